@@ -1,0 +1,3 @@
+from rnnviz.app import main
+
+raise SystemExit(main())
