@@ -1,0 +1,49 @@
+"""Open any supported model file: dispatch on content, apply vocabulary options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rnnviz.checkpoints import native
+from rnnviz.checkpoints.errors import CheckpointError
+from rnnviz.checkpoints.model import LoadedModel
+
+
+@dataclass(frozen=True)
+class VocabOptions:
+    """User choices for files that carry no vocabulary (PyTorch files, the book's pickles).
+
+    vocab_file: one token a line, or the book's ptb.vocab.pkl.
+    vocab_corpus: corpus files; vocabulary = first appearance with <eos> per line.
+    cell: 'rnn_tanh' or 'rnn_relu' for PyTorch RNN files (shapes cannot tell).
+    """
+
+    vocab_file: str | None = None
+    vocab_corpus: tuple[str, ...] = ()
+    cell: str | None = None
+
+
+def sniff(path: str | Path) -> str:
+    """'safetensors', 'zip' (torch.save), 'pickle' or 'unknown', from the first bytes."""
+    with open(path, "rb") as f:
+        head = f.read(9)
+    if head[:4] == b"PK\x03\x04":
+        return "zip"
+    if head[:1] == b"\x80":
+        return "pickle"
+    if len(head) == 9 and head[8:9] == b"{":
+        return "safetensors"
+    return "unknown"
+
+
+def load_model(path: str | Path, opts: VocabOptions | None = None) -> LoadedModel:
+    """Load a model file of any supported format. Raises CheckpointError (one line)."""
+    path = str(path)
+    if not Path(path).is_file():
+        raise CheckpointError(f"no such file: {path}")
+    kind = sniff(path)
+    if kind == "safetensors":
+        return native.load(path)
+    raise CheckpointError(f"unsupported file format ({kind}); rnnviz reads .safetensors, "
+                          "PyTorch .pt/.pth and the book's .pkl files")

@@ -1,0 +1,45 @@
+"""Command line: ``python -m rnnviz {analyze,inspect,eval,convert,train}``. Never imports Qt.
+
+Each subcommand lives in its own module exposing ``add_parser(subparsers)`` and ``run(args)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from rnnviz.cli.common import UsageError, fail
+
+COMMANDS = ("analyze", "inspect", "eval", "convert", "train")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rnnviz", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"rnnviz.cli.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"rnnviz.cli.{name}":
+                raise
+            continue
+        p = module.add_parser(sub)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args._run(args))
+    except UsageError as e:
+        return fail(str(e))
+    except KeyboardInterrupt:
+        return fail("interrupted")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""Pieces shared by the subcommands: model-loading flags and the one-line error exit."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rnnviz.checkpoints.errors import CheckpointError
+from rnnviz.checkpoints.loader import VocabOptions, load_model
+from rnnviz.checkpoints.model import LoadedModel
+from rnnviz.checkpoints.vocab import VocabError
+from rnnviz.engine.params import ParamError
+
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    """Bad input from the user; main() prints it as one line and exits 2."""
+
+
+def fail(message: str) -> int:
+    """Print ``rnnviz: error: MESSAGE`` (one line) to stderr and return exit code 2."""
+    line = " ".join(str(message).split())
+    print(f"rnnviz: error: {line}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def add_model_args(p: argparse.ArgumentParser) -> None:
+    """CHECKPOINT plus the vocabulary/cell flags that mean the same on every subcommand."""
+    p.add_argument("checkpoint", help="model file (.safetensors, .pt/.pth, the book's .pkl)")
+    p.add_argument("--vocab", metavar="FILE",
+                   help="vocabulary: one token a line, or the book's ptb.vocab.pkl")
+    p.add_argument("--vocab-corpus", metavar="FILE", nargs="+",
+                   help="build the vocabulary from corpus files (first appearance, <eos> per line; "
+                        "give train, valid, test in that order)")
+    p.add_argument("--cell", choices=("rnn_tanh", "rnn_relu"),
+                   help="for PyTorch RNN files, whose nonlinearity shapes cannot tell (default tanh)")
+
+
+def open_model(args: argparse.Namespace) -> LoadedModel:
+    """Load args.checkpoint with the vocabulary flags; errors become UsageError (one line)."""
+    opts = VocabOptions(vocab_file=args.vocab, vocab_corpus=tuple(args.vocab_corpus or ()),
+                        cell=args.cell)
+    try:
+        model = load_model(args.checkpoint, opts)
+    except (CheckpointError, VocabError, ParamError) as e:
+        raise UsageError(f"{args.checkpoint}: {e}") from None
+    except OSError as e:
+        raise UsageError(f"{args.checkpoint}: {e.strerror or e}") from None
+    for notice in model.notices:
+        print(f"rnnviz: note: {notice}", file=sys.stderr)
+    return model
