@@ -1,0 +1,132 @@
+"""The stacked recurrent language model: embedding -> L cells -> linear decoder -> softmax."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rnnviz.engine.cells import F32, Cell, make_cell
+from rnnviz.engine.params import GATE_NAMES, ModelParams
+
+
+@dataclass(frozen=True)
+class State:
+    """Recurrent state after a step. h: (L, B, H); c: (L, B, H) for LSTM, else None."""
+
+    h: F32
+    c: F32 | None
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """Everything one step produced (batch 1).
+
+    token_id: the input token; state: the state after the step; h, c: (L, H);
+    gates: name -> (L, H) activations (LSTM i,f,g,o; GRU r,z,n); logits, probs: (V,);
+    caches: per-layer backward caches (engine-internal).
+    """
+
+    token_id: int
+    state: State
+    logits: F32
+    probs: F32
+    gates: dict[str, F32]
+    caches: tuple[tuple, ...]
+
+    @property
+    def h(self) -> F32:
+        return self.state.h[:, 0, :]
+
+    @property
+    def c(self) -> F32 | None:
+        return None if self.state.c is None else self.state.c[:, 0, :]
+
+
+def softmax(logits: F32) -> F32:
+    """Softmax over the last axis, float32, max-subtracted."""
+    z = logits - logits.max(axis=-1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=-1, keepdims=True)
+    return z
+
+
+def log_softmax(logits: F32) -> F32:
+    """log softmax over the last axis (stable)."""
+    z = logits - logits.max(axis=-1, keepdims=True)
+    out: F32 = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    return out
+
+
+class RNNLM:
+    """Forward computation of a loaded model; all arrays float32."""
+
+    def __init__(self, params: ModelParams) -> None:
+        self.params = params
+        self.cells: list[Cell] = [make_cell(params.cell, p) for p in params.layers]
+        self.is_lstm = params.cell == "lstm"
+        self.gate_names = GATE_NAMES[params.cell]
+        self.decoder_w_t = np.ascontiguousarray(params.decoder_w.T)  # (H, V)
+
+    @property
+    def num_layers(self) -> int:
+        return len(self.cells)
+
+    @property
+    def hidden_size(self) -> int:
+        return self.params.hidden_size
+
+    def zero_state(self, batch: int = 1) -> State:
+        """All-zero state, (L, batch, H)."""
+        shape = (self.num_layers, batch, self.hidden_size)
+        z = np.zeros(shape, np.float32)
+        return State(z, z.copy() if self.is_lstm else None)
+
+    def decode(self, h_top: F32) -> F32:
+        """Top-layer hidden (..., H) -> logits (..., V)."""
+        out: F32 = h_top @ self.decoder_w_t
+        out += self.params.decoder_b
+        return out
+
+    def _layers(self, x: F32, state: State) -> tuple[State, list[tuple]]:
+        """Run one time step through every layer. x: (B, D)."""
+        hs, cs, caches = [], [], []
+        for k, cell in enumerate(self.cells):
+            c_prev = state.c[k] if state.c is not None else None
+            x, c, cache = cell.forward(x, state.h[k], c_prev)
+            hs.append(x)
+            cs.append(c)
+            caches.append(cache)
+        c_all = np.stack(cs) if self.is_lstm else None  # type: ignore[arg-type]
+        return State(np.stack(hs), c_all), caches
+
+    def step(self, token_id: int, state: State | None = None) -> StepRecord:
+        """Feed one token (batch 1) and record states, gates, logits and probabilities."""
+        state = state if state is not None else self.zero_state()
+        x = self.params.embedding[token_id][None, :]
+        new, caches = self._layers(x, state)
+        logits = self.decode(new.h[-1, 0])
+        gates = {g: np.stack([self.cells[k].gate_values(caches[k])[g][0]
+                              for k in range(self.num_layers)]) for g in self.gate_names}
+        return StepRecord(int(token_id), new, logits, softmax(logits), gates, tuple(caches))
+
+    def run(self, ids: Sequence[int], state: State | None = None) -> list[StepRecord]:
+        """Step through a sequence of token ids; one record per token."""
+        records: list[StepRecord] = []
+        for t in ids:
+            records.append(self.step(int(t), state))
+            state = records[-1].state
+        return records
+
+    def forward(self, ids: NDArray[np.integer], state: State | None = None) -> tuple[F32, State]:
+        """Batched forward for evaluation. ids: (B, T) -> logits (B, T, V), final state."""
+        b, t_len = ids.shape
+        state = state if state is not None else self.zero_state(b)
+        tops = np.empty((b, t_len, self.hidden_size), np.float32)
+        emb = self.params.embedding
+        for t in range(t_len):
+            state, _ = self._layers(emb[ids[:, t]], state)
+            tops[:, t] = state.h[-1]
+        return self.decode(tops), state

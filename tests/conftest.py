@@ -1,0 +1,33 @@
+"""Test-wide setup: headless Qt, paths to ../shared data (skipped with a reason when absent)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+PTB = SHARED / "data" / "ptb"
+SHAKESPEARE = SHARED / "data" / "tinyshakespeare" / "input.txt"
+BOOK_RNNLM = SHARED / "fixtures" / "dlfs2" / "Rnnlm.pkl"
+
+
+def need(path: Path) -> Path:
+    """Return path, or skip the test when ../shared does not provide it."""
+    if not path.exists():
+        pytest.skip(f"needs {path.relative_to(REPO.parent)} (../shared is absent here)")
+    return path
+
+
+@pytest.fixture
+def ptb_dir() -> Path:
+    return need(PTB / "ptb.train.txt").parent
+
+
+@pytest.fixture
+def book_rnnlm() -> Path:
+    return need(BOOK_RNNLM)
