@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnnviz.checkpoints import native
+from rnnviz.checkpoints import dlfs2, native, safe_pickle, torchfile
 from rnnviz.checkpoints.errors import CheckpointError
 from rnnviz.checkpoints.model import LoadedModel
 
@@ -37,13 +37,34 @@ def sniff(path: str | Path) -> str:
     return "unknown"
 
 
+def _load_pickle(path: str, opts: VocabOptions) -> LoadedModel:
+    """The book's float16 list, or a legacy (pre-zip) torch.save file."""
+    obj = safe_pickle.load_file(path, safe_pickle.NUMPY_ARRAYS)
+    if isinstance(obj, int) and obj == torchfile.LEGACY_MAGIC:
+        return torchfile.load_legacy(path, opts.vocab_file, opts.vocab_corpus, opts.cell)
+    return dlfs2.from_object(obj, path, opts.vocab_file, opts.vocab_corpus)
+
+
 def load_model(path: str | Path, opts: VocabOptions | None = None) -> LoadedModel:
     """Load a model file of any supported format. Raises CheckpointError (one line)."""
     path = str(path)
+    opts = opts or VocabOptions()
     if not Path(path).is_file():
         raise CheckpointError(f"no such file: {path}")
-    kind = sniff(path)
+    try:
+        kind = sniff(path)
+    except OSError as e:
+        raise CheckpointError(f"cannot read {path}: {e.strerror or e}") from None
     if kind == "safetensors":
-        return native.load(path)
+        model = native.load(path)
+        if opts.vocab_file or opts.vocab_corpus:
+            notice = "--vocab/--vocab-corpus ignored: the file carries its own vocabulary"
+            model = LoadedModel(model.params, model.vocab, model.tokenizer, model.format,
+                                model.path, model.meta, (*model.notices, notice))
+        return model
+    if kind == "zip":
+        return torchfile.load(path, opts.vocab_file, opts.vocab_corpus, opts.cell)
+    if kind == "pickle":
+        return _load_pickle(path, opts)
     raise CheckpointError(f"unsupported file format ({kind}); rnnviz reads .safetensors, "
                           "PyTorch .pt/.pth and the book's .pkl files")
