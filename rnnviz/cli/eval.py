@@ -1,0 +1,165 @@
+"""``rnnviz eval``: corpus perplexity with the book's protocol, on the numpy engine.
+
+'Deep Learning from Scratch 2' ``eval_perplexity``: the N token ids form ``batch`` parallel
+streams starting ``jump = (N - 1) // batch`` apart; ``(N - 1) // (batch * bptt)`` windows of
+``bptt`` steps are read, the state carried from one window to the next, and every window's
+targets count (so ``iters * batch * bptt`` tokens). ``--batch 1`` is one continuous stream from
+a zero state over all N - 1 next-token predictions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rnnviz.checkpoints.model import LoadedModel
+from rnnviz.checkpoints.vocab import EOS, UNK
+from rnnviz.cli.common import UsageError, add_model_args, open_model
+from rnnviz.engine.network import RNNLM, State
+
+IDS = NDArray[np.int64]
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "eval", help="corpus perplexity (the book's protocol)",
+        description="Perplexity of a model on a text corpus. Default: the book's eval_perplexity "
+                    "(batch 10 parallel streams, 35-step windows, state carried over).")
+    add_model_args(p)
+    p.add_argument("--data", required=True, metavar="TEXT",
+                   help="corpus, one sentence a line (<eos> after each line), e.g. ptb.test.txt")
+    p.add_argument("--batch", type=int, default=10,
+                   help="parallel streams (default 10; 1 = one continuous stream)")
+    p.add_argument("--bptt", type=int, default=35, help="steps per window (default 35)")
+    p.add_argument("--max-tokens", type=int, metavar="N", help="use only the first N tokens")
+    p.add_argument("--json", metavar="OUT", help="write {perplexity, tokens, seconds} here "
+                                                 "('-' for stdout)")
+    return p
+
+
+def corpus_ids(path: str, model: LoadedModel) -> tuple[IDS, int]:
+    """Token ids of a corpus file and how many tokens were out of vocabulary (read as <unk>).
+
+    Word models: each line's whitespace words then <eos> (as the book and pytorch/examples read
+    PTB). Character models: the model's own tokenizer over the whole text.
+    """
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as e:
+        raise UsageError(f"{path}: {e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not UTF-8 text") from None
+    if model.tokenizer != "word":
+        toks = model.tokenize(text)
+        return np.array([t.id for t in toks], np.int64), sum(t.oov for t in toks)
+    index, unk = model.vocab.index, model.vocab.get(UNK)
+    ids: list[int] = []
+    oov = 0
+    for line in text.splitlines():
+        for w in [*line.split(), EOS]:
+            i = index.get(w)
+            if i is None:
+                if unk is None:
+                    raise UsageError(f"{path}: {w!r} is not in the vocabulary, which has no {UNK}")
+                i, oov = unk, oov + 1
+            ids.append(i)
+    return np.array(ids, np.int64), oov
+
+
+def windows(n: int, batch: int, bptt: int) -> list[tuple[IDS, IDS]]:
+    """(input positions, target positions), each (batch, steps), window by window."""
+    if batch == 1:
+        starts = range(0, n - 1, bptt)
+        return [(np.arange(s, min(s + bptt, n - 1))[None, :],
+                 np.arange(s + 1, min(s + bptt, n - 1) + 1)[None, :]) for s in starts]
+    iters = (n - 1) // (batch * bptt)
+    jump = (n - 1) // batch
+    offsets = np.arange(batch)[:, None] * jump
+    out = []
+    for it in range(iters):
+        pos = offsets + it * bptt + np.arange(bptt)[None, :]
+        out.append((pos % n, (pos + 1) % n))
+    return out
+
+
+def _window_nll(net: RNNLM, xs: IDS, ts: IDS, state: State | None) -> tuple[float, State]:
+    """Summed negative log-likelihood of the targets of one window, and the carried state."""
+    logits, state = net.forward(xs, state)
+    top = logits.max(axis=-1, keepdims=True)
+    lse = np.log(np.exp(logits - top).sum(axis=-1, dtype=np.float64)) + top[..., 0]
+    picked = np.take_along_axis(logits, ts[..., None], axis=-1)[..., 0]
+    return float((lse - picked).sum()), state
+
+
+def _progress(total: int) -> Iterator[None]:
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="window", file=sys.stderr, disable=not sys.stderr.isatty(),
+               leave=False, desc="eval")
+    try:
+        for _ in range(total):
+            yield
+            bar.update(1)
+    finally:
+        bar.close()
+
+
+def perplexity(model: LoadedModel, ids: IDS, batch: int, bptt: int) -> tuple[float, int]:
+    """(perplexity, counted tokens) of ``ids`` under the protocol described in the module."""
+    net = RNNLM(model.params)
+    wins = windows(len(ids), batch, bptt)
+    if not wins:
+        raise UsageError(f"{len(ids)} tokens are too few for --batch {batch} --bptt {bptt} "
+                         f"(need more than {batch * bptt if batch > 1 else 1})")
+    total, count, state = 0.0, 0, None
+    for (xp, tp), _ in zip(wins, _progress(len(wins)), strict=True):
+        nll, state = _window_nll(net, ids[xp], ids[tp], state)
+        total += nll
+        count += tp.size
+    return math.exp(total / count), count
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    if args.batch < 1 or args.bptt < 1:
+        raise UsageError("--batch and --bptt must be at least 1")
+    if args.max_tokens is not None and args.max_tokens < 2:
+        raise UsageError("--max-tokens must be at least 2")
+
+
+def run(args: argparse.Namespace) -> int:
+    _check_args(args)
+    model = open_model(args)
+    ids, oov = corpus_ids(args.data, model)
+    if args.max_tokens is not None:
+        ids = ids[: args.max_tokens]
+    if oov:
+        print(f"rnnviz: note: {oov} tokens of {args.data} are not in the vocabulary "
+              f"(read as {UNK})", file=sys.stderr)
+    start = time.perf_counter()
+    ppl, tokens = perplexity(model, ids, args.batch, args.bptt)
+    seconds = time.perf_counter() - start
+    print(f"perplexity {ppl:.2f} over {tokens} tokens (batch {args.batch}, bptt {args.bptt}) "
+          f"in {seconds:.1f} s")
+    if args.json:
+        report = {"perplexity": ppl, "tokens": tokens, "seconds": round(seconds, 3),
+                  "batch": args.batch, "bptt": args.bptt, "checkpoint": args.checkpoint,
+                  "data": args.data}
+        text = json.dumps(report, indent=2) + "\n"
+        if args.json == "-":
+            sys.stdout.write(text)
+        else:
+            try:
+                with open(args.json, "w", encoding="utf-8") as f:
+                    f.write(text)
+            except OSError as e:
+                raise UsageError(f"{args.json}: {e.strerror or e}") from None
+    return 0
