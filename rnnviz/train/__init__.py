@@ -1,0 +1,1 @@
+"""The torch trainer and corpus readers (no Qt)."""
