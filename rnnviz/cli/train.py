@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
-import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rnnviz.cli.common import UsageError
@@ -78,14 +78,27 @@ def config_from_args(args: argparse.Namespace, command: str = "") -> TrainConfig
         command=command)
 
 
+def command_line(cfg: TrainConfig) -> str:
+    """The ``rnnviz train`` command that reproduces ``cfg`` (every result-relevant flag)."""
+    words = ["python", "-m", "rnnviz", "train", "--data", cfg.data, "--out", cfg.out]
+    for key, value in cfg.hyper().items():
+        if key == "data" or value is None or value is False:
+            continue
+        words.append("--" + key.replace("_", "-"))
+        if value is not True:
+            words.append(str(value))
+    words += ["--epochs", str(cfg.epochs)]
+    return shlex.join(words)
+
+
 def run(args: argparse.Namespace) -> int:
     import torch
 
     from rnnviz.train.corpus import CorpusError
     from rnnviz.train.trainer import TrainError, train
 
-    command = "python -m rnnviz " + shlex.join(sys.argv[1:])
-    cfg = config_from_args(args, command)
+    cfg = config_from_args(args)
+    cfg = replace(cfg, command=command_line(cfg))
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.resume and not (cfg.run_path() / "state-rank0.pt").is_file():

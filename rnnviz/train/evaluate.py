@@ -28,6 +28,11 @@ def book_streams(ids: IDS, batch: int = BOOK_BATCH, bptt: int = BOOK_BPTT) -> tu
     return ids[pos % n], ids[(pos + 1) % n]
 
 
+def fit_batch(n: int, batch: int = BOOK_BATCH, bptt: int = BOOK_BPTT) -> int:
+    """``batch``, or fewer rows when N tokens cannot fill one window of each."""
+    return max(1, min(batch, (n - 1) // bptt))
+
+
 @torch.inference_mode()
 def mean_nll(model: RNNModel, ids: IDS, batch: int = BOOK_BATCH, bptt: int = BOOK_BPTT,
              device: str = "cpu") -> float:

@@ -21,7 +21,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnviz.train.corpus import IDS, Corpus, load_corpus
-from rnnviz.train.evaluate import BOOK_BATCH, BOOK_BPTT, mean_nll
+from rnnviz.train.evaluate import BOOK_BPTT, fit_batch, mean_nll
 from rnnviz.train.model import Hidden, RNNModel, detach, hidden_from_list, hidden_list, to_params
 
 CHECK_EVERY = 20  # windows between looks at the checkpoint clock
@@ -292,7 +292,7 @@ def end_epoch(run: _Run) -> None:
     """Validate, keep the best weights (and write them to ``out``), anneal the learning rate when
     validation improves by less than ``plateau`` nats, checkpoint."""
     p = run.progress
-    nll = mean_nll(run.model, run.corpus.valid, BOOK_BATCH, BOOK_BPTT, run.cfg.device)
+    nll = _nll(run, run.corpus.valid)
     p.history[-1].update(valid_loss=nll, valid_ppl=math.exp(nll))
     improved, gain = nll < p.best_valid, p.best_valid - nll
     if improved:
@@ -358,13 +358,18 @@ def finish(run: _Run) -> TrainResult:
     return write_model(run, run.cfg.epochs)
 
 
+def _nll(run: _Run, ids: IDS) -> float:
+    """Mean NLL with the book's protocol (fewer rows for a very short split)."""
+    return mean_nll(run.model, ids, fit_batch(len(ids)), BOOK_BPTT, run.cfg.device)
+
+
 def write_model(run: _Run, epochs_done: int) -> TrainResult:
     """Measure valid/test perplexity (book protocol) and write the model's weights to ``out``."""
     from rnnviz.checkpoints import native
 
     cfg, corpus = run.cfg, run.corpus
-    valid = mean_nll(run.model, corpus.valid, device=cfg.device)
-    test = mean_nll(run.model, corpus.test, device=cfg.device) if corpus.test is not None else None
+    valid = _nll(run, corpus.valid)
+    test = _nll(run, corpus.test) if corpus.test is not None else None
     meta = provenance(run, valid, test, epochs_done)
     Path(cfg.out).parent.mkdir(parents=True, exist_ok=True)
     native.save(cfg.out, to_params(run.model), corpus.vocab, corpus.tokenizer, meta)
@@ -389,7 +394,8 @@ def provenance(run: _Run, valid: float, test: float | None, epochs_done: int) ->
                      "epochs": cfg.epochs, "world_size": run.world},
         "epochs": epochs_done,
         "best_epoch": _best_epoch(p.history),
-        "eval_protocol": f"batch {BOOK_BATCH}, bptt {BOOK_BPTT}, state carried",
+        "eval_protocol": f"batch {fit_batch(len(run.corpus.valid))}, bptt {BOOK_BPTT}, "
+                         "state carried",
         "valid_loss": valid,
         "valid_ppl": math.exp(valid),
         "test_loss": test,
