@@ -34,7 +34,7 @@ def add_model_args(p: argparse.ArgumentParser) -> None:
                    help="build the vocabulary from corpus files (first appearance, <eos> per line; "
                         "give train, valid, test in that order)")
     p.add_argument("--cell", choices=("rnn_tanh", "rnn_relu"),
-                   help="for PyTorch RNN files, whose nonlinearity shapes cannot tell (default tanh)")
+                   help="nonlinearity of PyTorch RNN files; shapes cannot tell (default tanh)")
 
 
 def open_model(args: argparse.Namespace) -> LoadedModel:

@@ -95,8 +95,9 @@ def validate(p: ModelParams) -> None:
     _check(p.embedding.ndim == 2, f"embedding must be 2-D, got shape {p.embedding.shape}")
     v, d = p.embedding.shape
     g = GATE_COUNT[p.cell]
-    h = p.layers[0].w_hh.shape[1] if p.layers[0].w_hh.ndim == 2 else -1
-    _check(h > 0, "weight_hh_l0 must be 2-D with a positive hidden size")
+    _check(p.decoder_w.ndim == 2, f"decoder.weight must be 2-D, got shape {p.decoder_w.shape}")
+    h = p.decoder_w.shape[1]  # the decoder reads the top layer's hidden state
+    _check(h > 0, "hidden size must be positive")
     for k, layer in enumerate(p.layers):
         n_in = d if k == 0 else h
         want = {

@@ -1,0 +1,114 @@
+"""``rnnviz analyze``: run a text through a model, write states, predictions and BPTT norms."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from typing import Any
+
+import numpy as np
+
+from rnnviz.checkpoints.model import LoadedModel
+from rnnviz.checkpoints.vocab import Token, VocabError, ids_to_tokens
+from rnnviz.cli.common import UsageError, add_model_args, open_model
+from rnnviz.engine.bptt import GradientRows, gradient_norms
+from rnnviz.engine.network import RNNLM, State
+from rnnviz.session.trace import Trace, run_trace
+
+
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "analyze", help="states, top-k predictions and gradient norms of a text, as JSON")
+    add_model_args(p)
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--text", help="the text to run")
+    src.add_argument("--ids", help="comma-separated token ids, e.g. 3,14,15")
+    p.add_argument("--top-k", type=int, default=10, metavar="K", help="predictions per step")
+    p.add_argument("--truncate", type=int, default=0, metavar="K",
+                   help="truncated BPTT with blocks of K steps (0: exact, the default)")
+    p.add_argument("--prime", default="", metavar="TEXT",
+                   help="text run first to set the initial state (default: zeros)")
+    p.add_argument("--json", default="-", metavar="OUT", help="output file ('-': stdout)")
+    return p
+
+
+def _tokens(args: argparse.Namespace, model: LoadedModel) -> list[Token]:
+    try:
+        if args.ids is not None:
+            ids = [int(x) for x in args.ids.replace(" ", "").split(",") if x]
+            tokens = ids_to_tokens(ids, model.vocab)
+        else:
+            tokens = model.tokenize(args.text)
+    except ValueError as e:  # VocabError or a non-integer id
+        raise UsageError(str(e) if isinstance(e, VocabError) else f"bad --ids: {e}") from None
+    if not tokens:
+        raise UsageError("the text has no tokens")
+    return tokens
+
+
+def _floats(a: np.ndarray) -> list[Any]:
+    """Array -> nested lists of Python floats, NaN -> None (JSON null)."""
+    if a.ndim == 1:
+        return [None if math.isnan(x) else x for x in a.tolist()]
+    return [_floats(row) for row in a]
+
+
+def _step_json(t: int, trace: Trace, model: LoadedModel, k: int) -> dict[str, Any]:
+    rec = trace.records[t]
+    k = min(k, len(model.vocab))
+    top = np.argsort(-rec.probs, kind="stable")[:k]
+    is_pred = bool(trace.target_is_prediction[t])
+    target = int(trace.targets[t])
+    return {
+        "hidden": _floats(rec.h),
+        "cell": None if rec.c is None else _floats(rec.c),
+        "top_k": [{"token": model.vocab.tokens[i], "id": int(i), "prob": float(rec.probs[i])}
+                  for i in top],
+        "next_token_prob": None if is_pred else float(rec.probs[target]),
+        "target_id": target,
+        "target_is_prediction": is_pred,
+        "loss": float(trace.losses[t]),
+    }
+
+
+def analyze(model: LoadedModel, tokens: list[Token], top_k: int = 10, truncate: int | None = None,
+            prime: list[Token] | None = None) -> dict[str, Any]:
+    """The analyze document (README documents the schema)."""
+    engine = RNNLM(model.params)
+    state: State | None = engine.run([t.id for t in prime])[-1].state if prime else None
+    trace = run_trace(engine, tokens, state)
+    grads: GradientRows = gradient_norms(engine, trace.records, trace.targets, truncate)
+    return {
+        "model": model.summary(),
+        "tokens": [t.text for t in tokens],
+        "token_ids": [t.id for t in tokens],
+        "oov": [t.oov for t in tokens],
+        "truncate": truncate,
+        "steps": [_step_json(t, trace, model, top_k) for t in range(trace.length)],
+        "grad_norms": _floats(grads.h),
+        "cell_grad_norms": None if grads.c is None else _floats(grads.c),
+        "input_grad_norms": _floats(grads.inputs),
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.top_k < 1:
+        raise UsageError("--top-k must be at least 1")
+    if args.truncate < 0:
+        raise UsageError("--truncate must be 0 (exact) or a positive block length")
+    model = open_model(args)
+    tokens = _tokens(args, model)
+    prime = model.tokenize(args.prime) if args.prime else None
+    doc = analyze(model, tokens, args.top_k, args.truncate or None, prime)
+    text = json.dumps(doc)
+    if args.json == "-":
+        sys.stdout.write(text + "\n")
+    else:
+        try:
+            with open(args.json, "w", encoding="utf-8") as f:
+                f.write(text)
+        except OSError as e:
+            raise UsageError(f"cannot write {args.json}: {e.strerror or e}") from None
+    return 0

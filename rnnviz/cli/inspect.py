@@ -1,0 +1,53 @@
+"""``rnnviz inspect``: a readable summary of a model file and its provenance."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from rnnviz.checkpoints.model import LoadedModel
+from rnnviz.cli.common import add_model_args, open_model
+
+
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = sub.add_parser("inspect", help="summary of a model file")
+    add_model_args(p)
+    return p
+
+
+def _value(v: Any) -> str:
+    return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+
+
+def describe(model: LoadedModel) -> list[str]:
+    """Lines of the summary: architecture, vocabulary, then every metadata entry."""
+    p, s = model.params, model.summary()
+    n_params = sum(a.size for a in (p.embedding, p.decoder_b, *(
+        x for layer in p.layers for x in (layer.w_ih, layer.w_hh, layer.b_ih, layer.b_hh))))
+    if not p.tied:
+        n_params += p.decoder_w.size
+    vocab = model.vocab.tokens
+    head = ", ".join(repr(t) for t in vocab[:8]) + (", ..." if len(vocab) > 8 else "")
+    lines = [
+        f"file:        {model.path}",
+        f"format:      {s['format']}",
+        f"name:        {model.name}",
+        f"cell:        {s['cell']}",
+        f"layers:      {s['layers']} x {s['hidden_size']} units",
+        f"embedding:   {s['embedding_size']}",
+        f"vocabulary:  {s['vocab_size']} tokens ({model.tokenizer}-level): {head}",
+        f"tied:        {'yes' if s['tied'] else 'no'}",
+        f"parameters:  {n_params:,}",
+    ]
+    for key, val in model.meta.items():
+        if key == "name":
+            continue
+        lines.append(f"{key + ':':<12} {_value(val)}")
+    lines += [f"note:        {n}" for n in model.notices]
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    print("\n".join(describe(open_model(args))))
+    return 0
