@@ -44,7 +44,8 @@ def plain_loop(model: RNNModel, rows: torch.Tensor, cfg: TrainConfig) -> float:
     for i in range(0, len(rows) - 1, cfg.bptt):
         seq = min(cfg.bptt, len(rows) - 1 - i)
         x, y = rows[i:i + seq], rows[i + 1:i + 1 + seq]
-        hidden = tuple(h.detach() for h in hidden) if isinstance(hidden, tuple) else hidden.detach()
+        hidden = (hidden[0].detach(), hidden[1].detach()) if isinstance(hidden, tuple) \
+            else hidden.detach()
         model.zero_grad()
         out, hidden = model(x, hidden)
         loss = criterion(out.view(-1, out.shape[-1]), y.reshape(-1))
