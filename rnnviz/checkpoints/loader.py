@@ -8,6 +8,8 @@ from pathlib import Path
 from rnnviz.checkpoints import dlfs2, native, safe_pickle, torchfile
 from rnnviz.checkpoints.errors import CheckpointError
 from rnnviz.checkpoints.model import LoadedModel
+from rnnviz.checkpoints.vocab import VocabError
+from rnnviz.engine.params import ParamError
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,25 @@ def _load_pickle(path: str, opts: VocabOptions) -> LoadedModel:
 
 def load_model(path: str | Path, opts: VocabOptions | None = None) -> LoadedModel:
     """Load a model file of any supported format. Raises CheckpointError (one line)."""
-    path = str(path)
-    opts = opts or VocabOptions()
+    try:
+        return _load(str(path), opts or VocabOptions())
+    except CheckpointError:
+        raise
+    except (VocabError, ParamError) as e:
+        raise CheckpointError(str(e)) from None
+    except MemoryError:
+        raise CheckpointError("corrupt file: it claims more memory than is available") from None
+    except RecursionError:
+        raise CheckpointError("corrupt file: nested too deeply") from None
+    except OSError as e:
+        raise CheckpointError(f"cannot read {path}: {e.strerror or e}") from None
+    except Exception as e:  # a last guard: a corrupt file must never end in a traceback
+        msg = " ".join(str(e).split())[:200]
+        raise CheckpointError(f"cannot read the file as a model ({type(e).__name__}: {msg})"
+                              ) from None
+
+
+def _load(path: str, opts: VocabOptions) -> LoadedModel:
     if not Path(path).is_file():
         raise CheckpointError(f"no such file: {path}")
     try:

@@ -164,7 +164,7 @@ def _rebuild_tensor(storage: Any, offset: Any, size: Any, stride: Any, *_: Any) 
         raise CheckpointError("malformed tensor record in data.pkl")
     n = storage.array.shape[0]
     last = offset + sum((s - 1) * st for s, st in zip(shape, strides, strict=True))
-    if 0 not in shape and (last >= n or offset >= n):
+    if 0 not in shape and (last >= n or offset >= n or int(np.prod(shape, dtype=object)) > n):
         raise CheckpointError(f"tensor of shape {shape} lies outside its storage ({n} elements)")
     if 0 in shape:
         out = np.zeros(shape, dtype=storage.array.dtype)

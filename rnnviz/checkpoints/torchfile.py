@@ -52,12 +52,17 @@ def _torch_load(path: str) -> Any:
         raise CheckpointError(f"corrupt PyTorch file ({_one_line(e)})") from None
 
 
-def _to_numpy(obj: Any) -> np.ndarray | None:
+def _to_numpy(name: str, obj: Any) -> np.ndarray | None:
+    """A tensor as numpy (floats as float32); views claiming more elements than their storage
+    holds (a stride-0 expansion to a huge shape) are refused before anything is allocated."""
     import torch
 
     if not isinstance(obj, torch.Tensor):
         return None
     t = obj.detach().cpu()
+    if t.numel() > t.untyped_storage().nbytes() // max(t.element_size(), 1):
+        raise CheckpointError(f"tensor {name} claims {t.numel()} elements but its storage holds "
+                              "fewer (corrupt file)")
     if t.is_floating_point():
         t = t.to(torch.float32)
     elif t.dtype not in (torch.int64, torch.int32, torch.uint8, torch.bool):
@@ -69,7 +74,7 @@ def _tensor_dict(obj: Any) -> dict[str, np.ndarray]:
     """The state_dict inside what torch.load returned (plain, or nested under 'state_dict'...)."""
     if not isinstance(obj, Mapping):
         raise CheckpointError(f"the file holds a {type(obj).__name__}, not a state_dict")
-    arrays = {str(k): a for k, v in obj.items() if (a := _to_numpy(v)) is not None}
+    arrays = {str(k): a for k, v in obj.items() if (a := _to_numpy(str(k), v)) is not None}
     if not any("weight_ih_l" in k for k in arrays):
         for key in _NESTED_KEYS:
             if isinstance(obj.get(key), Mapping):
