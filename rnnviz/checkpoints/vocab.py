@@ -88,6 +88,8 @@ _SENT_END = re.compile(r"[.!?]+$")
 def _word_pieces(raw: str, vocab: Vocab) -> list[str]:
     """Split one whitespace word the PTB way; a trailing sentence-end mark becomes <eos>
     (abbreviations in the vocabulary, such as ``mr.``, keep their period)."""
+    if raw in vocab:  # exact spellings first: N, <unk>, <eos>
+        return [raw]
     w = raw.lower().replace("’", "'")
     ends = bool(re.search(r"[.!?][\"”’)']*$", w))
     w = w.strip(_STRIP)
@@ -96,6 +98,8 @@ def _word_pieces(raw: str, vocab: Vocab) -> list[str]:
     w = _SENT_END.sub("", w).strip(_STRIP)
     pieces: list[str] = []
     if _NUMBER.match(w):
+        pieces += ["N", "N"] if w.endswith("%") else ["N"]  # PTB writes '5 %' as 'N N'
+    elif w == "%":
         pieces.append("N")
     elif w:
         pieces += _split_contraction(w)
@@ -116,7 +120,7 @@ def _split_contraction(w: str) -> list[str]:
 
 
 def tokenize(text: str, vocab: Vocab, kind: str) -> list[Token]:
-    """Text -> tokens. ``word``: PTB conventions (lower case, numbers -> N, OOV -> <unk>,
+    """Text -> tokens. ``word``: PTB conventions (lower case, numbers -> N (a percent sign too, as PTB has it), OOV -> <unk>,
     sentence end -> <eos>, contractions split). ``char``: one token per character."""
     if kind == "char":
         return _tokenize_chars(text, vocab)

@@ -26,8 +26,10 @@ def test_ptb_conventions() -> None:
 
 
 def test_contractions_and_numbers() -> None:
-    toks = tokenize("I don't; can't go 3.5 \"fast\"?", PTB_WORDS, "word")
-    assert texts(toks) == ["<unk>", "do", "n't", "ca", "n't", "go", "N", "fast", "<eos>"]
+    toks = tokenize("I don't; can't go 3.5 \"fast\"? N 5% %", PTB_WORDS, "word")
+    assert texts(toks) == ["<unk>", "do", "n't", "ca", "n't", "go", "N", "fast", "<eos>", "N",
+                           "N", "N", "N"]
+    assert not any(t.oov for t in toks[1:])
 
 
 def test_a_literal_unk_is_not_oov() -> None:
