@@ -95,8 +95,9 @@ def _window_nll(net: RNNLM, xs: IDS, ts: IDS, state: State | None) -> tuple[floa
     """Summed negative log-likelihood of the targets of one window, and the carried state."""
     logits, state = net.forward(xs, state)
     top = logits.max(axis=-1, keepdims=True)
-    lse = np.log(np.exp(logits - top).sum(axis=-1, dtype=np.float64)) + top[..., 0]
-    picked = np.take_along_axis(logits, ts[..., None], axis=-1)[..., 0]
+    picked = np.take_along_axis(logits, ts[..., None], axis=-1)[..., 0] - top[..., 0]
+    z = np.subtract(logits, top, out=logits)
+    lse = np.log(np.exp(z, out=z).sum(axis=-1, dtype=np.float64))
     return float((lse - picked).sum()), state
 
 
@@ -117,15 +118,20 @@ def perplexity(model: LoadedModel, ids: IDS, batch: int, bptt: int) -> tuple[flo
     """(perplexity, counted tokens) of ``ids`` under the protocol described in the module."""
     net = RNNLM(model.params)
     wins = windows(len(ids), batch, bptt)
-    if not wins:
-        raise UsageError(f"{len(ids)} tokens are too few for --batch {batch} --bptt {bptt} "
-                         f"(need more than {batch * bptt if batch > 1 else 1})")
+    _check_length(len(ids), batch, bptt)
     total, count, state = 0.0, 0, None
     for (xp, tp), _ in zip(wins, _progress(len(wins)), strict=True):
         nll, state = _window_nll(net, ids[xp], ids[tp], state)
         total += nll
         count += tp.size
     return math.exp(total / count), count
+
+
+def _check_length(n: int, batch: int, bptt: int) -> None:
+    need = batch * bptt + 1 if batch > 1 else 2
+    if n < need:
+        raise UsageError(f"{n} tokens are too few for --batch {batch} --bptt {bptt} "
+                         f"(need at least {need})")
 
 
 def _check_args(args: argparse.Namespace) -> None:
@@ -141,6 +147,7 @@ def run(args: argparse.Namespace) -> int:
     ids, oov = corpus_ids(args.data, model)
     if args.max_tokens is not None:
         ids = ids[: args.max_tokens]
+    _check_length(len(ids), args.batch, args.bptt)
     if oov:
         print(f"rnnviz: note: {oov} tokens of {args.data} are not in the vocabulary "
               f"(read as {UNK})", file=sys.stderr)
