@@ -1,0 +1,448 @@
+"""The main window: sentence bar, token strip and transport on top; the hidden-state heatmap large
+on the left; next-word bars and gradients on the right; the model panel docked at the side.
+
+Keyboard (application-wide, so they work while a plot has focus): Left/Right step, Home/End jump,
+Space plays or pauses. While the sentence box has focus those keys edit the text instead; Enter
+runs the sentence and hands the keys back to the stepper (Esc does too, Ctrl+L returns).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QShortcut,
+)
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rnnviz.checkpoints.loader import VocabOptions, load_model
+from rnnviz.checkpoints.model import LoadedModel
+from rnnviz.checkpoints.vocab import VocabError
+from rnnviz.session import Session, SessionError
+from rnnviz.ui import open_dialog
+from rnnviz.ui.model_panel import ModelPanel
+from rnnviz.ui.sentence_bar import Examples, SentenceBar, first_example
+from rnnviz.ui.token_strip import TokenStrip
+from rnnviz.ui.transport import Transport
+from rnnviz.ui.workers import GradientRunner, Job, JobQueue
+
+log = logging.getLogger(__name__)
+
+RECENT_KEY = "recent_files"
+MAX_RECENT = 8
+
+VIEWS = (
+    ("heatmap", "HiddenStateView", "Hidden state",
+     "What the network remembers: each row is one unit of the hidden state, each column a word "
+     "read so far (blue = negative, red = positive). The outlined column is the current word."),
+    ("softmax", "SoftmaxView", "Next-word prediction",
+     "After reading the current word, how likely the model finds each possible next word. "
+     "The true next word is highlighted, with its rank."),
+    ("gradient", "GradientView", "Gradient flow back in time",
+     "How strongly this step's loss reaches back to each earlier hidden state (log scale). "
+     "A curve that falls steeply to the left is the vanishing gradient."),
+)
+
+
+def one_line(e: BaseException) -> str:
+    """An exception as one line for a message box."""
+    text = " ".join(str(e).split())
+    return text or type(e).__name__
+
+
+class ViewPane(QFrame):
+    """A titled frame with a one-line hint above a view."""
+
+    def __init__(self, title: str, hint: str, view: QWidget, parent: QWidget | None = None
+                 ) -> None:
+        super().__init__(parent)
+        self.view = view
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.title = QLabel(title)
+        self.title.setStyleSheet("font-weight: bold; font-size: 11pt;")
+        self.hint = QLabel(hint)
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #57606a;")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 4, 6, 4)
+        lay.setSpacing(2)
+        lay.addWidget(self.title)
+        lay.addWidget(self.hint)
+        lay.addWidget(view, 1)
+
+
+def make_view(module: str, cls: str, session: Session) -> QWidget:
+    """The real view if its module is there, else a placeholder label."""
+    try:
+        mod = importlib.import_module(f"rnnviz.ui.{module}")
+        view_cls = getattr(mod, cls)
+    except (ImportError, AttributeError):
+        label = QLabel(f"({cls} is not available in this build)")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        return label
+    widget: QWidget = view_cls(session)
+    return widget
+
+
+class MainWindow(QMainWindow):
+    """Wires the session to the views, the menus, the keys and the background jobs."""
+
+    open_finished = Signal(bool)  # after each attempt to open a file: True if it loaded
+
+    def __init__(self, session: Session, settings: QSettings | None = None,
+                 examples: Examples | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.settings = settings if settings is not None else QSettings()
+        self.loads = JobQueue(self)
+        self.gradient_jobs = JobQueue(self)
+        self.runner = GradientRunner(session, self.gradient_jobs)
+        self._load_job: Job | None = None
+        self.sentence = SentenceBar(session, examples)
+        self.strip = TokenStrip(session)
+        self.transport = Transport(session)
+        self.panel = ModelPanel(session)
+        self.panes = [ViewPane(title, hint, make_view(mod, cls, session))
+                      for mod, cls, title, hint in VIEWS]
+        self.heatmap, self.softmax, self.gradient = (p.view for p in self.panes)
+        self._build_layout()
+        self._build_status()
+        self._build_menus()
+        self._build_shortcuts()
+        self._connect()
+        self.setAcceptDrops(True)
+        self.resize(1400, 900)
+        self._model_changed()
+        self._update_status()
+
+    # ---- construction -----------------------------------------------------------------------
+    def _build_layout(self) -> None:
+        top = QWidget()
+        lay = QVBoxLayout(top)
+        lay.setContentsMargins(8, 6, 8, 2)
+        lay.addWidget(self.sentence)
+        row = QHBoxLayout()
+        row.addWidget(self.transport)
+        row.addSpacing(16)
+        row.addWidget(self.strip.hint, 1)
+        row.addWidget(self.strip.saliency)
+        lay.addLayout(row)
+        lay.addWidget(self.strip)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.panes[1])
+        right.addWidget(self.panes[2])
+        right.setSizes([400, 500])
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.panes[0])
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([800, 560])
+        central = QWidget()
+        col = QVBoxLayout(central)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(2)
+        col.addWidget(top)
+        col.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self.dock = QDockWidget("Model", self)
+        self.dock.setObjectName("model_dock")
+        self.dock.setWidget(self.panel)
+        self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
+                              | QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.panel.setMinimumWidth(220)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
+        self.strip.chips.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def _build_status(self) -> None:
+        self.step_label = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setMaximumWidth(220)
+        self.progress.setFormat("gradients %p%")
+        self.progress.hide()
+        self.statusBar().addWidget(self.step_label, 1)
+        self.statusBar().addPermanentWidget(self.progress)
+
+    def _build_menus(self) -> None:
+        file = self.menuBar().addMenu("&File")
+        self.open_action = self._action(file, "&Open model…", QKeySequence.StandardKey.Open,
+                                        self.choose_and_open)
+        self.recent_menu = QMenu("Open &recent", self)
+        file.addMenu(self.recent_menu)
+        file.addSeparator()
+        self._action(file, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        view = self.menuBar().addMenu("&View")
+        view.addAction(self.dock.toggleViewAction())
+        self._action(view, "Edit the &sentence", QKeySequence("Ctrl+L"),
+                     self.sentence.focus_edit)
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&Keys and views", None, self.show_help)
+        self._refresh_recent()
+
+    def _action(self, menu: QMenu, text: str, key: Any, slot: Any) -> QAction:
+        act = QAction(text, self)
+        if key is not None:
+            act.setShortcut(key)
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        return act
+
+    def _build_shortcuts(self) -> None:
+        """Left/Right/Home/End/Space for the whole application; the sentence box keeps them
+        while it has focus (QLineEdit claims them through ShortcutOverride)."""
+        s = self.session
+        keys = ((Qt.Key.Key_Right, lambda: s.step(1)), (Qt.Key.Key_Left, lambda: s.step(-1)),
+                (Qt.Key.Key_Home, s.home), (Qt.Key.Key_End, s.end),
+                (Qt.Key.Key_Space, self.transport.toggle))
+        self.shortcuts: list[QShortcut] = []
+        for key, slot in keys:
+            sc = QShortcut(QKeySequence(key), self)
+            sc.setContext(Qt.ShortcutContext.ApplicationShortcut)
+            sc.activated.connect(slot)
+            self.shortcuts.append(sc)
+        esc = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.sentence.edit)
+        esc.setContext(Qt.ShortcutContext.WidgetShortcut)
+        esc.activated.connect(self.focus_steps)
+
+    def _connect(self) -> None:
+        s = self.session
+        s.model_changed.connect(self._model_changed)
+        s.trace_changed.connect(self._trace_changed)
+        s.cursor_changed.connect(self._update_status)
+        s.options_changed.connect(self._option_changed)
+        self.sentence.applied.connect(self.focus_steps)
+        self.runner.progress.connect(lambda f: self.progress.setValue(round(100 * f)))
+        self.runner.busy_changed.connect(self._busy)
+
+    # ---- session -> window ------------------------------------------------------------------
+    def _model_changed(self) -> None:
+        model = self.session.model
+        self.setWindowTitle(f"{model.name} — rnnviz" if model else "rnnviz")
+
+    def _trace_changed(self) -> None:
+        self.transport.pause()
+        self.runner.schedule()
+        self._update_status()
+
+    def _option_changed(self, name: str) -> None:
+        if name == "truncate":
+            self.runner.schedule()
+
+    def _busy(self, busy: bool) -> None:
+        self.progress.setValue(0)
+        self.progress.setVisible(busy)
+
+    def status_text(self) -> str:
+        """'step t of T · token · loss · perplexity' for the status bar."""
+        s = self.session
+        if s.trace is None:
+            return "no sentence"
+        t = s.cursor
+        tok = s.trace.tokens[t]
+        loss = float(s.trace.losses[t])
+        what = "loss of its own top guess" if s.trace.target_is_prediction[t] else "next-word loss"
+        ppl = s.running_perplexity()
+        ppl_text = "–" if ppl != ppl else f"{ppl:.1f}"
+        return (f"step {t + 1} of {s.length}   ·   token “{tok.text}”   ·   {what} {loss:.3f}"
+                f"   ·   perplexity so far {ppl_text}")
+
+    def _update_status(self, *_: object) -> None:
+        self.step_label.setText(self.status_text())
+
+    def focus_steps(self) -> None:
+        """Give the keys back to the stepper (the token strip takes focus)."""
+        self.strip.chips.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # ---- opening files ----------------------------------------------------------------------
+    def choose_and_open(self) -> None:
+        start = str(Path(self.session.model.path).parent) if self.session.model and \
+            self.session.model.path else ""
+        path = open_dialog.choose_model_file(self, start)
+        if path:
+            self.open_file(path)
+
+    def open_file(self, path: str, opts: VocabOptions | None = None) -> None:
+        """Load in the background; on success switch models, on failure keep the old one."""
+        if self._load_job is not None:
+            self._load_job.cancel()
+        opts = opts or VocabOptions()
+        self.statusBar().showMessage(f"Opening {Path(path).name}…")
+        job = Job(lambda _progress: load_model(path, opts), f"open {path}")
+        job.signals.done.connect(lambda m: self._loaded(job, path, opts, m))
+        job.signals.failed.connect(lambda e: self._load_failed(job, path, opts, e))
+        self._load_job = job
+        self.loads.submit(job)
+
+    def _current_job(self, job: Job) -> bool:
+        if job is not self._load_job or job.is_cancelled:
+            return False
+        self._load_job = None
+        return True
+
+    def _loaded(self, job: Job, path: str, opts: VocabOptions, model: LoadedModel) -> None:
+        if not self._current_job(job):
+            return
+        error = self.install_model(model)
+        if error:
+            self._report(path, error)
+            return
+        self._remember(path, opts)
+        notes = "; ".join(model.notices)
+        self.statusBar().showMessage(f"Opened {model.name}" + (f" ({notes})" if notes else ""),
+                                     15000)
+        self.open_finished.emit(True)
+
+    def _load_failed(self, job: Job, path: str, opts: VocabOptions, e: BaseException) -> None:
+        if not self._current_job(job):
+            return
+        message = one_line(e)
+        if open_dialog.needs_vocabulary(message):
+            chosen = open_dialog.ask_vocabulary(self, path, message, opts)
+            if chosen is not None:
+                self.open_file(path, chosen)
+                return
+            self.statusBar().showMessage("Open cancelled: the previous model stays", 8000)
+            self.open_finished.emit(False)
+            return
+        self._report(path, message)
+
+    def _report(self, path: str, message: str) -> None:
+        self.statusBar().showMessage(f"Could not open {Path(path).name}", 8000)
+        QMessageBox.warning(self, "Cannot open model", f"{Path(path).name}: {message}")
+        self.open_finished.emit(False)
+
+    def install_model(self, model: LoadedModel) -> str | None:
+        """Switch the session to model (current sentence, else an example that suits it).
+        Returns an error line, with the previous model restored, if the model cannot run."""
+        old, text = self.session.model, self.session.text
+        try:
+            self.session.set_model(model)
+            if self.session.trace is None:
+                self.session.set_text(first_example(self.sentence.examples, model.tokenizer))
+            return None
+        except (SessionError, VocabError):
+            try:
+                self.session.set_text(first_example(self.sentence.examples, model.tokenizer))
+                return None
+            except Exception as e:
+                problem = one_line(e)
+        except Exception as e:  # a model whose numbers the engine cannot run
+            log.exception("model %s failed to run", model.path)
+            problem = one_line(e)
+        if old is not None:
+            self.session.text = text
+            self.session.set_model(old)
+        return problem
+
+    # ---- recent files and drops -------------------------------------------------------------
+    def recent(self) -> list[dict[str, Any]]:
+        raw = self.settings.value(RECENT_KEY, "[]")
+        try:
+            items = json.loads(str(raw))
+        except ValueError:
+            return []
+        return [i for i in items if isinstance(i, dict) and isinstance(i.get("path"), str)]
+
+    def _remember(self, path: str, opts: VocabOptions) -> None:
+        path = str(Path(path).resolve())
+        entry = {"path": path, "vocab_file": opts.vocab_file,
+                 "vocab_corpus": list(opts.vocab_corpus), "cell": opts.cell}
+        items = [entry] + [i for i in self.recent() if i["path"] != path]
+        self.settings.setValue(RECENT_KEY, json.dumps(items[:MAX_RECENT]))
+        self.settings.sync()
+        self._refresh_recent()
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        items = self.recent()
+        for i, item in enumerate(items):
+            act = self.recent_menu.addAction(f"&{i + 1}  {Path(item['path']).name}")
+            act.setToolTip(item["path"])
+            act.setStatusTip(item["path"])
+            act.triggered.connect(lambda _=False, it=item: self.open_recent(it))
+        if items:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear list", self._clear_recent)
+        self.recent_menu.setEnabled(bool(items))
+
+    def open_recent(self, item: dict[str, Any]) -> None:
+        opts = VocabOptions(vocab_file=item.get("vocab_file"),
+                            vocab_corpus=tuple(item.get("vocab_corpus") or ()),
+                            cell=item.get("cell"))
+        self.open_file(item["path"], opts)
+
+    def _clear_recent(self) -> None:
+        self.settings.setValue(RECENT_KEY, "[]")
+        self._refresh_recent()
+
+    @staticmethod
+    def _dropped_file(event: QDragEnterEvent | QDropEvent) -> str | None:
+        mime = event.mimeData()
+        if not mime.hasUrls():
+            return None
+        files = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
+        return files[0] if files else None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._dropped_file(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = self._dropped_file(event)
+        if path:
+            event.acceptProposedAction()
+            self.open_file(path)
+        else:
+            event.ignore()
+
+    # ---- misc -------------------------------------------------------------------------------
+    def show_help(self) -> None:
+        QMessageBox.information(self, "Keys and views", HELP_TEXT)
+
+    def shutdown(self) -> None:
+        """Stop playback and background jobs (close, tests)."""
+        self.transport.pause()
+        self.loads.shutdown()
+        self.gradient_jobs.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+
+HELP_TEXT = """<b>Keys</b> (anywhere except while typing in the sentence box)<br>
+Right / Left: next / previous word &nbsp; Home / End: first / last word &nbsp;
+Space: play / pause<br>
+Enter in the sentence box runs the sentence from the first word and hands the keys back;
+Esc leaves the box, Ctrl+L returns to it. Ctrl+O opens a model; you can also drop a file on the
+window.<br><br>
+<b>Views</b><br>
+<i>Hidden state</i>: the network's memory, unit by unit, for every word read so far.<br>
+<i>Next-word prediction</i>: the most likely next words after the current one.<br>
+<i>Gradient flow back in time</i>: how much this step's loss depends on each earlier step —
+watch it fade (vanishing gradients) and see what truncated BPTT cuts off."""

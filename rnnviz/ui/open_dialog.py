@@ -1,0 +1,147 @@
+"""Choosing a model file, and the vocabulary for files that carry none.
+
+The flow: try ``load_model``; when the loader says the file has no vocabulary (or the chosen one
+has the wrong size), :class:`VocabDialog` asks for one — a vocabulary file, corpus files, or the
+bundled PTB list where the model has 10,000 outputs — plus the nonlinearity for PyTorch RNN files,
+then the window tries again. Any other error is shown as one line and the old model stays.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rnnviz.checkpoints.loader import VocabOptions, sniff
+
+MODEL_FILTER = ("Models (*.safetensors *.pt *.pth *.pkl *.bin);;"
+                "rnnviz (*.safetensors);;PyTorch (*.pt *.pth);;The book's pickles (*.pkl);;"
+                "All files (*)")
+_NEEDS_VOCAB = ("has no vocabulary", "vocabulary size mismatch")
+
+
+def needs_vocabulary(message: str) -> bool:
+    """Whether a CheckpointError message asks for a vocabulary (so the dialog can help)."""
+    return any(m in message for m in _NEEDS_VOCAB)
+
+
+def is_pytorch(path: str) -> bool:
+    """A zip or legacy torch.save file (the RNN nonlinearity may then be asked)."""
+    try:
+        return sniff(path) == "zip" or path.endswith((".pt", ".pth"))
+    except OSError:
+        return False
+
+
+def choose_model_file(parent: QWidget | None, start: str = "") -> str | None:
+    path, _ = QFileDialog.getOpenFileName(parent, "Open model", start, MODEL_FILTER)
+    return path or None
+
+
+class VocabDialog(QDialog):
+    """Pick where the vocabulary comes from (and the RNN nonlinearity for PyTorch files)."""
+
+    def __init__(self, model_path: str, problem: str, ptb_possible: bool = True,
+                 pytorch: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Vocabulary needed")
+        self.model_path = model_path
+        self.file_edit = QLineEdit()
+        self.corpus_edit = QLineEdit()
+        self.corpus_edit.setPlaceholderText("train, valid, test in that order")
+        self.cell = QComboBox()
+        self.cell.addItem("as the file says (tanh if it cannot tell)", None)
+        self.cell.addItem("tanh", "rnn_tanh")
+        self.cell.addItem("ReLU", "rnn_relu")
+        self.choice = QButtonGroup(self)
+        self.r_file = QRadioButton("Vocabulary file (one token a line, or the book's .pkl)")
+        self.r_corpus = QRadioButton("Build from corpus files")
+        self.r_ptb = QRadioButton("The bundled PTB vocabulary (10,000 words, the book's order)")
+        for i, r in enumerate((self.r_file, self.r_corpus, self.r_ptb)):
+            self.choice.addButton(r, i)
+        self.r_ptb.setVisible(ptb_possible)
+        (self.r_ptb if ptb_possible else self.r_file).setChecked(True)
+        self._build(problem, pytorch)
+
+    def _build(self, problem: str, pytorch: bool) -> None:
+        intro = QLabel(f"<b>{Path(self.model_path).name}</b> does not say which word each output "
+                       f"is.<br>{problem}")
+        intro.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(self.r_file)
+        form.addRow(self._with_browse(self.file_edit, self._browse_file))
+        form.addRow(self.r_corpus)
+        form.addRow(self._with_browse(self.corpus_edit, self._browse_corpus))
+        form.addRow(self.r_ptb)
+        if pytorch:
+            form.addRow("RNN nonlinearity:", self.cell)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(intro)
+        lay.addLayout(form)
+        lay.addWidget(buttons)
+        self.file_edit.textEdited.connect(lambda: self.r_file.setChecked(True))
+        self.corpus_edit.textEdited.connect(lambda: self.r_corpus.setChecked(True))
+
+    def _with_browse(self, edit: QLineEdit, slot: object) -> QWidget:
+        w = QWidget()
+        lay = QHBoxLayout(w)
+        lay.setContentsMargins(20, 0, 0, 0)
+        b = QPushButton("Browse…")
+        b.clicked.connect(slot)
+        lay.addWidget(edit, 1)
+        lay.addWidget(b)
+        return w
+
+    def _browse_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Vocabulary file", "",
+                                              "Vocabularies (*.txt *.vocab *.pkl);;All files (*)")
+        if path:
+            self.file_edit.setText(path)
+            self.r_file.setChecked(True)
+
+    def _browse_corpus(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Corpus files (train, valid, test)", "",
+                                                "Text (*.txt);;All files (*)")
+        if paths:
+            self.corpus_edit.setText(" ; ".join(paths))
+            self.r_corpus.setChecked(True)
+
+    def options(self) -> VocabOptions:
+        """The choice as loader options (PTB: no file, the loader's default applies)."""
+        cell = self.cell.currentData()
+        if self.r_file.isChecked():
+            return VocabOptions(vocab_file=self.file_edit.text().strip() or None, cell=cell)
+        if self.r_corpus.isChecked():
+            parts = [p.strip() for p in self.corpus_edit.text().split(";")]
+            return VocabOptions(vocab_corpus=tuple(p for p in parts if p), cell=cell)
+        return VocabOptions(cell=cell)
+
+
+def ask_vocabulary(parent: QWidget | None, model_path: str, problem: str,
+                   previous: VocabOptions | None = None) -> VocabOptions | None:
+    """Show the dialog; None when cancelled. (Tests replace this function.)"""
+    dlg = VocabDialog(model_path, problem, ptb_possible="10000 tokens" in problem,
+                      pytorch=is_pytorch(model_path), parent=parent)
+    if previous and previous.vocab_file:
+        dlg.file_edit.setText(previous.vocab_file)
+    if dlg.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dlg.options()
