@@ -1,0 +1,185 @@
+"""Colour maps and small helpers shared by the hidden-state, next-word and gradient views."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+# Anchors of a blue-white-red diverging map: negative blue, zero white, positive red.
+_DIVERGING = [(33, 102, 172), (103, 169, 207), (209, 229, 240), (247, 247, 247),
+              (253, 219, 199), (239, 138, 98), (178, 24, 43)]
+# White to deep purple: how far a gate in [0, 1] is open.
+_SEQUENTIAL = [(252, 251, 253), (218, 218, 235), (158, 154, 200), (106, 81, 163), (63, 0, 125)]
+
+# Distinct line colours for layers (and the input curve last).
+LAYER_COLOURS = [(31, 119, 180), (214, 39, 40), (44, 160, 44), (148, 103, 189),
+                 (255, 127, 14), (23, 190, 207), (140, 86, 75), (227, 119, 194)]
+INPUT_COLOUR = (90, 90, 90)
+HIGHLIGHT = (230, 120, 20)
+BAR = (70, 130, 180)
+
+
+def _colormap(anchors: Sequence[tuple[int, int, int]], name: str) -> pg.ColorMap:
+    pos = np.linspace(0.0, 1.0, len(anchors))
+    return pg.ColorMap(pos, np.array(anchors, np.ubyte), name=name)
+
+
+def diverging() -> pg.ColorMap:
+    """Blue-white-red map for signed values (white at the middle of the levels)."""
+    return _colormap(_DIVERGING, "rnnviz-diverging")
+
+
+def sequential() -> pg.ColorMap:
+    """White-purple map for values in [0, 1] (gates)."""
+    return _colormap(_SEQUENTIAL, "rnnviz-sequential")
+
+
+def magnitude() -> pg.ColorMap:
+    """Perceptually uniform map for log magnitudes (viridis, bundled with pyqtgraph)."""
+    cmap = pg.colormap.get("viridis")
+    assert cmap is not None
+    return cmap
+
+
+def lut(cmap: pg.ColorMap) -> np.ndarray:
+    """(256, 3) uint8 lookup table of a colour map."""
+    table: np.ndarray = cmap.getLookupTable(nPts=256, alpha=False)
+    return np.ascontiguousarray(table, dtype=np.ubyte)
+
+
+def colour(rgb: tuple[int, int, int], alpha: int = 255) -> QtGui.QColor:
+    return QtGui.QColor(rgb[0], rgb[1], rgb[2], alpha)
+
+
+def quote(word: str) -> str:
+    """A token as shown in text: 'cat'."""
+    return f"'{word}'"
+
+
+def nice_ceiling(x: float) -> float:
+    """The smallest of 1, 2, 5 x 10^n that is >= x (axis limits that change rarely)."""
+    if not x > 0:
+        return 1.0
+    exp = math.floor(math.log10(x))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * 10.0**exp >= x * (1 - 1e-9):
+            return m * 10.0**exp
+    return 10.0 ** (exp + 1)
+
+
+class TokenAxis(pg.AxisItem):
+    """An axis whose ticks at 0, 1, 2, ... are the sentence's tokens; labels are thinned to
+    every n-th token when they would overlap."""
+
+    def __init__(self, orientation: str, **kwargs: Any) -> None:
+        super().__init__(orientation, **kwargs)
+        self._font = QtGui.QFont(self.font())
+        self._font.setPointSizeF(max(6.0, self._font.pointSizeF() * 0.9))
+        self.setTickFont(self._font)
+        self._tokens: list[str] = []
+        self._widest = 1.0
+        self._stride = 1
+        self._upto = 1 << 30
+
+    def set_tokens(self, tokens: Sequence[str]) -> None:
+        self._tokens = [t if len(t) <= 12 else t[:11] + "…" for t in tokens]
+        metrics = QtGui.QFontMetricsF(self._font)
+        widest = max((metrics.horizontalAdvance(t) for t in self._tokens), default=8.0)
+        if self.orientation in ("left", "right"):
+            self._widest = metrics.height()
+            self.setWidth(int(widest) + 12)  # an auto width would clip the first paint
+        else:
+            self._widest = widest
+        self.picture = None
+        self.update()
+
+    def set_upto(self, t: int) -> None:
+        """Label only tokens 0..t (those read so far)."""
+        if t != self._upto:
+            self._upto = t
+            self.picture = None
+            self.update()
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
+        n = len(self._tokens)
+        minVal, maxVal = min(minVal, maxVal), max(minVal, maxVal)  # inverted views swap them
+        if n == 0 or size <= 0 or maxVal <= minVal:
+            return []
+        px_per_token = size / (maxVal - minVal)
+        self._stride = max(1, math.ceil((self._widest + 6.0) / px_per_token))
+        lo, hi = max(0, math.ceil(minVal)), min(n - 1, math.floor(maxVal))
+        first = (lo + self._stride - 1) // self._stride * self._stride
+        major = [float(v) for v in range(first, hi + 1, self._stride)]
+        if self._stride == 1 or px_per_token < 3:
+            return [(float(self._stride), major)]
+        return [(float(self._stride), major), (1.0, [float(v) for v in range(lo, hi + 1)])]
+
+    def tickStrings(self, values: list, scale: float, spacing: float) -> list[str]:
+        if spacing != float(self._stride):
+            return ["" for _ in values]  # unlabelled minor ticks
+        n = min(len(self._tokens), self._upto + 1)
+        return [self._tokens[round(v)] if 0 <= round(v) < n else "" for v in values]
+
+
+def outline(pen_rgb: tuple[int, int, int], width: float = 2.0) -> QtWidgets.QGraphicsRectItem:
+    """A rectangle outline in data coordinates drawn with a cosmetic pen (marks a column/row)."""
+    item = QtWidgets.QGraphicsRectItem()
+    pen = QtGui.QPen(colour(pen_rgb))
+    pen.setCosmetic(True)
+    pen.setWidthF(width)
+    item.setPen(pen)
+    item.setBrush(QtGui.QBrush(QtCore.Qt.BrushStyle.NoBrush))
+    item.setZValue(10)
+    return item
+
+
+def style_axes(plot: pg.PlotItem) -> None:
+    """Dark axis lines and text on the white background."""
+    for name in ("left", "bottom", "right", "top"):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(90, 90, 90))
+        axis.setTextPen(pg.mkPen(40, 40, 40))
+
+
+def style_colorbar(bar: pg.ColorBarItem) -> None:
+    """Dark text on a colour bar's axis."""
+    bar.axis.setPen(pg.mkPen(90, 90, 90))
+    bar.axis.setTextPen(pg.mkPen(40, 40, 40))
+    bar.axis.setLabel(bar.axis.labelText, color="#282828")
+
+
+def quiet_plot(plot: pg.PlotItem) -> None:
+    """A plot with no context menu, no auto-range button and no mouse panning/zooming."""
+    plot.setMenuEnabled(False)
+    plot.hideButtons()
+    plot.setMouseEnabled(x=False, y=False)
+    style_axes(plot)
+
+
+Pairs = Sequence[tuple[Any, Callable[..., Any]]]
+
+
+def link_session(widget: QtWidgets.QWidget, pairs: Pairs) -> None:
+    """Connect session signals to slots and disconnect them when the widget is destroyed."""
+    for signal, slot in pairs:
+        signal.connect(slot)
+
+    def unlink() -> None:
+        for signal, slot in pairs:
+            signal.disconnect(slot, missing_ok=True)
+
+    widget.destroyed.connect(unlink)
+
+
+def title_label(text: str) -> QtWidgets.QLabel:
+    """A bold view title."""
+    label = QtWidgets.QLabel(f"<b>{text}</b>")
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 1.15)
+    label.setFont(font)
+    return label

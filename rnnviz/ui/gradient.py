@@ -1,0 +1,416 @@
+"""Gradient reaching back: ||d l_t / d h_s|| against s for the loss at the current step, and the
+whole T x T matrix of such norms as a log-scaled heatmap."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from rnnviz.session import Session
+from rnnviz.session.gradients import GradientStore, Row
+from rnnviz.ui import colormaps as cm
+
+VISIBLE_STEPS = 160  # beyond this many tokens the s axis follows the cursor
+MAX_DECADES = 16.0  # the log axes show at most this many powers of ten below the largest value
+MAX_K = 999
+
+
+def positive(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Keep the points a log axis can show: y finite and > 0 (truncated-out zeros dropped)."""
+    keep = np.isfinite(y) & (y > 0)
+    return x[keep], y[keep]
+
+
+def log10_masked(m: np.ndarray) -> np.ndarray:
+    """log10 of a norm matrix, C-contiguous float32; zeros and NaN (not computed, s > t,
+    truncated) become NaN, which the image shows blank."""
+    out = np.full(m.shape, np.nan, np.float32)
+    ok = np.isfinite(m) & (m > 0)
+    np.log10(m, out=out, where=ok)
+    return out
+
+
+def context_text(words: list[str]) -> str:
+    """The words read so far, shortened to 'a b ... y z' when long."""
+    if len(words) <= 5:
+        return " ".join(words)
+    return " ".join([*words[:2], "...", *words[-2:]])
+
+
+def block_start(t: int, k: int | None) -> int:
+    """First step that truncated BPTT with K lets the gradient of l_t reach (0 when exact)."""
+    return (t // k) * k if k else 0
+
+
+class GradientView(QtWidgets.QWidget):
+    """Curves of ``session.gradient_row(t, K)`` on a log axis and the T x T matrix of
+    ``session.store(K)``.
+
+    Public for tests: ``curves[layer]`` (h path, xData = s, yData = the nonzero norms),
+    ``c_curves[layer]`` (LSTM cell-state path), ``input_curve``, ``ref_curves[layer]`` (exact
+    gradient, shown when K is set), ``shade`` (LinearRegionItem over the steps K cuts),
+    ``matrix_image`` (log10 of the chosen matrix, row-major (T, T) = [t, s], NaN blank),
+    ``row_marker``, ``k_spin``, ``c_check``, ``input_check``, ``matrix_box``, ``description``.
+    """
+
+    def __init__(self, session: Session, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.curves: list[pg.PlotDataItem] = []
+        self.c_curves: list[pg.PlotDataItem] = []
+        self.ref_curves: list[pg.PlotDataItem] = []
+        self.matrix_log: np.ndarray = np.full((1, 1), np.nan, np.float32)
+        self.matrix_levels: tuple[float, float] = (-8.0, 0.0)
+        self._y_span: tuple[int, int] | None = None
+        self._build_widgets()
+        cm.link_session(self, [
+            (session.model_changed, self._on_model_changed),
+            (session.trace_changed, self._on_trace_changed),
+            (session.cursor_changed, self._on_cursor_changed),
+            (session.options_changed, self._on_options_changed),
+            (session.gradients_changed, self._on_gradients_changed),
+        ])
+        self.refresh()
+
+    # ---- construction ---------------------------------------------------------------------
+    def _build_widgets(self) -> None:
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(2)
+        layout.addLayout(self._build_controls())
+        self.description = QtWidgets.QLabel()
+        self.description.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        self.description.setWordWrap(True)
+        layout.addWidget(self.description)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("w")
+        layout.addWidget(self.graphics, 1)
+        self._build_curve_plot()
+        self._build_matrix_plot()
+
+    def _build_controls(self) -> QtWidgets.QHBoxLayout:
+        self.k_spin = QtWidgets.QSpinBox()
+        self.k_spin.setRange(0, MAX_K)
+        self.k_spin.setSpecialValueText("exact")
+        self.k_spin.setPrefix("K = ")
+        self.k_spin.setToolTip("Truncated BPTT: the gradient flows back only within blocks of K "
+                               "steps (0 = exact, through the whole sentence)")
+        self.k_spin.valueChanged.connect(self._on_k_picked)
+        self.c_check = QtWidgets.QCheckBox("cell-state path c")
+        self.c_check.setToolTip("Also plot ||d l_t / d c_s|| (LSTM)")
+        self.c_check.toggled.connect(self._on_curve_options)
+        self.input_check = QtWidgets.QCheckBox("input saliency")
+        self.input_check.setToolTip("Also plot ||d l_t / d e_s||, the gradient reaching the "
+                                    "word embedding fed at step s")
+        self.input_check.toggled.connect(self._on_curve_options)
+        self.matrix_box = QtWidgets.QComboBox()
+        self.matrix_box.setToolTip("Which gradient the T x T matrix shows")
+        self.matrix_box.activated.connect(lambda _i: self._reload_matrix())
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(cm.title_label("Gradient reaching back"))
+        row.addStretch(1)
+        row.addWidget(QtWidgets.QLabel("truncate BPTT"))
+        row.addWidget(self.k_spin)
+        row.addWidget(self.c_check)
+        row.addWidget(self.input_check)
+        row.addWidget(QtWidgets.QLabel("matrix"))
+        row.addWidget(self.matrix_box)
+        return row
+
+    def _build_curve_plot(self) -> None:
+        self.s_axis = cm.TokenAxis("bottom")
+        plot = pg.PlotItem(axisItems={"bottom": self.s_axis})
+        cm.quiet_plot(plot)
+        plot.setLogMode(x=False, y=True)
+        plot.setLabel("left", "‖d l_t / d h_s‖")
+        plot.setLabel("bottom", "s: the step the gradient reaches")
+        plot.showGrid(x=False, y=True, alpha=0.3)
+        self.legend = plot.addLegend(offset=(8, 8), labelTextSize="8pt",
+                                    labelTextColor=(40, 40, 40), brush=(255, 255, 255, 200))
+        self.shade = pg.LinearRegionItem(values=(0, 0), movable=False,
+                                         brush=pg.mkBrush(120, 120, 120, 60),
+                                         pen=pg.mkPen(None))
+        self.shade.setZValue(-10)
+        self.shade.hide()
+        plot.addItem(self.shade, ignoreBounds=True)
+        dashed = pg.mkPen((60, 60, 60), style=QtCore.Qt.PenStyle.DashLine)
+        self.step_line = pg.InfiniteLine(angle=90, pen=dashed)
+        plot.addItem(self.step_line, ignoreBounds=True)
+        self.input_curve = pg.PlotDataItem(pen=pg.mkPen(cm.INPUT_COLOUR, width=1.5,
+                                                        style=QtCore.Qt.PenStyle.DotLine))
+        plot.addItem(self.input_curve)
+        self.curve_plot = plot
+        self.graphics.addItem(plot, row=0, col=0)
+        self.graphics.ci.layout.setColumnStretchFactor(0, 3)
+
+    def _build_matrix_plot(self) -> None:
+        self.t_axis = cm.TokenAxis("left")
+        self.m_axis = cm.TokenAxis("bottom")
+        plot = pg.PlotItem(axisItems={"left": self.t_axis, "bottom": self.m_axis})
+        cm.quiet_plot(plot)
+        plot.getViewBox().invertY(True)
+        plot.setLabel("left", "loss at step t")
+        plot.setLabel("bottom", "s")
+        self.matrix_image = pg.ImageItem(axisOrder="row-major")
+        self.matrix_image.setPos(-0.5, -0.5)
+        plot.addItem(self.matrix_image)
+        self.row_marker = cm.outline((230, 30, 30), 1.5)
+        plot.addItem(self.row_marker)
+        self.colorbar = pg.ColorBarItem(values=self.matrix_levels, colorMap=cm.magnitude(),
+                                        interactive=False, width=12, label="log10 ‖d l_t / d ·_s‖")
+        self.colorbar.setImageItem(self.matrix_image)
+        cm.style_colorbar(self.colorbar)
+        self.matrix_plot = plot
+        self.graphics.addItem(plot, row=0, col=1)
+        self.graphics.addItem(self.colorbar, row=0, col=2)
+        self.graphics.ci.layout.setColumnStretchFactor(1, 2)
+
+    def _build_curves(self, n_layers: int, lstm: bool) -> None:
+        """One h curve, c curve and exact-reference curve per layer (made once per model)."""
+        for item in self.curves + self.c_curves + self.ref_curves:
+            self.curve_plot.removeItem(item)
+        self.curves, self.c_curves, self.ref_curves = [], [], []
+        for k in range(n_layers):
+            rgb = cm.LAYER_COLOURS[k % len(cm.LAYER_COLOURS)]
+            self.curves.append(self._curve(pg.mkPen(rgb, width=2.0), rgb))
+            self.c_curves.append(self._curve(pg.mkPen(rgb, width=1.5,
+                                                      style=QtCore.Qt.PenStyle.DashLine), None))
+            self.ref_curves.append(self._curve(pg.mkPen((*rgb, 70), width=4.0), None))
+            self.ref_curves[-1].setZValue(-1)
+        self.c_check.setEnabled(lstm)
+        self.matrix_box.clear()
+        for k in reversed(range(n_layers)):
+            top = " (top)" if k == n_layers - 1 and n_layers > 1 else ""
+            self.matrix_box.addItem(f"h, layer {k + 1}{top}", ("h", k))
+        if lstm:
+            for k in reversed(range(n_layers)):
+                self.matrix_box.addItem(f"c, layer {k + 1}", ("c", k))
+        self.matrix_box.addItem("input embedding", ("inputs", 0))
+        self._relabel_legend()
+
+    def _curve(self, pen: object, symbol_rgb: tuple[int, int, int] | None) -> pg.PlotDataItem:
+        kwargs: dict[str, object] = {"pen": pen}
+        if symbol_rgb is not None:
+            kwargs.update(symbol="o", symbolSize=4, symbolPen=None, symbolBrush=symbol_rgb)
+        item = pg.PlotDataItem(**kwargs)
+        self.curve_plot.addItem(item)
+        return item
+
+    def _relabel_legend(self) -> None:
+        """Legend entries for the curves that are switched on."""
+        self.legend.clear()
+        for k, curve in enumerate(self.curves):
+            self.legend.addItem(curve, f"h, layer {k + 1}")
+        if self.c_check.isChecked() and self.c_check.isEnabled():
+            for k, curve in enumerate(self.c_curves):
+                self.legend.addItem(curve, f"c, layer {k + 1}")
+        if self.input_check.isChecked():
+            self.legend.addItem(self.input_curve, "input embedding")
+        if self.session.truncate and self.ref_curves:
+            self.legend.addItem(self.ref_curves[0], "exact (no truncation)")
+
+    # ---- session events --------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Rebuild everything from the session's model, trace, options and cursor."""
+        self._on_model_changed()
+        if self.session.trace is not None:
+            self._on_trace_changed()
+
+    def _on_model_changed(self) -> None:
+        engine = self.session.engine
+        n_layers = engine.num_layers if engine is not None else 0
+        lstm = bool(engine is not None and engine.is_lstm)
+        if len(self.curves) != n_layers or self.c_check.isEnabled() != lstm:
+            self._build_curves(n_layers, lstm)
+        self._sync_k()
+        self._clear()
+
+    def _clear(self) -> None:
+        for item in [*self.curves, *self.c_curves, *self.ref_curves, self.input_curve]:
+            item.setData([], [])
+        self.matrix_image.clear()
+        self.shade.hide()
+        self.description.setText("")
+
+    def _on_trace_changed(self) -> None:
+        trace = self.session.trace
+        if trace is None:
+            return
+        tokens = [tok.text for tok in trace.tokens]
+        for axis in (self.s_axis, self.t_axis, self.m_axis):
+            axis.set_tokens(tokens)
+        self.k_spin.setMaximum(max(1, min(MAX_K, trace.length)))
+        self._y_span = None
+        n = trace.length
+        self.matrix_plot.getViewBox().setRange(xRange=(-0.5, n - 0.5), yRange=(-0.5, n - 0.5),
+                                               padding=0)
+        self._reload_matrix()
+        self._on_cursor_changed(self.session.cursor)
+
+    def _on_options_changed(self, name: str) -> None:
+        if name != "truncate" or self.session.trace is None:
+            return
+        self._sync_k()
+        self._y_span = None
+        self._relabel_legend()
+        self._reload_matrix()
+        self._on_cursor_changed(self.session.cursor)
+
+    def _on_gradients_changed(self) -> None:
+        if self.session.trace is not None:
+            self._reload_matrix()
+
+    def _on_k_picked(self, k: int) -> None:
+        if (k or None) != self.session.truncate:
+            self.session.set_truncate(k)
+
+    def _sync_k(self) -> None:
+        want = self.session.truncate or 0
+        if self.k_spin.value() != want:
+            self.k_spin.blockSignals(True)
+            self.k_spin.setValue(want)
+            self.k_spin.blockSignals(False)
+
+    def _on_curve_options(self) -> None:
+        self._relabel_legend()
+        if self.session.trace is not None:
+            self._on_cursor_changed(self.session.cursor)
+
+    # ---- per step --------------------------------------------------------------------------
+    def _on_cursor_changed(self, t: int) -> None:
+        """Curves of row t (truncated if K is set, plus the exact reference), the shaded cut,
+        the marked matrix row; all items updated in place."""
+        if self.session.trace is None or not self.curves:
+            return
+        k_trunc = self.session.truncate
+        store = self.session.store(k_trunc)
+        was_ready = bool(store.ready[t])
+        row = self.session.gradient_row(t, k_trunc)
+        self._show_row(row)
+        self._show_reference(t, k_trunc)
+        self._show_cut(t, k_trunc)
+        if not was_ready:
+            self._put_matrix_row(store, t)
+        n = self.session.length
+        self.row_marker.setRect(-0.5, t - 0.5, n, 1.0)
+        self.step_line.setValue(t)
+        self.s_axis.set_upto(t)
+        self._set_x_range(t)
+        self.description.setText(self.describe(t))
+
+    def _show_row(self, row: Row) -> None:
+        s = np.arange(row.t + 1, dtype=np.float64)
+        for k, curve in enumerate(self.curves):
+            curve.setData(*positive(s, row.h[k]))
+        show_c = self.c_check.isChecked() and row.c is not None
+        for k, curve in enumerate(self.c_curves):
+            if show_c and row.c is not None:
+                curve.setData(*positive(s, row.c[k]))
+            else:
+                curve.setData([], [])
+        if self.input_check.isChecked():
+            self.input_curve.setData(*positive(s, row.inputs))
+        else:
+            self.input_curve.setData([], [])
+        self._fit_y([row.h, row.c if show_c else None,
+                     row.inputs if self.input_check.isChecked() else None])
+
+    def _show_reference(self, t: int, k_trunc: int | None) -> None:
+        """The exact gradient as a faint curve under the truncated one (only when K is set)."""
+        if not k_trunc:
+            for curve in self.ref_curves:
+                curve.setData([], [])
+            return
+        exact = self.session.gradient_row(t, None)
+        s = np.arange(t + 1, dtype=np.float64)
+        for k, curve in enumerate(self.ref_curves):
+            curve.setData(*positive(s, exact.h[k]))
+        self._fit_y([exact.h])
+
+    def _show_cut(self, t: int, k_trunc: int | None) -> None:
+        start = block_start(t, k_trunc)
+        if start > 0:
+            self.shade.setRegion((-0.5, start - 0.5))
+            self.shade.show()
+        else:
+            self.shade.hide()
+
+    def _fit_y(self, arrays: list[np.ndarray | None]) -> None:
+        """Grow the log y range (never shrink within a trace) to cover the shown norms."""
+        vals = [a[np.isfinite(a) & (a > 0)] for a in arrays if a is not None]
+        vals = [v for v in vals if v.size]
+        if not vals:
+            return
+        hi = math.ceil(max(math.log10(float(v.max())) for v in vals) + 0.05)
+        lo = math.floor(min(math.log10(float(v.min())) for v in vals) - 0.05)
+        lo = max(lo, hi - int(MAX_DECADES))
+        if self._y_span is not None:
+            lo, hi = min(lo, self._y_span[0]), max(hi, self._y_span[1])
+        if (lo, hi) != self._y_span:
+            self._y_span = (lo, hi)
+            self.curve_plot.getViewBox().setYRange(lo, hi, padding=0)
+
+    def _set_x_range(self, t: int) -> None:
+        n = self.session.length
+        lo = 0 if n <= VISIBLE_STEPS else min(max(0, t - VISIBLE_STEPS + 10), n - VISIBLE_STEPS)
+        hi = min(n, lo + VISIBLE_STEPS)
+        vb = self.curve_plot.getViewBox()
+        if (lo, hi) != getattr(self, "_x_span", None):
+            self._x_span = (lo, hi)
+            vb.setXRange(lo - 0.5, hi - 0.5, padding=0)
+
+    # ---- the T x T matrix --------------------------------------------------------------------
+    def _matrix_source(self, store: GradientStore) -> np.ndarray:
+        """The (T, T) norm matrix picked in the combo box: rows t, columns s."""
+        kind, k = self.matrix_box.currentData() or ("h", 0)
+        if kind == "c" and store.c is not None:
+            return store.c[k]
+        if kind == "inputs":
+            return store.inputs
+        return store.h[min(k, store.h.shape[0] - 1)]
+
+    def _reload_matrix(self) -> None:
+        """Recompute the log10 image and its levels from the store (rows not ready are NaN)."""
+        if self.session.trace is None:
+            return
+        store = self.session.store(self.session.truncate)
+        self.matrix_log = log10_masked(self._matrix_source(store))
+        finite = self.matrix_log[np.isfinite(self.matrix_log)]
+        if finite.size:
+            hi = math.ceil(float(finite.max()))
+            lo = max(math.floor(float(finite.min())), hi - int(MAX_DECADES))
+            self.matrix_levels = (float(lo), float(max(hi, lo + 1)))
+        self.colorbar.setLevels(self.matrix_levels)
+        self._set_matrix_image()
+
+    def _put_matrix_row(self, store: GradientStore, t: int) -> None:
+        """A row the view just had computed goes into the image without a full reload."""
+        self.matrix_log[t] = log10_masked(self._matrix_source(store)[t])
+        self._set_matrix_image()
+
+    def _set_matrix_image(self) -> None:
+        self.matrix_image.setImage(self.matrix_log, autoLevels=False, levels=self.matrix_levels)
+
+    # ---- text ------------------------------------------------------------------------------
+    def describe(self, t: int) -> str:
+        """What exactly is differentiated at step t (and what truncation cuts)."""
+        trace = self.session.trace
+        assert trace is not None
+        pred = self.session.prediction(t, k=1)
+        context = context_text([tok.text for tok in trace.tokens[: t + 1]])
+        word = cm.quote(pred.target_word)
+        text = f"d/dh_s of -log p({word} | {context}) at step {t + 1}"
+        if pred.target_is_prediction:
+            text += (f": of the model's own top-1 prediction {word} "
+                     "(no next word in the sentence)")
+        else:
+            text += f": the loss of the true next word {word}"
+        k_trunc = self.session.truncate
+        if k_trunc:
+            start = block_start(t, k_trunc)
+            cut = f"steps before {start + 1} are cut (shaded)" if start else "nothing is cut yet"
+            text += f".  Truncated BPTT, K = {k_trunc}: {cut}; faint: the exact gradient"
+        return text

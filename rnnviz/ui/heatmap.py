@@ -1,0 +1,239 @@
+"""Hidden state: one heatmap per layer, units (y) x time steps seen so far (x)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from rnnviz.session import Session
+from rnnviz.ui import colormaps as cm
+
+SIGMOID_GATES = frozenset({"i", "f", "o", "r", "z"})
+TANH_KINDS = frozenset({"g", "n"})
+VISIBLE_UNITS = 128  # initial unit window per layer; the wheel zooms, dragging scrolls
+VISIBLE_STEPS = 160  # beyond this many tokens the time axis follows the cursor
+KIND_NAMES = {"h": "h  hidden state", "c": "c  cell state", "i": "i  input gate",
+              "f": "f  forget gate", "g": "g  candidate", "o": "o  output gate",
+              "r": "r  reset gate", "z": "z  update gate", "n": "n  candidate"}
+
+
+def levels_for(kind: str, cell: str, states: np.ndarray) -> tuple[float, float]:
+    """Colour levels: [-1, 1] for tanh-bounded values, [0, 1] for sigmoid gates, and
+    +-max|value| over the whole sentence (all layers) for c and relu h. states: (L, T, H)."""
+    if kind in SIGMOID_GATES:
+        return (0.0, 1.0)
+    if kind in TANH_KINDS or (kind == "h" and cell != "rnn_relu"):
+        return (-1.0, 1.0)
+    peak = float(np.max(np.abs(states))) if states.size else 0.0
+    peak = peak if np.isfinite(peak) and peak > 0 else 1.0
+    return (-peak, peak)
+
+
+class HiddenStateView(QtWidgets.QWidget):
+    """Heatmaps of ``session.trace.states(kind)``; the current step's column is outlined.
+
+    Public for tests: ``images[layer]`` (ImageItem holding states[layer, :t+1], shape (t+1, H),
+    x = step, y = unit), ``markers[layer]``, ``plots[layer]``, ``colorbar``, ``levels``,
+    ``kind_box``, ``hover_label``, ``subtitle``.
+    """
+
+    def __init__(self, session: Session, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.plots: list[pg.PlotItem] = []
+        self.images: list[pg.ImageItem] = []
+        self.markers: list[QtWidgets.QGraphicsRectItem] = []
+        self.axes: list[cm.TokenAxis] = []
+        self.colorbar: pg.ColorBarItem | None = None
+        self.levels: tuple[float, float] = (-1.0, 1.0)
+        self._states: np.ndarray | None = None  # (L, T, H) of the shown kind
+        self._build_widgets()
+        cm.link_session(self, [
+            (session.model_changed, self._on_model_changed),
+            (session.trace_changed, self._on_trace_changed),
+            (session.cursor_changed, self._on_cursor_changed),
+            (session.options_changed, self._on_options_changed),
+        ])
+        self.refresh()
+
+    # ---- construction ---------------------------------------------------------------------
+    def _build_widgets(self) -> None:
+        self.kind_box = QtWidgets.QComboBox()
+        self.kind_box.setToolTip("Which vector to show: the hidden state h, the LSTM cell state "
+                                 "c, or a gate's activations")
+        self.kind_box.activated.connect(self._on_kind_picked)
+        self.subtitle = QtWidgets.QLabel()
+        self.subtitle.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        top = QtWidgets.QHBoxLayout()
+        top.addWidget(cm.title_label("Hidden state"))
+        top.addWidget(self.subtitle, 1)
+        top.addWidget(QtWidgets.QLabel("show"))
+        top.addWidget(self.kind_box)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("w")
+        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.hover_label = QtWidgets.QLabel()
+        self.hover_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.hover_label)
+        self._idle_hint()
+
+    def _idle_hint(self) -> None:
+        self.hover_label.setText("Hover a cell for its value.  Wheel over a map: zoom the units;"
+                                 " drag: scroll them.")
+
+    def _build_plots(self, n_layers: int) -> None:
+        """One PlotItem + ImageItem + column outline per layer, top layer drawn at the top."""
+        self.graphics.clear()
+        self.plots, self.images, self.markers, self.axes = [], [], [], []
+        for k in range(n_layers):
+            axis = cm.TokenAxis("bottom")
+            plot = pg.PlotItem(axisItems={"bottom": axis})
+            cm.quiet_plot(plot)
+            plot.getViewBox().invertY(True)
+            plot.getViewBox().setMouseEnabled(x=False, y=True)
+            plot.setLabel("left", f"layer {k + 1} units" + (" (top)" if k == n_layers - 1
+                                                          and n_layers > 1 else ""))
+            image = pg.ImageItem(axisOrder="col-major")
+            image.setPos(-0.5, -0.5)  # pixel (t, u) centred on (t, u)
+            plot.addItem(image)
+            marker = cm.outline((20, 20, 20))
+            plot.addItem(marker)
+            self.plots.append(plot)
+            self.images.append(image)
+            self.markers.append(marker)
+            self.axes.append(axis)
+        for row, k in enumerate(reversed(range(n_layers))):
+            self.graphics.addItem(self.plots[k], row=row, col=0)
+            if k != 0:
+                self.plots[k].getAxis("bottom").setStyle(showValues=False)
+                self.plots[k].setXLink(self.plots[0])
+                self.plots[k].setYLink(self.plots[0])
+        self.plots[0].setLabel("bottom", "tokens read so far")
+        self.colorbar = pg.ColorBarItem(values=self.levels, colorMap=cm.diverging(),
+                                        interactive=False, width=14)
+        self.colorbar.setImageItem(self.images)
+        cm.style_colorbar(self.colorbar)
+        self.graphics.addItem(self.colorbar, row=0, col=1, rowspan=n_layers)
+
+    # ---- session events --------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Rebuild everything from the session's current model, trace, options and cursor."""
+        self._on_model_changed()
+        if self.session.trace is not None:
+            self._on_trace_changed()
+
+    def _on_model_changed(self) -> None:
+        self.kind_box.clear()
+        for kind in self.session.state_kinds():
+            self.kind_box.addItem(KIND_NAMES.get(kind, kind), kind)
+        self._sync_kind_box()
+        engine = self.session.engine
+        n_layers = engine.num_layers if engine is not None else 1
+        if len(self.plots) != n_layers:
+            self._build_plots(n_layers)
+        self._states = None
+        for image in self.images:
+            image.clear()
+        self.subtitle.setText("")
+
+    def _on_trace_changed(self) -> None:
+        trace = self.session.trace
+        if trace is None or not self.plots:
+            return
+        tokens = [tok.text for tok in trace.tokens]
+        for axis in self.axes:
+            axis.set_tokens(tokens)
+        self._load_kind()
+        n_units = self._states.shape[2] if self._states is not None else 1
+        vb = self.plots[0].getViewBox()
+        vb.setLimits(yMin=-0.5, yMax=n_units - 0.5, minYRange=min(8, n_units))
+        vb.setYRange(-0.5, min(n_units, VISIBLE_UNITS) - 0.5, padding=0)
+        self._set_x_range(self.session.cursor)
+        self._on_cursor_changed(self.session.cursor)
+
+    def _on_options_changed(self, name: str) -> None:
+        if name != "state_kind" or self.session.trace is None:
+            return
+        self._sync_kind_box()
+        self._load_kind()
+        self._on_cursor_changed(self.session.cursor)
+
+    def _on_kind_picked(self, index: int) -> None:
+        kind = self.kind_box.itemData(index)
+        if kind and kind != self.session.state_kind:
+            self.session.set_state_kind(kind)
+
+    def _sync_kind_box(self) -> None:
+        index = self.kind_box.findData(self.session.state_kind)
+        if index >= 0 and index != self.kind_box.currentIndex():
+            self.kind_box.setCurrentIndex(index)
+
+    def _load_kind(self) -> None:
+        """Fetch (L, T, H) states of the chosen kind; set levels and the colour map."""
+        trace, engine = self.session.trace, self.session.engine
+        assert trace is not None and engine is not None
+        kind = self.session.state_kind
+        self._states = trace.states(kind)
+        self.levels = levels_for(kind, engine.params.cell, self._states)
+        assert self.colorbar is not None
+        cmap = cm.sequential() if kind in SIGMOID_GATES else cm.diverging()
+        self.colorbar.setColorMap(cmap)
+        self.colorbar.setLevels(self.levels)
+        self.colorbar.axis.setLabel(kind)
+
+    def _on_cursor_changed(self, t: int) -> None:
+        """Show steps 0..t: a zero-copy (t+1, H) slice per layer, fixed levels."""
+        states, trace = self._states, self.session.trace
+        if states is None or trace is None:
+            return
+        n_units = states.shape[2]
+        for k, image in enumerate(self.images):
+            image.setImage(states[k, : t + 1], autoLevels=False, levels=self.levels)
+            self.markers[k].setRect(t - 0.5, -0.5, 1.0, n_units)
+        self.axes[0].set_upto(t)
+        if trace.length > VISIBLE_STEPS:
+            self._set_x_range(t)
+        word = trace.tokens[t].text
+        self.subtitle.setText(f"   after {cm.quote(word)}, step {t + 1} of {trace.length}:"
+                              f"  {KIND_NAMES.get(self.session.state_kind, '').split('  ')[-1]},"
+                              " one row per unit, one column per token read")
+
+    def _set_x_range(self, t: int) -> None:
+        """The whole sentence, or a window that follows the cursor for long sentences."""
+        n = self.session.length
+        lo = 0 if n <= VISIBLE_STEPS else min(max(0, t - VISIBLE_STEPS + 10), n - VISIBLE_STEPS)
+        hi = min(n, lo + VISIBLE_STEPS)
+        self.plots[0].getViewBox().setXRange(lo - 0.5, hi - 0.5, padding=0)
+
+    # ---- hover -----------------------------------------------------------------------------
+    def _on_mouse_moved(self, pos: QtCore.QPointF) -> None:
+        hit = self._cell_at(pos)
+        if hit is None:
+            self._idle_hint()
+            return
+        k, t, u = hit
+        assert self._states is not None and self.session.trace is not None
+        word = self.session.trace.tokens[t].text
+        value = float(self._states[k, t, u])
+        self.hover_label.setText(f"layer {k + 1}, token {cm.quote(word)} (step {t + 1}), "
+                                 f"unit {u}: {self.session.state_kind} = {value:+.4f}")
+
+    def _cell_at(self, pos: QtCore.QPointF) -> tuple[int, int, int] | None:
+        """(layer, step, unit) under a scene position, if it is a shown cell."""
+        if self._states is None:
+            return None
+        for k, plot in enumerate(self.plots):
+            vb = plot.getViewBox()
+            if not vb.sceneBoundingRect().contains(pos):
+                continue
+            p = vb.mapSceneToView(pos)
+            t, u = round(p.x()), round(p.y())
+            if 0 <= t <= self.session.cursor and 0 <= u < self._states.shape[2]:
+                return k, t, u
+        return None

@@ -1,0 +1,187 @@
+"""Next word: the top-k bars of the softmax at the current step, the true next word marked."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from rnnviz.session import Prediction, Session
+from rnnviz.ui import colormaps as cm
+
+MAX_K = 50
+BAR_THICKNESS = 0.7
+
+
+def target_text(pred: Prediction) -> str:
+    """One line on the word the loss is about, also when it is outside the top k."""
+    p = f"p = {pred.target_prob:.4g}"
+    if pred.target_is_prediction:
+        return (f"end of sentence: differentiating the model's own top prediction "
+                f"{cm.quote(pred.target_word)} ({p})")
+    return f"next word {cm.quote(pred.target_word)}: rank {pred.target_rank}, {p}"
+
+
+class SoftmaxView(QtWidgets.QWidget):
+    """Horizontal bars of ``session.prediction()``: most probable word at the top.
+
+    Public for tests: ``bars`` (the one BarGraphItem: opts 'y' = rank-1, 'width' = probs,
+    'brushes'), ``words`` (labels on the left axis, top first), ``target_index`` (bar of the
+    true next word or None), ``target_label``, ``k_spin``, ``value_labels``, ``plot``.
+    """
+
+    def __init__(self, session: Session, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.words: list[str] = []
+        self.target_index: int | None = None
+        self.value_labels: list[pg.TextItem] = []
+        self._brush = pg.mkBrush(cm.colour(cm.BAR))
+        self._target_brush = pg.mkBrush(cm.colour(cm.HIGHLIGHT))
+        self._x_max = 0.0
+        self._build_widgets()
+        cm.link_session(self, [
+            (session.model_changed, self._on_model_changed),
+            (session.trace_changed, self._on_trace_changed),
+            (session.cursor_changed, self._on_cursor_changed),
+            (session.options_changed, self._on_options_changed),
+        ])
+        self.refresh()
+
+    # ---- construction ---------------------------------------------------------------------
+    def _build_widgets(self) -> None:
+        self.k_spin = QtWidgets.QSpinBox()
+        self.k_spin.setRange(1, MAX_K)
+        self.k_spin.setValue(self.session.top_k)
+        self.k_spin.setPrefix("top ")
+        self.k_spin.setToolTip("How many of the most probable next words to show")
+        self.k_spin.valueChanged.connect(self._on_k_picked)
+        self.subtitle = QtWidgets.QLabel()
+        self.subtitle.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        top = QtWidgets.QHBoxLayout()
+        top.addWidget(cm.title_label("Next word"))
+        top.addWidget(self.subtitle, 1)
+        top.addWidget(self.k_spin)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("w")
+        self.plot = self.graphics.addPlot()
+        self._setup_plot(self.plot)
+        self.bars = pg.BarGraphItem(x0=0.0, y=np.zeros(0), height=BAR_THICKNESS,
+                                    width=np.zeros(0), brushes=[], pen=pg.mkPen(None))
+        self.plot.addItem(self.bars)
+        self.target_label = QtWidgets.QLabel()
+        self.target_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        r, g, b = cm.HIGHLIGHT
+        self.target_label.setStyleSheet(f"QLabel {{ color: rgb({r},{g},{b}); font-weight: bold }}")
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.target_label)
+
+    @staticmethod
+    def _setup_plot(plot: pg.PlotItem) -> None:
+        cm.quiet_plot(plot)
+        plot.getViewBox().invertY(True)
+        plot.setLabel("bottom", "probability")
+        plot.getAxis("left").setStyle(tickLength=0)
+        plot.getAxis("bottom").enableAutoSIPrefix(False)
+        plot.showGrid(x=True, y=False, alpha=0.25)
+
+    # ---- session events --------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Rebuild from the session's model, k and cursor."""
+        self._on_model_changed()
+        if self.session.trace is not None:
+            self._on_trace_changed()
+
+    def _on_model_changed(self) -> None:
+        vocab = self.session.model.params.vocab_size if self.session.model else MAX_K
+        self.k_spin.setMaximum(max(1, min(MAX_K, vocab)))
+        self._fit_word_axis()
+        self._sync_k()
+        self._clear()
+
+    def _on_trace_changed(self) -> None:
+        self._x_max = 0.0
+        self._on_cursor_changed(self.session.cursor)
+
+    def _on_options_changed(self, name: str) -> None:
+        if name == "top_k":
+            self._sync_k()
+            if self.session.trace is not None:
+                self._on_cursor_changed(self.session.cursor)
+
+    def _on_k_picked(self, k: int) -> None:
+        if k != self.session.top_k:
+            self.session.set_top_k(k)
+
+    def _sync_k(self) -> None:
+        if self.k_spin.value() != self.session.top_k:
+            self.k_spin.blockSignals(True)
+            self.k_spin.setValue(self.session.top_k)
+            self.k_spin.blockSignals(False)
+
+    def _clear(self) -> None:
+        self.bars.setOpts(y=np.zeros(0), width=np.zeros(0), brushes=[])
+        self.words, self.target_index = [], None
+        self._set_value_labels(np.zeros(0, np.float32))
+        self.subtitle.setText("")
+        self.target_label.setText("")
+
+    def _on_cursor_changed(self, t: int) -> None:
+        """Update the one bar item, the word ticks and the target line in place."""
+        if self.session.trace is None:
+            return
+        pred = self.session.prediction(t)
+        k = len(pred.ids)
+        hits = np.flatnonzero(pred.ids == pred.target_id)
+        self.target_index = int(hits[0]) if hits.size else None
+        brushes = [self._brush] * k
+        if self.target_index is not None:
+            brushes[self.target_index] = self._target_brush
+        probs = np.asarray(pred.probs, np.float64)
+        self.bars.setOpts(y=np.arange(k, dtype=np.float64), width=probs, brushes=brushes)
+        self._set_words(pred.words)
+        self._set_value_labels(pred.probs)
+        self._set_ranges(k, float(probs[0]) if k else 0.0)
+        word = self.session.trace.tokens[t].text
+        self.subtitle.setText(f"   after {cm.quote(word)} (step {t + 1} of "
+                              f"{self.session.length}): the model's top {k} guesses")
+        self.target_label.setText(target_text(pred))
+
+    def _set_words(self, words: list[str]) -> None:
+        if words != self.words:
+            self.words = list(words)
+            self.plot.getAxis("left").setTicks([list(enumerate(self.words))])
+
+    def _fit_word_axis(self) -> None:
+        """Fix the word axis width to the vocabulary's widest word (capped), once per model."""
+        axis = self.plot.getAxis("left")
+        model = self.session.model
+        words = model.vocab.tokens if model is not None else ("word",)
+        metrics = QtGui.QFontMetricsF(axis.style.get("tickFont") or axis.font())
+        widest = max(metrics.horizontalAdvance(w) for w in words[:50000])
+        axis.setWidth(int(min(widest, 180.0)) + 12)
+
+    def _set_value_labels(self, probs: np.ndarray) -> None:
+        """A probability printed at the end of each bar (items re-made only when k changes)."""
+        while len(self.value_labels) > len(probs):
+            self.plot.removeItem(self.value_labels.pop())
+        while len(self.value_labels) < len(probs):
+            label = pg.TextItem(color=(60, 60, 60), anchor=(0.0, 0.5))
+            self.plot.addItem(label)
+            self.value_labels.append(label)
+        for i, (label, p) in enumerate(zip(self.value_labels, probs, strict=True)):
+            label.setText(f"{p:.3g}")
+            label.setPos(float(p), float(i))
+
+    def _set_ranges(self, k: int, top: float) -> None:
+        """y fits k bars; x is a round ceiling of the top probability (changes rarely)."""
+        vb = self.plot.getViewBox()
+        vb.setYRange(-0.5, max(k, 1) - 0.5, padding=0.02)
+        x_max = cm.nice_ceiling(top * 1.25)
+        if x_max != self._x_max:
+            self._x_max = x_max
+            vb.setXRange(0.0, x_max, padding=0)
