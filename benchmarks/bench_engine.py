@@ -36,23 +36,24 @@ def timings(fn: Callable[[], object], repeat: int) -> list[float]:
 
 
 def summary(ms: list[float]) -> dict[str, float]:
-    return {"p50_ms": round(float(np.median(ms)), 3), "p99_ms": round(float(np.percentile(ms, 99)), 3),
+    return {"p50_ms": round(float(np.median(ms)), 3),
+            "p99_ms": round(float(np.percentile(ms, 99)), 3),
             "min_ms": round(min(ms), 3), "n": len(ms)}
 
 
-def torch_per_target(params: ModelParams, ids: list[int], targets: np.ndarray) -> Callable[[], None]:
+def torch_per_target(params: ModelParams, ids: list[int],
+                     targets: np.ndarray) -> Callable[[], None]:
     """Per-target autograd: unrolled nn.LSTMCell layers, one torch.autograd.grad per target."""
     import torch
 
     torch.set_num_threads(1)
     cells = []
-    for k, layer in enumerate(params.layers):
+    for layer in params.layers:
         cell = torch.nn.LSTMCell(layer.input_size, layer.hidden_size)
         cell.load_state_dict({n: torch.from_numpy(v) for n, v in zip(
             ("weight_ih", "weight_hh", "bias_ih", "bias_hh"),
             (layer.w_ih, layer.w_hh, layer.b_ih, layer.b_hh), strict=True)})
         cells.append(cell)
-        del k
     emb = torch.from_numpy(params.embedding)
     dec_w, dec_b = torch.from_numpy(params.decoder_w), torch.from_numpy(params.decoder_b)
 

@@ -120,8 +120,8 @@ def _split_contraction(w: str) -> list[str]:
 
 
 def tokenize(text: str, vocab: Vocab, kind: str) -> list[Token]:
-    """Text -> tokens. ``word``: PTB conventions (lower case, numbers -> N (a percent sign too, as PTB has it), OOV -> <unk>,
-    sentence end -> <eos>, contractions split). ``char``: one token per character."""
+    """Text -> tokens. ``word``: PTB conventions (lower case, numbers and '%' -> N as PTB has
+    them, OOV -> <unk>, sentence end -> <eos>, contractions split). ``char``: one per character."""
     if kind == "char":
         return _tokenize_chars(text, vocab)
     if kind != "word":
