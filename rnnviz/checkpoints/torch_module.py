@@ -132,7 +132,11 @@ class _Reader:
             return _StorageType(name, dt.newbyteorder(">") if self.big_endian else dt)
         if module == "torch._utils" and name in _REBUILDERS:
             return _REBUILDERS[name]
-        return _stand_in(module, name)
+        found = _stand_in(module, name)
+        if found is None and module.startswith("torch.nn.modules."):
+            raise CheckpointError(f"the model contains a {module}.{name}: rnnviz reads "
+                                  "embedding + RNN/LSTM/GRU + linear decoder models only")
+        return found
 
     def storage(self, pid: Any) -> Storage:
         ok = isinstance(pid, tuple) and len(pid) == 5 and pid[0] in ("storage", b"storage")

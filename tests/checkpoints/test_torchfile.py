@@ -160,3 +160,20 @@ def test_bidirectional_refused(tmp_path: Path) -> None:
     torch.save(sd, path)
     with pytest.raises(CheckpointError, match="bidirectional"):
         load_model(path, _opts(tmp_path))
+
+
+def test_legacy_state_dict(tmp_path: Path) -> None:
+    model = example_model(tmp_path, "LSTM")
+    path = tmp_path / "old.pt"
+    torch.save(model.state_dict(), path, _use_new_zipfile_serialization=False)
+    loaded = load_model(path, _opts(tmp_path))
+    assert loaded.meta.get("legacy") is True
+    _check_against_torch(model, loaded.params)
+
+
+def test_transformer_module_refused_by_name(tmp_path: Path) -> None:
+    model = example_model(tmp_path, "LSTM")
+    model.rnn = torch.nn.TransformerEncoderLayer(6, 2, 12)
+    path = save_module(model, tmp_path / "t.pt")
+    with pytest.raises(CheckpointError, match="TransformerEncoderLayer: rnnviz reads"):
+        load_model(path, _opts(tmp_path))
