@@ -53,7 +53,8 @@ class GradientView(QtWidgets.QWidget):
     ``c_curves[layer]`` (LSTM cell-state path), ``input_curve``, ``ref_curves[layer]`` (exact
     gradient, shown when K is set), ``shade`` (LinearRegionItem over the steps K cuts),
     ``matrix_image`` (log10 of the chosen matrix, row-major (T, T) = [t, s], NaN blank),
-    ``row_marker``, ``k_spin``, ``c_check``, ``input_check``, ``matrix_box``, ``description``.
+    ``row_marker``, ``matrix_box`` (data 'h0', 'h1', 'c0', ..., 'inputs'), ``k_spin``,
+    ``c_check``, ``input_check``, ``description``.
     """
 
     def __init__(self, session: Session, parent: QtWidgets.QWidget | None = None) -> None:
@@ -184,11 +185,11 @@ class GradientView(QtWidgets.QWidget):
         self.matrix_box.clear()
         for k in reversed(range(n_layers)):
             top = " (top)" if k == n_layers - 1 and n_layers > 1 else ""
-            self.matrix_box.addItem(f"h, layer {k + 1}{top}", ("h", k))
+            self.matrix_box.addItem(f"h, layer {k + 1}{top}", f"h{k}")
         if lstm:
             for k in reversed(range(n_layers)):
-                self.matrix_box.addItem(f"c, layer {k + 1}", ("c", k))
-        self.matrix_box.addItem("input embedding", ("inputs", 0))
+                self.matrix_box.addItem(f"c, layer {k + 1}", f"c{k}")
+        self.matrix_box.addItem("input embedding", "inputs")
         self._relabel_legend()
 
     def _curve(self, pen: object, symbol_rgb: tuple[int, int, int] | None) -> pg.PlotDataItem:
@@ -365,12 +366,11 @@ class GradientView(QtWidgets.QWidget):
     # ---- the T x T matrix --------------------------------------------------------------------
     def _matrix_source(self, store: GradientStore) -> np.ndarray:
         """The (T, T) norm matrix picked in the combo box: rows t, columns s."""
-        kind, k = self.matrix_box.currentData() or ("h", 0)
-        if kind == "c" and store.c is not None:
-            return store.c[k]
-        if kind == "inputs":
+        key = str(self.matrix_box.currentData() or "h0")
+        if key == "inputs":
             return store.inputs
-        return store.h[min(k, store.h.shape[0] - 1)]
+        k = min(int(key[1:]), store.h.shape[0] - 1)
+        return store.c[k] if key[0] == "c" and store.c is not None else store.h[k]
 
     def _reload_matrix(self) -> None:
         """Recompute the log10 image and its levels from the store (rows not ready are NaN)."""

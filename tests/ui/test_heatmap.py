@@ -1,0 +1,155 @@
+"""Hidden-state view: the heatmap images hold exactly the engine's states at the cursor."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6 import QtCore
+
+from rnnviz.checkpoints.model import LoadedModel
+from rnnviz.checkpoints.native import load
+from rnnviz.checkpoints.vocab import Vocab
+from rnnviz.engine.network import RNNLM
+from rnnviz.engine.params import random_params
+from rnnviz.session import Session
+from rnnviz.ui.heatmap import VISIBLE_UNITS, HiddenStateView
+from tests.conftest import REPO
+
+WORDS = ("the", "cat", "sat", "on", "mat", "<eos>", "<unk>", "a", "dog", "ran")
+TEXT = "the cat sat on the mat a dog ran"
+CELLS = ("rnn_tanh", "rnn_relu", "lstm", "gru")
+
+
+def make_session(cell: str, hidden: int = 12, layers: int = 2, text: str = TEXT) -> Session:
+    p = random_params(cell, len(WORDS), hidden, layers=layers, seed=3, scale=0.9)
+    s = Session()
+    s.set_model(LoadedModel(p, Vocab(WORDS), "word", "rnnviz", "x.safetensors"))
+    s.set_text(text)
+    return s
+
+
+def make_view(qtbot, session: Session) -> HiddenStateView:  # type: ignore[no-untyped-def]
+    view = HiddenStateView(session)
+    qtbot.addWidget(view)
+    view.resize(900, 500)
+    return view
+
+
+def engine_states(session: Session, kind: str) -> np.ndarray:
+    """(L, T, H) computed afresh by the engine, not through the session's trace."""
+    assert session.engine is not None and session.trace is not None
+    records = RNNLM(session.engine.params).run([t.id for t in session.trace.tokens])
+    if kind == "h":
+        return np.stack([r.h for r in records], axis=1)
+    if kind == "c":
+        return np.stack([r.c for r in records], axis=1)
+    return np.stack([r.gates[kind] for r in records], axis=1)
+
+
+def assert_shows(view: HiddenStateView, session: Session, kind: str) -> None:
+    t = session.cursor
+    assert session.trace is not None
+    expected = session.trace.states(kind)
+    fresh = engine_states(session, kind)
+    for k, image in enumerate(view.images):
+        assert image.image.shape == (t + 1, expected.shape[2])  # x = step, y = unit
+        assert image.image.dtype == np.float32 and image.image.flags.c_contiguous
+        np.testing.assert_array_equal(image.image, expected[k, : t + 1])
+        np.testing.assert_array_equal(image.image, fresh[k, : t + 1])
+        rect = view.markers[k].rect()
+        assert (rect.left(), rect.width()) == (t - 0.5, 1.0)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_stepping_shows_the_engine_states(qtbot, cell: str) -> None:  # type: ignore[no-untyped-def]
+    s = make_session(cell)
+    view = make_view(qtbot, s)
+    images = list(view.images)
+    assert_shows(view, s, "h")
+    for _ in range(4):
+        s.step(+1)
+    assert s.cursor == 4
+    assert_shows(view, s, "h")
+    s.step(-2)
+    assert_shows(view, s, "h")
+    s.end()
+    assert_shows(view, s, "h")
+    assert view.images == images  # updated in place, never re-created per step
+    assert "step 9 of 9" in view.subtitle.text()
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_every_kind_with_its_levels(qtbot, cell: str) -> None:  # type: ignore[no-untyped-def]
+    s = make_session(cell)
+    view = make_view(qtbot, s)
+    s.set_cursor(5)
+    kinds = s.state_kinds()
+    assert [view.kind_box.itemData(i) for i in range(view.kind_box.count())] == list(kinds)
+    assert s.trace is not None
+    for kind in kinds:
+        s.set_state_kind(kind)
+        assert view.kind_box.currentData() == kind
+        assert_shows(view, s, kind)
+        data = s.trace.states(kind)
+        if kind in ("i", "f", "o", "r", "z"):
+            want = (0.0, 1.0)
+        elif kind == "c" or (kind == "h" and cell == "rnn_relu"):
+            peak = float(np.abs(data).max())
+            want = (-peak, peak)
+        else:
+            want = (-1.0, 1.0)
+        assert view.levels == want
+        assert tuple(view.images[0].levels) == want
+        assert view.colorbar is not None and tuple(view.colorbar.levels()) == want
+
+
+def test_picking_a_kind_in_the_box_sets_the_session(qtbot) -> None:  # type: ignore[no-untyped-def]
+    s = make_session("lstm")
+    view = make_view(qtbot, s)
+    s.set_cursor(3)
+    index = view.kind_box.findData("f")
+    view.kind_box.setCurrentIndex(index)
+    view.kind_box.activated.emit(index)
+    assert s.state_kind == "f"
+    assert_shows(view, s, "f")
+
+
+def test_demo_model_and_a_new_sentence(qtbot) -> None:  # type: ignore[no-untyped-def]
+    s = Session()
+    s.set_model(load(REPO / "resources" / "models" / "demo-lstm.safetensors"))
+    s.set_text("the company said it expects a loss")
+    view = make_view(qtbot, s)
+    s.set_cursor(3)
+    assert_shows(view, s, "h")
+    s.set_state_kind("c")
+    s.set_text("a new sentence for the demo model")
+    assert s.cursor == 0
+    assert_shows(view, s, "c")
+    assert view.axes[0]._tokens == [t.text for t in s.trace.tokens]  # type: ignore[union-attr]
+
+
+def test_a_model_with_more_layers_rebuilds_the_plots(qtbot) -> None:  # type: ignore[no-untyped-def]
+    s = make_session("gru", layers=1)
+    view = make_view(qtbot, s)
+    assert len(view.images) == 1
+    s.set_model(LoadedModel(random_params("lstm", len(WORDS), 7, layers=3), Vocab(WORDS),
+                            "word", "rnnviz", "y"))
+    assert len(view.images) == 3
+    s.set_cursor(2)
+    assert_shows(view, s, "h")
+
+
+def test_many_units_start_zoomed_and_hover_tells_the_value(qtbot) -> None:  # type: ignore[no-untyped-def]
+    s = make_session("lstm", hidden=650, layers=1)
+    view = make_view(qtbot, s)
+    s.set_cursor(4)
+    view.grab()  # lay out and paint once
+    vb = view.plots[0].getViewBox()
+    (_x0, _x1), (y0, y1) = vb.viewRange()
+    assert (y0, y1) == pytest.approx((-0.5, VISIBLE_UNITS - 0.5))
+    pos = vb.mapViewToScene(QtCore.QPointF(2.0, 17.0))
+    view._on_mouse_moved(pos)
+    assert s.trace is not None
+    value = float(s.trace.states("h")[0, 2, 17])
+    text = view.hover_label.text()
+    assert "'sat'" in text and "unit 17" in text and f"{value:+.4f}" in text
