@@ -91,6 +91,7 @@ class ViewPane(QFrame):
         lay.addWidget(self.title)
         lay.addWidget(self.hint)
         lay.addWidget(view, 1)
+        view.setMinimumSize(160, 120)  # the window may be narrow: views clip rather than push
 
 
 def make_view(module: str, cls: str, session: Session) -> QWidget:
@@ -136,6 +137,8 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
         self._model_changed()
         self._update_status()
+        if session.trace is not None:
+            self.runner.schedule()
 
     # ---- construction -----------------------------------------------------------------------
     def _build_layout(self) -> None:
@@ -153,13 +156,13 @@ class MainWindow(QMainWindow):
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.panes[1])
         right.addWidget(self.panes[2])
-        right.setSizes([400, 500])
+        right.setSizes([380, 560])
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.panes[0])
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([800, 560])
+        self.splitter.setSizes([780, 660])
         central = QWidget()
         col = QVBoxLayout(central)
         col.setContentsMargins(0, 0, 0, 0)

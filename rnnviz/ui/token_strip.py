@@ -196,6 +196,7 @@ class TokenStrip(QWidget):
         self.hint = QLabel("Click a word to jump there. Dashed, italic words are not in the "
                            "model's vocabulary (hover to see what you typed).")
         self.hint.setStyleSheet("color: #57606a;")
+        self.hint.setWordWrap(True)
         self._build()
         self.chips.clicked.connect(self.session.set_cursor)
         self.saliency.toggled.connect(self.session.set_saliency)

@@ -1,0 +1,191 @@
+"""The main window driven like a user would: typing, keys, buttons, clicks, playback, jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from tests.ui.conftest import SENTENCE
+
+
+def press(qtbot: Any, win: Any, key: Qt.Key, times: int = 1) -> None:
+    """Key presses where the user's focus is (the stepper, unless the sentence box has it)."""
+    target = win.focusWidget() or win
+    for _ in range(times):
+        qtbot.keyClick(target, key)
+
+
+def test_window_shows_model_and_first_step(window: Any) -> None:
+    s = window.session
+    assert "demo LSTM" in window.windowTitle()
+    assert window.panel.value("Cell") == "LSTM"
+    assert window.panel.value("Layers") == "2"
+    assert s.cursor == 0 and s.text == SENTENCE
+    assert window.step_label.text().startswith(f"step 1 of {s.length}")
+    assert len(window.strip.chips.tokens) == s.length
+    titles = [p.title.text() for p in window.panes]
+    assert titles == ["Hidden state", "Next-word prediction", "Gradient flow back in time"]
+
+
+def test_typing_then_right_n_times(window: Any, qtbot: Any) -> None:
+    edit = window.sentence.edit
+    edit.clear()
+    qtbot.mouseClick(edit, Qt.MouseButton.LeftButton)
+    edit.setFocus()
+    qtbot.keyClicks(edit, "the stock market fell sharply as investors worried")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    s = window.session
+    assert s.text == "the stock market fell sharply as investors worried"
+    assert [t.text for t in s.trace.tokens][:3] == ["the", "stock", "market"]
+    assert s.cursor == 0 and not edit.hasFocus()
+    press(qtbot, window, Qt.Key.Key_Right, 5)
+    assert s.cursor == 5
+    assert window.strip.chips.current == 5
+    assert window.step_label.text().startswith(f"step 6 of {s.length}")
+    assert f"“{s.trace.tokens[5].text}”" in window.step_label.text()
+    loss = float(s.trace.losses[5])
+    assert f"{loss:.3f}" in window.step_label.text()
+
+
+def test_views_follow_the_session(window: Any, qtbot: Any) -> None:
+    """Window-level wiring: after a step the views hold the engine's numbers for that step."""
+    s = window.session
+    press(qtbot, window, Qt.Key.Key_Right, 4)
+    assert s.cursor == 4
+    pred = s.prediction()
+    softmax = window.softmax
+    if hasattr(softmax, "bars"):
+        widths = np.asarray(softmax.bars.opts["width"], np.float32)
+        np.testing.assert_allclose(np.sort(widths)[::-1], pred.probs, rtol=1e-6)
+    images = [i for i in window.heatmap.findChildren(object) if type(i).__name__ == "ImageItem"]
+    del images  # the heatmap's own tests check its pixels; here: it refreshed without error
+
+
+def test_keys_stay_with_the_sentence_box_while_typing(window: Any, qtbot: Any) -> None:
+    edit = window.sentence.edit
+    edit.setFocus()
+    edit.setCursorPosition(5)
+    qtbot.keyClick(edit, Qt.Key.Key_Left)
+    qtbot.keyClick(edit, Qt.Key.Key_Space)
+    assert edit.cursorPosition() == 5  # Left moved the text cursor, Space typed a space
+    assert window.session.cursor == 0 and not window.transport.playing
+    qtbot.keyClick(edit, Qt.Key.Key_Escape)
+    assert not edit.hasFocus()
+    press(qtbot, window, Qt.Key.Key_Right)
+    assert window.session.cursor == 1
+
+
+def test_back_home_end_keys_and_buttons(window: Any, qtbot: Any) -> None:
+    s, tr = window.session, window.transport
+    press(qtbot, window, Qt.Key.Key_End)
+    assert s.cursor == s.length - 1
+    press(qtbot, window, Qt.Key.Key_Left, 2)
+    assert s.cursor == s.length - 3
+    press(qtbot, window, Qt.Key.Key_Home)
+    assert s.cursor == 0
+    assert not tr.back.isEnabled() and tr.forward.isEnabled()
+    qtbot.mouseClick(tr.forward, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tr.forward, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tr.back, Qt.MouseButton.LeftButton)
+    assert s.cursor == 1
+    qtbot.mouseClick(tr.last, Qt.MouseButton.LeftButton)
+    assert s.cursor == s.length - 1 and not tr.forward.isEnabled()
+    qtbot.mouseClick(tr.first, Qt.MouseButton.LeftButton)
+    assert s.cursor == 0
+
+
+def test_play_runs_to_the_end_and_stops(window: Any, qtbot: Any) -> None:
+    s, tr = window.session, window.transport
+    tr.set_interval_ms(5)
+    press(qtbot, window, Qt.Key.Key_Space)
+    assert tr.playing
+    qtbot.waitUntil(lambda: s.cursor == s.length - 1 and not tr.playing, timeout=5000)
+    press(qtbot, window, Qt.Key.Key_Space)  # at the end, play starts again from the start
+    assert tr.playing and s.cursor == 0
+    press(qtbot, window, Qt.Key.Key_Space)
+    assert not tr.playing
+
+
+def test_speed_sets_the_interval(window: Any) -> None:
+    window.transport.rate.setValue(20)
+    assert window.transport.timer.interval() == 50
+
+
+def test_clicking_a_token_jumps_there(window: Any, qtbot: Any) -> None:
+    chips = window.strip.chips
+    qtbot.mouseClick(chips, Qt.MouseButton.LeftButton, pos=chips.chip_rect(3).center())
+    assert window.session.cursor == 3 and chips.current == 3
+    qtbot.mouseClick(chips, Qt.MouseButton.LeftButton, pos=chips.chip_rect(0).center())
+    assert window.session.cursor == 0
+
+
+def test_oov_tokens_are_marked_with_the_typed_word(window: Any) -> None:
+    from rnnviz.ui.token_strip import tooltip
+
+    window.sentence.edit.setText("the zyzzyvas sat")
+    assert window.sentence.apply()
+    tokens = window.session.trace.tokens
+    assert tokens[1].oov and not tokens[0].oov
+    assert "zyzzyvas" in tooltip(1, tokens[1]) and "out of vocabulary" in tooltip(1, tokens[1])
+    assert "out of vocabulary" not in tooltip(0, tokens[0])
+
+
+def test_empty_sentence_shows_an_inline_error_and_keeps_everything(window: Any) -> None:
+    s = window.session
+    trace, text = s.trace, s.text
+    window.sentence.edit.setText("   ")
+    assert not window.sentence.apply()
+    assert window.sentence.error.isVisibleTo(window) and window.sentence.error.text()
+    assert s.trace is trace and s.text == text
+    assert window.sentence.edit.text() == "   "  # what was typed is not lost
+    window.sentence.edit.setText("the dog")
+    assert window.sentence.apply() and not window.sentence.error.isVisibleTo(window)
+
+
+def test_example_picker_runs_the_example(window: Any) -> None:
+    picker = window.sentence.picker
+    assert picker.count() > 1
+    example = picker.itemData(1)
+    window.sentence._picked(1)
+    assert window.session.text == example and window.session.cursor == 0
+
+
+def test_saliency_colours_follow_the_gradient_row(window: Any, qtbot: Any) -> None:
+    s = window.session
+    press(qtbot, window, Qt.Key.Key_Right, 3)
+    window.strip.saliency.setChecked(True)
+    assert s.saliency
+    w = window.strip.chips.weights
+    assert w is not None and w.shape == (4,)
+    inputs = s.gradient_row(3).inputs
+    assert np.argmax(w) == np.argmax(inputs)
+    window.strip.saliency.setChecked(False)
+    assert window.strip.chips.weights is None
+
+
+def test_gradient_matrix_fills_in_the_background(window: Any, qtbot: Any) -> None:
+    qtbot.waitUntil(window.runner.complete, timeout=10000)
+    qtbot.waitUntil(lambda: not window.runner.busy and not window.progress.isVisible())
+    store = window.session.store(None)
+    assert store.complete and np.isfinite(store.h[:, -1, :]).all()
+
+
+def test_truncation_change_fills_the_truncated_store(window: Any, qtbot: Any) -> None:
+    window.session.set_truncate(3)
+    qtbot.waitUntil(lambda: window.session.store(3).complete, timeout=10000)
+    qtbot.waitUntil(window.runner.complete, timeout=10000)
+
+
+def test_changing_the_sentence_cancels_stale_work(window: Any, qtbot: Any) -> None:
+    s = window.session
+    s.set_text(" ".join(["the cat sat on the mat ."] * 60))  # ~420 tokens
+    window.runner.start()
+    stale = list(window.runner._active.values())
+    assert stale and window.progress.isVisibleTo(window)
+    s.set_text("a new sentence")
+    assert all(job.is_cancelled for job in stale)
+    qtbot.waitUntil(lambda: window.runner.complete() and not window.runner.busy, timeout=20000)
+    assert all(job.finished.wait(20) for job in stale)
+    assert s.store(None).complete and s.store(None).h.shape[1] == s.length
