@@ -24,7 +24,7 @@ test: $(TEST_STAMP)
 	$(VENV)/bin/ruff check rnnviz tests benchmarks scripts main.py
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+	OPENBLAS_NUM_THREADS=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check rnnviz tests benchmarks scripts main.py
