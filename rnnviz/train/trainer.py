@@ -299,7 +299,7 @@ def end_epoch(run: _Run) -> None:
         p.best_valid = nll
         if run.rank == 0:
             _atomic_save(run.model.state_dict(), run.cfg.run_path() / "best.pt")
-            write_model(run, p.epoch + 1)
+            write_model(run, p.epoch + 1, valid=nll)
     if not gain > run.cfg.plateau:
         p.lr /= run.cfg.anneal
         for group in run.opt.param_groups:
@@ -363,12 +363,12 @@ def _nll(run: _Run, ids: IDS) -> float:
     return mean_nll(run.model, ids, fit_batch(len(ids)), BOOK_BPTT, run.cfg.device)
 
 
-def write_model(run: _Run, epochs_done: int) -> TrainResult:
+def write_model(run: _Run, epochs_done: int, valid: float | None = None) -> TrainResult:
     """Measure valid/test perplexity (book protocol) and write the model's weights to ``out``."""
     from rnnviz.checkpoints import native
 
     cfg, corpus = run.cfg, run.corpus
-    valid = _nll(run, corpus.valid)
+    valid = _nll(run, corpus.valid) if valid is None else valid
     test = _nll(run, corpus.test) if corpus.test is not None else None
     meta = provenance(run, valid, test, epochs_done)
     Path(cfg.out).parent.mkdir(parents=True, exist_ok=True)
