@@ -21,6 +21,7 @@ LAYER_COLOURS = [(31, 119, 180), (214, 39, 40), (44, 160, 44), (148, 103, 189),
                  (255, 127, 14), (23, 190, 207), (140, 86, 75), (227, 119, 194)]
 INPUT_COLOUR = (90, 90, 90)
 HIGHLIGHT = (230, 120, 20)
+LABEL_COLOUR = "#282828"
 BAR = (70, 130, 180)
 
 
@@ -121,7 +122,7 @@ class TokenAxis(pg.AxisItem):
 
     def tickStrings(self, values: list, scale: float, spacing: float) -> list[str]:
         if spacing != float(self._stride):
-            return ["" for _ in values]  # unlabelled minor ticks
+            return []  # unlabelled minor ticks (no strings: nothing to measure)
         n = min(len(self._tokens), self._upto + 1)
         return [self._tokens[round(v)] if 0 <= round(v) < n else "" for v in values]
 
@@ -138,19 +139,29 @@ def outline(pen_rgb: tuple[int, int, int], width: float = 2.0) -> QtWidgets.QGra
     return item
 
 
+def cache_axis(axis: pg.AxisItem) -> None:
+    """Repaint an axis from a pixmap unless the axis itself changed: its bounding rect reaches
+    into the plot, so every image or curve update would otherwise redraw all its text."""
+    axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
 def style_axes(plot: pg.PlotItem) -> None:
-    """Dark axis lines and text on the white background."""
+    """Dark axis lines and text on the white background; cached axis painting."""
     for name in ("left", "bottom", "right", "top"):
         axis = plot.getAxis(name)
         axis.setPen(pg.mkPen(90, 90, 90))
         axis.setTextPen(pg.mkPen(40, 40, 40))
+        cache_axis(axis)
 
 
 def style_colorbar(bar: pg.ColorBarItem) -> None:
-    """Dark text on a colour bar's axis."""
+    """Dark text on a colour bar's value axis and label; cached axis painting."""
     bar.axis.setPen(pg.mkPen(90, 90, 90))
     bar.axis.setTextPen(pg.mkPen(40, 40, 40))
-    bar.axis.setLabel(bar.axis.labelText, color="#282828")
+    for axis in (bar.axis, bar.getAxis("left")):
+        if axis.labelText:
+            axis.setLabel(axis.labelText, color=LABEL_COLOUR)
+        cache_axis(axis)
 
 
 def quiet_plot(plot: pg.PlotItem) -> None:
@@ -178,8 +189,41 @@ def link_session(widget: QtWidgets.QWidget, pairs: Pairs) -> None:
 
 def title_label(text: str) -> QtWidgets.QLabel:
     """A bold view title."""
-    label = QtWidgets.QLabel(f"<b>{text}</b>")
+    label = QtWidgets.QLabel(text)
     font = label.font()
-    font.setPointSizeF(font.pointSizeF() * 1.15)
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * 1.1)
     label.setFont(font)
     return label
+
+
+def status_label() -> QtWidgets.QLabel:
+    """A plain-text label that never forces its layout wider (long text is cut, not squeezed)."""
+    label = QtWidgets.QLabel()
+    label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+    label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
+                        QtWidgets.QSizePolicy.Policy.Preferred)
+    label.setMinimumWidth(0)
+    return label
+
+
+class StepAxis(pg.AxisItem):
+    """Integer step numbers shown 1-based (position 0 is step 1) at round spacings."""
+
+    def __init__(self, orientation: str, **kwargs: Any) -> None:
+        super().__init__(orientation, **kwargs)
+        self._min_px = 20.0 if orientation in ("left", "right") else 34.0
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
+        minVal, maxVal = min(minVal, maxVal), max(minVal, maxVal)
+        if size <= 0 or maxVal <= minVal:
+            return []
+        px_per_step = size / (maxVal - minVal)
+        spacing = next((sp for sp in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
+                        if sp * px_per_step >= self._min_px), 10000)
+        lo, hi = max(0, math.ceil(minVal)), math.floor(maxVal)
+        values = [float(v) for v in range(lo, hi + 1) if (v + 1) % spacing == 0 or v == 0]
+        return [(float(spacing), values)]
+
+    def tickStrings(self, values: list, scale: float, spacing: float) -> list[str]:
+        return [str(round(v) + 1) for v in values]

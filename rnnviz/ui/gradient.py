@@ -92,7 +92,8 @@ class GradientView(QtWidgets.QWidget):
         self._build_curve_plot()
         self._build_matrix_plot()
 
-    def _build_controls(self) -> QtWidgets.QHBoxLayout:
+    def _build_controls(self) -> QtWidgets.QVBoxLayout:
+        """Title and K on the first row; curve switches and the matrix choice on the second."""
         self.k_spin = QtWidgets.QSpinBox()
         self.k_spin.setRange(0, MAX_K)
         self.k_spin.setSpecialValueText("exact")
@@ -100,26 +101,34 @@ class GradientView(QtWidgets.QWidget):
         self.k_spin.setToolTip("Truncated BPTT: the gradient flows back only within blocks of K "
                                "steps (0 = exact, through the whole sentence)")
         self.k_spin.valueChanged.connect(self._on_k_picked)
-        self.c_check = QtWidgets.QCheckBox("cell-state path c")
-        self.c_check.setToolTip("Also plot ||d l_t / d c_s|| (LSTM)")
+        self.c_check = QtWidgets.QCheckBox("cell state c")
+        self.c_check.setToolTip("Also plot ||d l_t / d c_s||, the LSTM's cell-state path (dashed)")
         self.c_check.toggled.connect(self._on_curve_options)
-        self.input_check = QtWidgets.QCheckBox("input saliency")
-        self.input_check.setToolTip("Also plot ||d l_t / d e_s||, the gradient reaching the "
-                                    "word embedding fed at step s")
+        self.input_check = QtWidgets.QCheckBox("input")
+        self.input_check.setToolTip("Also plot ||d l_t / d e_s|| (dotted), the gradient reaching "
+                                    "the word embedding fed at step s: input saliency")
         self.input_check.toggled.connect(self._on_curve_options)
         self.matrix_box = QtWidgets.QComboBox()
         self.matrix_box.setToolTip("Which gradient the T x T matrix shows")
         self.matrix_box.activated.connect(lambda _i: self._reload_matrix())
-        row = QtWidgets.QHBoxLayout()
-        row.addWidget(cm.title_label("Gradient reaching back"))
-        row.addStretch(1)
-        row.addWidget(QtWidgets.QLabel("truncate BPTT"))
-        row.addWidget(self.k_spin)
-        row.addWidget(self.c_check)
-        row.addWidget(self.input_check)
-        row.addWidget(QtWidgets.QLabel("matrix"))
-        row.addWidget(self.matrix_box)
-        return row
+        self.title_label = cm.title_label("Gradient reaching back")
+        first = QtWidgets.QHBoxLayout()
+        first.addWidget(self.title_label)
+        first.addStretch(1)
+        first.addWidget(QtWidgets.QLabel("truncate BPTT"))
+        first.addWidget(self.k_spin)
+        second = QtWidgets.QHBoxLayout()
+        second.addWidget(QtWidgets.QLabel("also plot"))
+        second.addWidget(self.c_check)
+        second.addWidget(self.input_check)
+        second.addStretch(1)
+        second.addWidget(QtWidgets.QLabel("matrix"))
+        second.addWidget(self.matrix_box)
+        rows = QtWidgets.QVBoxLayout()
+        rows.setSpacing(2)
+        rows.addLayout(first)
+        rows.addLayout(second)
+        return rows
 
     def _build_curve_plot(self) -> None:
         self.s_axis = cm.TokenAxis("bottom")
@@ -129,8 +138,8 @@ class GradientView(QtWidgets.QWidget):
         plot.setLabel("left", "‖d l_t / d h_s‖")
         plot.setLabel("bottom", "s: the step the gradient reaches")
         plot.showGrid(x=False, y=True, alpha=0.3)
-        self.legend = plot.addLegend(offset=(8, 8), labelTextSize="8pt",
-                                    labelTextColor=(40, 40, 40), brush=(255, 255, 255, 200))
+        self.legend = pg.LegendItem(labelTextSize="8pt", labelTextColor=(40, 40, 40),
+                                    colCount=3, verSpacing=-6)
         self.shade = pg.LinearRegionItem(values=(0, 0), movable=False,
                                          brush=pg.mkBrush(120, 120, 120, 60),
                                          pen=pg.mkPen(None))
@@ -144,29 +153,30 @@ class GradientView(QtWidgets.QWidget):
                                                         style=QtCore.Qt.PenStyle.DotLine))
         plot.addItem(self.input_curve)
         self.curve_plot = plot
-        self.graphics.addItem(plot, row=0, col=0)
+        self.graphics.addItem(self.legend, row=0, col=0, colspan=3)
+        self.graphics.addItem(plot, row=1, col=0)
         self.graphics.ci.layout.setColumnStretchFactor(0, 3)
 
     def _build_matrix_plot(self) -> None:
-        self.t_axis = cm.TokenAxis("left")
-        self.m_axis = cm.TokenAxis("bottom")
+        self.t_axis = cm.StepAxis("left")
+        self.m_axis = cm.StepAxis("bottom")
         plot = pg.PlotItem(axisItems={"left": self.t_axis, "bottom": self.m_axis})
         cm.quiet_plot(plot)
         plot.getViewBox().invertY(True)
         plot.setLabel("left", "loss at step t")
-        plot.setLabel("bottom", "s")
+        plot.setLabel("bottom", "step s")
         self.matrix_image = pg.ImageItem(axisOrder="row-major")
         self.matrix_image.setPos(-0.5, -0.5)
         plot.addItem(self.matrix_image)
         self.row_marker = cm.outline((230, 30, 30), 1.5)
         plot.addItem(self.row_marker)
         self.colorbar = pg.ColorBarItem(values=self.matrix_levels, colorMap=cm.magnitude(),
-                                        interactive=False, width=12, label="log10 ‖d l_t / d ·_s‖")
+                                        interactive=False, width=12, label="log10 norm")
         self.colorbar.setImageItem(self.matrix_image)
         cm.style_colorbar(self.colorbar)
         self.matrix_plot = plot
-        self.graphics.addItem(plot, row=0, col=1)
-        self.graphics.addItem(self.colorbar, row=0, col=2)
+        self.graphics.addItem(plot, row=1, col=1)
+        self.graphics.addItem(self.colorbar, row=1, col=2)
         self.graphics.ci.layout.setColumnStretchFactor(1, 2)
 
     def _build_curves(self, n_layers: int, lstm: bool) -> None:
@@ -241,8 +251,7 @@ class GradientView(QtWidgets.QWidget):
         if trace is None:
             return
         tokens = [tok.text for tok in trace.tokens]
-        for axis in (self.s_axis, self.t_axis, self.m_axis):
-            axis.set_tokens(tokens)
+        self.s_axis.set_tokens(tokens)
         self.k_spin.setMaximum(max(1, min(MAX_K, trace.length)))
         self._y_span = None
         n = trace.length
@@ -298,7 +307,6 @@ class GradientView(QtWidgets.QWidget):
         n = self.session.length
         self.row_marker.setRect(-0.5, t - 0.5, n, 1.0)
         self.step_line.setValue(t)
-        self.s_axis.set_upto(t)
         self._set_x_range(t)
         self.description.setText(self.describe(t))
 

@@ -63,18 +63,17 @@ class HiddenStateView(QtWidgets.QWidget):
         self.kind_box.setToolTip("Which vector to show: the hidden state h, the LSTM cell state "
                                  "c, or a gate's activations")
         self.kind_box.activated.connect(self._on_kind_picked)
-        self.subtitle = QtWidgets.QLabel()
-        self.subtitle.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        self.subtitle = cm.status_label()
+        self.title_label = cm.title_label("Hidden state")
         top = QtWidgets.QHBoxLayout()
-        top.addWidget(cm.title_label("Hidden state"))
+        top.addWidget(self.title_label)
         top.addWidget(self.subtitle, 1)
         top.addWidget(QtWidgets.QLabel("show"))
         top.addWidget(self.kind_box)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self.hover_label = QtWidgets.QLabel()
-        self.hover_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        self.hover_label = cm.status_label()
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(2)
@@ -114,7 +113,7 @@ class HiddenStateView(QtWidgets.QWidget):
                 self.plots[k].getAxis("bottom").setStyle(showValues=False)
                 self.plots[k].setXLink(self.plots[0])
                 self.plots[k].setYLink(self.plots[0])
-        self.plots[0].setLabel("bottom", "tokens read so far")
+        self.plots[0].setLabel("bottom", "token (columns fill in as the model reads)")
         self.colorbar = pg.ColorBarItem(values=self.levels, colorMap=cm.diverging(),
                                         interactive=False, width=14)
         self.colorbar.setImageItem(self.images)
@@ -185,7 +184,7 @@ class HiddenStateView(QtWidgets.QWidget):
         cmap = cm.sequential() if kind in SIGMOID_GATES else cm.diverging()
         self.colorbar.setColorMap(cmap)
         self.colorbar.setLevels(self.levels)
-        self.colorbar.axis.setLabel(kind)
+        self.colorbar.axis.setLabel(kind, color=cm.LABEL_COLOUR)
 
     def _on_cursor_changed(self, t: int) -> None:
         """Show steps 0..t: a zero-copy (t+1, H) slice per layer, fixed levels."""
@@ -196,13 +195,10 @@ class HiddenStateView(QtWidgets.QWidget):
         for k, image in enumerate(self.images):
             image.setImage(states[k, : t + 1], autoLevels=False, levels=self.levels)
             self.markers[k].setRect(t - 0.5, -0.5, 1.0, n_units)
-        self.axes[0].set_upto(t)
         if trace.length > VISIBLE_STEPS:
             self._set_x_range(t)
         word = trace.tokens[t].text
-        self.subtitle.setText(f"   after {cm.quote(word)}, step {t + 1} of {trace.length}:"
-                              f"  {KIND_NAMES.get(self.session.state_kind, '').split('  ')[-1]},"
-                              " one row per unit, one column per token read")
+        self.subtitle.setText(f"  after {cm.quote(word)} (step {t + 1} of {trace.length})")
 
     def _set_x_range(self, t: int) -> None:
         """The whole sentence, or a window that follows the cursor for long sentences."""

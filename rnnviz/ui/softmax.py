@@ -56,10 +56,10 @@ class SoftmaxView(QtWidgets.QWidget):
         self.k_spin.setPrefix("top ")
         self.k_spin.setToolTip("How many of the most probable next words to show")
         self.k_spin.valueChanged.connect(self._on_k_picked)
-        self.subtitle = QtWidgets.QLabel()
-        self.subtitle.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        self.subtitle = cm.status_label()
+        self.title_label = cm.title_label("Next word")
         top = QtWidgets.QHBoxLayout()
-        top.addWidget(cm.title_label("Next word"))
+        top.addWidget(self.title_label)
         top.addWidget(self.subtitle, 1)
         top.addWidget(self.k_spin)
         self.graphics = pg.GraphicsLayoutWidget()
@@ -71,6 +71,7 @@ class SoftmaxView(QtWidgets.QWidget):
         self.plot.addItem(self.bars)
         self.target_label = QtWidgets.QLabel()
         self.target_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        self.target_label.setWordWrap(True)
         r, g, b = cm.HIGHLIGHT
         self.target_label.setStyleSheet(f"QLabel {{ color: rgb({r},{g},{b}); font-weight: bold }}")
         layout = QtWidgets.QVBoxLayout(self)
@@ -147,8 +148,8 @@ class SoftmaxView(QtWidgets.QWidget):
         self._set_value_labels(pred.probs)
         self._set_ranges(k, float(probs[0]) if k else 0.0)
         word = self.session.trace.tokens[t].text
-        self.subtitle.setText(f"   after {cm.quote(word)} (step {t + 1} of "
-                              f"{self.session.length}): the model's top {k} guesses")
+        self.subtitle.setText(f"  after {cm.quote(word)} (step {t + 1} of "
+                              f"{self.session.length})")
         self.target_label.setText(target_text(pred))
 
     def _set_words(self, words: list[str]) -> None:
