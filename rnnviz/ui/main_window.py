@@ -14,13 +14,16 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
     QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
     QShortcut,
 )
 from PySide6.QtWidgets import (
@@ -32,6 +35,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QProgressBar,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -72,6 +76,26 @@ def one_line(e: BaseException) -> str:
     return text or type(e).__name__
 
 
+class _Holder(QWidget):
+    """Sizes its one child by hand: when a view's labels change on a step, the view's new size
+    hints stop here instead of re-laying out the whole window."""
+
+    def __init__(self, child: QWidget) -> None:
+        super().__init__()
+        self.child = child
+        child.setParent(self)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def sizeHint(self) -> QSize:
+        return QSize(400, 300)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(160, 120)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.child.setGeometry(self.rect())
+
+
 class ViewPane(QFrame):
     """A titled frame with a one-line hint above a view."""
 
@@ -90,8 +114,38 @@ class ViewPane(QFrame):
         lay.setSpacing(2)
         lay.addWidget(self.title)
         lay.addWidget(self.hint)
-        lay.addWidget(view, 1)
-        view.setMinimumSize(160, 120)  # the window may be narrow: views clip rather than push
+        lay.addWidget(_Holder(view), 1)
+
+
+class StatusText(QWidget):
+    """A one-line text that repaints itself without asking the window to lay out again
+    (a QLabel's setText would, on every step)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._text = ""
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(self.fontMetrics().height() + 4)
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:
+        if text != self._text:
+            self._text = text
+            self.setToolTip(text)
+            self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(400, self.fontMetrics().height() + 4)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        shown = self.fontMetrics().elidedText(self._text, Qt.TextElideMode.ElideRight,
+                                              self.width() - 4)
+        p.drawText(self.rect().adjusted(2, 0, -2, 0),
+                   int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), shown)
+        p.end()
 
 
 def make_view(module: str, cls: str, session: Session) -> QWidget:
@@ -180,7 +234,7 @@ class MainWindow(QMainWindow):
         self.strip.chips.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
     def _build_status(self) -> None:
-        self.step_label = QLabel()
+        self.step_label = StatusText()
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setMaximumWidth(220)
