@@ -53,6 +53,16 @@ def lut(cmap: pg.ColorMap) -> np.ndarray:
     return np.ascontiguousarray(table, dtype=np.ubyte)
 
 
+def follow(lo: int, t: int, n: int, width: int) -> int:
+    """First step of a window of ``width`` steps over ``n`` that keeps ``t`` in view; moves in
+    jumps of half a window (so the axis changes rarely), 0 when everything fits."""
+    if n <= width:
+        return 0
+    if lo <= t < lo + width - 2:
+        return lo
+    return max(0, min(t - width // 2, n - width))
+
+
 def colour(rgb: tuple[int, int, int], alpha: int = 255) -> QtGui.QColor:
     return QtGui.QColor(rgb[0], rgb[1], rgb[2], alpha)
 

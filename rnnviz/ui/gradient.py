@@ -16,12 +16,30 @@ from rnnviz.ui import colormaps as cm
 VISIBLE_STEPS = 160  # beyond this many tokens the s axis follows the cursor
 MAX_DECADES = 16.0  # the log axes show at most this many powers of ten below the largest value
 MAX_K = 999
+FEW_POINTS = 3
+MATRIX_FULL_RES = 300  # longer sentences: the T x T image is downsampled to the screen
 
 
 def positive(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Keep the points a log axis can show: y finite and > 0 (truncated-out zeros dropped)."""
     keep = np.isfinite(y) & (y > 0)
     return x[keep], y[keep]
+
+
+def set_curve(curve: pg.PlotDataItem, x: np.ndarray, y: np.ndarray) -> None:
+    """Show the positive points of (x, y); dots only for a few points (drawing symbols on every
+    step of every curve would cost more than the rest of the update)."""
+    x, y = positive(x, y)
+    symbol = "o" if 0 < len(y) <= FEW_POINTS else None
+    if curve.opts["symbol"] != symbol:
+        curve.setSymbol(symbol)
+    curve.setData(x, y)
+
+
+def clear_curve(curve: pg.PlotDataItem) -> None:
+    """Empty a curve (no work if it is empty already)."""
+    if curve.yData is not None and len(curve.yData):
+        curve.setData([], [])
 
 
 def log10_masked(m: np.ndarray) -> np.ndarray:
@@ -66,6 +84,7 @@ class GradientView(QtWidgets.QWidget):
         self.matrix_log: np.ndarray = np.full((1, 1), np.nan, np.float32)
         self.matrix_levels: tuple[float, float] = (-8.0, 0.0)
         self._y_span: tuple[int, int] | None = None
+        self._x_lo = 0  # first step in view on the curve plot
         self._build_widgets()
         cm.link_session(self, [
             (session.model_changed, self._on_model_changed),
@@ -149,10 +168,9 @@ class GradientView(QtWidgets.QWidget):
         dashed = pg.mkPen((60, 60, 60), style=QtCore.Qt.PenStyle.DashLine)
         self.step_line = pg.InfiniteLine(angle=90, pen=dashed)
         plot.addItem(self.step_line, ignoreBounds=True)
-        self.input_curve = pg.PlotDataItem(pen=pg.mkPen(cm.INPUT_COLOUR, width=1.5,
-                                                        style=QtCore.Qt.PenStyle.DotLine))
-        plot.addItem(self.input_curve)
         self.curve_plot = plot
+        self.input_curve = self._curve(pg.mkPen(cm.INPUT_COLOUR, width=1.5,
+                                                style=QtCore.Qt.PenStyle.DotLine), cm.INPUT_COLOUR)
         self.graphics.addItem(self.legend, row=0, col=0, colspan=3)
         self.graphics.addItem(plot, row=1, col=0)
         self.graphics.ci.layout.setColumnStretchFactor(0, 3)
@@ -188,8 +206,8 @@ class GradientView(QtWidgets.QWidget):
             rgb = cm.LAYER_COLOURS[k % len(cm.LAYER_COLOURS)]
             self.curves.append(self._curve(pg.mkPen(rgb, width=2.0), rgb))
             self.c_curves.append(self._curve(pg.mkPen(rgb, width=1.5,
-                                                      style=QtCore.Qt.PenStyle.DashLine), None))
-            self.ref_curves.append(self._curve(pg.mkPen((*rgb, 70), width=4.0), None))
+                                                      style=QtCore.Qt.PenStyle.DashLine), rgb))
+            self.ref_curves.append(self._curve(pg.mkPen((*rgb, 70), width=4.0), (*rgb, 70)))
             self.ref_curves[-1].setZValue(-1)
         self.c_check.setEnabled(lstm)
         self.matrix_box.clear()
@@ -202,11 +220,10 @@ class GradientView(QtWidgets.QWidget):
         self.matrix_box.addItem("input embedding", "inputs")
         self._relabel_legend()
 
-    def _curve(self, pen: object, symbol_rgb: tuple[int, int, int] | None) -> pg.PlotDataItem:
-        kwargs: dict[str, object] = {"pen": pen}
-        if symbol_rgb is not None:
-            kwargs.update(symbol="o", symbolSize=4, symbolPen=None, symbolBrush=symbol_rgb)
-        item = pg.PlotDataItem(**kwargs)
+    def _curve(self, pen: object, rgb: tuple[int, ...]) -> pg.PlotDataItem:
+        """A line; dots appear only when it has very few points (a lone point has no line)."""
+        item = pg.PlotDataItem(pen=pen, symbol=None, symbolSize=5, symbolPen=None,
+                               symbolBrush=rgb)
         self.curve_plot.addItem(item)
         return item
 
@@ -241,7 +258,7 @@ class GradientView(QtWidgets.QWidget):
 
     def _clear(self) -> None:
         for item in [*self.curves, *self.c_curves, *self.ref_curves, self.input_curve]:
-            item.setData([], [])
+            clear_curve(item)
         self.matrix_image.clear()
         self.shade.hide()
         self.description.setText("")
@@ -257,6 +274,9 @@ class GradientView(QtWidgets.QWidget):
         n = trace.length
         self.matrix_plot.getViewBox().setRange(xRange=(-0.5, n - 0.5), yRange=(-0.5, n - 0.5),
                                                padding=0)
+        self._x_lo = 0
+        self._set_x_range(self.session.cursor, force=True)
+        self.matrix_image.setAutoDownsample(n > MATRIX_FULL_RES)
         self._reload_matrix()
         self._on_cursor_changed(self.session.cursor)
 
@@ -313,17 +333,17 @@ class GradientView(QtWidgets.QWidget):
     def _show_row(self, row: Row) -> None:
         s = np.arange(row.t + 1, dtype=np.float64)
         for k, curve in enumerate(self.curves):
-            curve.setData(*positive(s, row.h[k]))
+            set_curve(curve, s, row.h[k])
         show_c = self.c_check.isChecked() and row.c is not None
         for k, curve in enumerate(self.c_curves):
             if show_c and row.c is not None:
-                curve.setData(*positive(s, row.c[k]))
+                set_curve(curve, s, row.c[k])
             else:
-                curve.setData([], [])
+                clear_curve(curve)
         if self.input_check.isChecked():
-            self.input_curve.setData(*positive(s, row.inputs))
+            set_curve(self.input_curve, s, row.inputs)
         else:
-            self.input_curve.setData([], [])
+            clear_curve(self.input_curve)
         self._fit_y([row.h, row.c if show_c else None,
                      row.inputs if self.input_check.isChecked() else None])
 
@@ -331,12 +351,12 @@ class GradientView(QtWidgets.QWidget):
         """The exact gradient as a faint curve under the truncated one (only when K is set)."""
         if not k_trunc:
             for curve in self.ref_curves:
-                curve.setData([], [])
+                clear_curve(curve)
             return
         exact = self.session.gradient_row(t, None)
         s = np.arange(t + 1, dtype=np.float64)
         for k, curve in enumerate(self.ref_curves):
-            curve.setData(*positive(s, exact.h[k]))
+            set_curve(curve, s, exact.h[k])
         self._fit_y([exact.h])
 
     def _show_cut(self, t: int, k_trunc: int | None) -> None:
@@ -362,14 +382,13 @@ class GradientView(QtWidgets.QWidget):
             self._y_span = (lo, hi)
             self.curve_plot.getViewBox().setYRange(lo, hi, padding=0)
 
-    def _set_x_range(self, t: int) -> None:
+    def _set_x_range(self, t: int, force: bool = False) -> None:
         n = self.session.length
-        lo = 0 if n <= VISIBLE_STEPS else min(max(0, t - VISIBLE_STEPS + 10), n - VISIBLE_STEPS)
-        hi = min(n, lo + VISIBLE_STEPS)
-        vb = self.curve_plot.getViewBox()
-        if (lo, hi) != getattr(self, "_x_span", None):
-            self._x_span = (lo, hi)
-            vb.setXRange(lo - 0.5, hi - 0.5, padding=0)
+        lo = cm.follow(self._x_lo, t, n, VISIBLE_STEPS)
+        if force or lo != self._x_lo:
+            self._x_lo = lo
+            hi = min(n, lo + VISIBLE_STEPS)
+            self.curve_plot.getViewBox().setXRange(lo - 0.5, hi - 0.5, padding=0)
 
     # ---- the T x T matrix --------------------------------------------------------------------
     def _matrix_source(self, store: GradientStore) -> np.ndarray:

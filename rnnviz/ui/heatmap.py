@@ -33,9 +33,10 @@ def levels_for(kind: str, cell: str, states: np.ndarray) -> tuple[float, float]:
 class HiddenStateView(QtWidgets.QWidget):
     """Heatmaps of ``session.trace.states(kind)``; the current step's column is outlined.
 
-    Public for tests: ``images[layer]`` (ImageItem holding states[layer, :t+1], shape (t+1, H),
-    x = step, y = unit), ``markers[layer]``, ``plots[layer]``, ``colorbar``, ``levels``,
-    ``kind_box``, ``hover_label``, ``subtitle``.
+    Public for tests: ``images[layer]`` (ImageItem holding states[layer, :t+1], shape
+    (t+1, H), x = step, y = unit; over VISIBLE_STEPS tokens only the steps in view),
+    ``markers[layer]``, ``plots[layer]``, ``colorbar``, ``levels``, ``kind_box``,
+    ``hover_label``, ``subtitle``, ``title_label``.
     """
 
     def __init__(self, session: Session, parent: QtWidgets.QWidget | None = None) -> None:
@@ -48,6 +49,7 @@ class HiddenStateView(QtWidgets.QWidget):
         self.colorbar: pg.ColorBarItem | None = None
         self.levels: tuple[float, float] = (-1.0, 1.0)
         self._states: np.ndarray | None = None  # (L, T, H) of the shown kind
+        self._x_lo = 0  # first step in view
         self._build_widgets()
         cm.link_session(self, [
             (session.model_changed, self._on_model_changed),
@@ -153,7 +155,8 @@ class HiddenStateView(QtWidgets.QWidget):
         vb = self.plots[0].getViewBox()
         vb.setLimits(yMin=-0.5, yMax=n_units - 0.5, minYRange=min(8, n_units))
         vb.setYRange(-0.5, min(n_units, VISIBLE_UNITS) - 0.5, padding=0)
-        self._set_x_range(self.session.cursor)
+        self._x_lo = 0
+        self._set_x_range(self.session.cursor, force=True)
         self._on_cursor_changed(self.session.cursor)
 
     def _on_options_changed(self, name: str) -> None:
@@ -192,20 +195,24 @@ class HiddenStateView(QtWidgets.QWidget):
         if states is None or trace is None:
             return
         n_units = states.shape[2]
-        for k, image in enumerate(self.images):
-            image.setImage(states[k, : t + 1], autoLevels=False, levels=self.levels)
-            self.markers[k].setRect(t - 0.5, -0.5, 1.0, n_units)
         if trace.length > VISIBLE_STEPS:
             self._set_x_range(t)
+        lo = self._x_lo  # long sentences: only the columns in view go to the image
+        for k, image in enumerate(self.images):
+            image.setImage(states[k, lo : t + 1], autoLevels=False, levels=self.levels)
+            image.setPos(lo - 0.5, -0.5)
+            self.markers[k].setRect(t - 0.5, -0.5, 1.0, n_units)
         word = trace.tokens[t].text
         self.subtitle.setText(f"  after {cm.quote(word)} (step {t + 1} of {trace.length})")
 
-    def _set_x_range(self, t: int) -> None:
+    def _set_x_range(self, t: int, force: bool = False) -> None:
         """The whole sentence, or a window that follows the cursor for long sentences."""
         n = self.session.length
-        lo = 0 if n <= VISIBLE_STEPS else min(max(0, t - VISIBLE_STEPS + 10), n - VISIBLE_STEPS)
-        hi = min(n, lo + VISIBLE_STEPS)
-        self.plots[0].getViewBox().setXRange(lo - 0.5, hi - 0.5, padding=0)
+        lo = cm.follow(self._x_lo, t, n, VISIBLE_STEPS)
+        if force or lo != self._x_lo:
+            self._x_lo = lo
+            hi = min(n, lo + VISIBLE_STEPS)
+            self.plots[0].getViewBox().setXRange(lo - 0.5, hi - 0.5, padding=0)
 
     # ---- hover -----------------------------------------------------------------------------
     def _on_mouse_moved(self, pos: QtCore.QPointF) -> None:

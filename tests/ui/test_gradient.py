@@ -13,7 +13,7 @@ from rnnviz.engine.bptt import GradientRows, default_targets, gradient_norms
 from rnnviz.engine.network import RNNLM
 from rnnviz.engine.params import random_params
 from rnnviz.session import Session
-from rnnviz.ui.gradient import GradientView, context_text
+from rnnviz.ui.gradient import VISIBLE_STEPS, GradientView, context_text
 from tests.conftest import REPO
 
 WORDS = ("the", "cat", "sat", "on", "mat", "<eos>", "<unk>", "a", "dog", "ran")
@@ -207,3 +207,15 @@ def test_demo_model(qtbot) -> None:  # type: ignore[no-untyped-def]
         assert_curves(view, s, exact)
     s.set_truncate(5)
     assert_curves(view, s, engine_norms(s, 5))
+
+
+def test_long_sentence_curves_follow_the_cursor(qtbot) -> None:  # type: ignore[no-untyped-def]
+    s = make_session("rnn_tanh", text=" ".join(WORDS[i % 5] for i in range(400)))
+    view = make_view(qtbot, s)
+    assert view.matrix_image.autoDownsample
+    s.set_truncate(25)
+    s.set_cursor(380)
+    assert_curves(view, s)
+    (x0, x1), _ = view.curve_plot.getViewBox().viewRange()
+    assert x0 <= 380 <= x1 and x1 - x0 == pytest.approx(VISIBLE_STEPS)
+    assert view.shade.getRegion() == pytest.approx((-0.5, 374.5))

@@ -12,7 +12,7 @@ from rnnviz.checkpoints.vocab import Vocab
 from rnnviz.engine.network import RNNLM
 from rnnviz.engine.params import random_params
 from rnnviz.session import Session
-from rnnviz.ui.heatmap import VISIBLE_UNITS, HiddenStateView
+from rnnviz.ui.heatmap import VISIBLE_STEPS, VISIBLE_UNITS, HiddenStateView
 from tests.conftest import REPO
 
 WORDS = ("the", "cat", "sat", "on", "mat", "<eos>", "<unk>", "a", "dog", "ran")
@@ -153,3 +153,20 @@ def test_many_units_start_zoomed_and_hover_tells_the_value(qtbot) -> None:  # ty
     value = float(s.trace.states("h")[0, 2, 17])
     text = view.hover_label.text()
     assert "'sat'" in text and "unit 17" in text and f"{value:+.4f}" in text
+
+
+def test_long_sentence_shows_a_window_that_follows_the_cursor(qtbot) -> None:  # type: ignore[no-untyped-def]
+    text = " ".join(WORDS[i % 5] for i in range(400))
+    s = make_session("gru", hidden=6, layers=1, text=text)
+    view = make_view(qtbot, s)
+    assert s.trace is not None and s.length == 400
+    states = s.trace.states("h")
+    for t in (0, 150, 151, 350, 399, 20):
+        s.set_cursor(t)
+        lo = view._x_lo
+        assert lo <= t < lo + VISIBLE_STEPS
+        (x0, x1), _ = view.plots[0].getViewBox().viewRange()
+        assert (x0, x1) == pytest.approx((lo - 0.5, lo + VISIBLE_STEPS - 0.5))
+        image = view.images[0]
+        np.testing.assert_array_equal(image.image, states[0, lo : t + 1])
+        assert image.pos().x() == lo - 0.5

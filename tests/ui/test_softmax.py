@@ -69,7 +69,7 @@ def assert_shows(view: SoftmaxView, session: Session) -> None:
     else:
         assert view.target_index is None
         assert all(b is view._brush for b in brushes)
-    assert [lbl.toPlainText() for lbl in view.value_labels] == [f"{p:.3g}" for p in probs]
+    assert [lbl.text() for lbl in view.value_labels] == [f"{p:.3g}" for p in probs]
 
 
 @pytest.mark.parametrize("cell", ["rnn_tanh", "rnn_relu", "lstm", "gru"])
