@@ -8,6 +8,7 @@ torch only if a PyTorch file is opened.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -148,7 +149,7 @@ def load_initial(args: argparse.Namespace) -> tuple[LoadedModel | None, str | No
 
 def build_window(args: argparse.Namespace) -> tuple[MainWindow, str | None]:
     """Session + window on the initial model; returns an error line to show, if any."""
-    from rnnviz.session import Session, SessionError
+    from rnnviz.session import Session
     from rnnviz.ui.main_window import MainWindow
     from rnnviz.ui.sentence_bar import first_example, load_examples
 
@@ -159,15 +160,16 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, str | None]:
         model, _ = load_initial(fallback)
     session = Session()
     examples = load_examples()
-    window = MainWindow(session, examples=examples)
     if model is not None:
         session.text = args.text or first_example(examples, model.tokenizer)
         try:
             session.set_model(model)
-        except SessionError as e:
+        except ValueError as e:  # SessionError (nothing to run), VocabError (no <unk>)
             error = f"--text: {e}"
-            session.set_text(first_example(examples, model.tokenizer))
+            with contextlib.suppress(ValueError):
+                session.set_text(first_example(examples, model.tokenizer))
         session.set_cursor(args.step - 1)
+    window = MainWindow(session, examples=examples)  # starts the gradient job after painting
     if args.size:
         window.resize(*args.size)
     return window, error

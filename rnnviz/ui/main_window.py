@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -56,6 +56,7 @@ log = logging.getLogger(__name__)
 
 RECENT_KEY = "recent_files"
 MAX_RECENT = 8
+FIRST_JOB_DELAY_MS = 300
 
 VIEWS = (
     ("heatmap", "HiddenStateView", "Hidden state",
@@ -191,8 +192,8 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
         self._model_changed()
         self._update_status()
-        if session.trace is not None:
-            self.runner.schedule()
+        if session.trace is not None:  # a sentence is already there: fill its gradients once
+            QTimer.singleShot(FIRST_JOB_DELAY_MS, self.runner.schedule)  # the window has painted
 
     # ---- construction -----------------------------------------------------------------------
     def _build_layout(self) -> None:
