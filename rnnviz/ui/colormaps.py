@@ -185,6 +185,27 @@ def quiet_plot(plot: pg.PlotItem) -> None:
 Pairs = Sequence[tuple[Any, Callable[..., Any]]]
 
 
+class ColumnMarker(QtWidgets.QGraphicsRectItem):
+    """An outline that shows on any colour: a dark band with a white line inside it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._outer = QtGui.QPen(QtGui.QColor(15, 15, 15))
+        self._outer.setWidthF(3.0)
+        self._outer.setCosmetic(True)
+        self._inner = QtGui.QPen(QtGui.QColor(255, 255, 255))
+        self._inner.setWidthF(1.0)
+        self._inner.setCosmetic(True)
+        self.setPen(self._outer)
+        self.setZValue(10)
+
+    def paint(self, painter: QtGui.QPainter, option: Any, widget: Any = None) -> None:
+        painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+        for pen in (self._outer, self._inner):
+            painter.setPen(pen)
+            painter.drawRect(self.rect())
+
+
 def link_session(widget: QtWidgets.QWidget, pairs: Pairs) -> None:
     """Connect session signals to slots and disconnect them when the widget is destroyed."""
     for signal, slot in pairs:

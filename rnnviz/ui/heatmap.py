@@ -103,7 +103,7 @@ class HiddenStateView(QtWidgets.QWidget):
             image = pg.ImageItem(axisOrder="col-major")
             image.setPos(-0.5, -0.5)  # pixel (t, u) centred on (t, u)
             plot.addItem(image)
-            marker = cm.outline((20, 20, 20))
+            marker = cm.ColumnMarker()
             plot.addItem(marker)
             self.plots.append(plot)
             self.images.append(image)

@@ -170,3 +170,18 @@ def test_long_sentence_shows_a_window_that_follows_the_cursor(qtbot) -> None:  #
         image = view.images[0]
         np.testing.assert_array_equal(image.image, states[0, lo : t + 1])
         assert image.pos().x() == lo - 0.5
+
+
+def test_deleted_views_stop_listening(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from rnnviz.ui.gradient import GradientView
+    from rnnviz.ui.softmax import SoftmaxView
+
+    s = make_session("lstm")
+    views = [HiddenStateView(s), SoftmaxView(s), GradientView(s)]
+    for view in views:
+        view.deleteLater()
+    qtbot.wait(1)
+    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+    s.step(+1)  # no slot of a deleted widget runs
+    s.set_state_kind("c")
+    s.set_text("a dog ran")
