@@ -85,6 +85,8 @@ def test_curves_are_the_engine_norms(qtbot, cell: str) -> None:  # type: ignore[
         s.step(+1)
     s.home()
     assert_curves(view, s, exact)
+    view.refresh()
+    assert_curves(view, s, exact)
     assert view.curves == curves
     assert not view.shade.isVisible()
 

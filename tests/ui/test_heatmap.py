@@ -75,6 +75,9 @@ def test_stepping_shows_the_engine_states(qtbot, cell: str) -> None:  # type: ig
     s.end()
     assert_shows(view, s, "h")
     assert view.images == images  # updated in place, never re-created per step
+    view.refresh()
+    assert_shows(view, s, "h")
+    assert view.images == images
     assert "step 9 of 9" in view.subtitle.text()
 
 

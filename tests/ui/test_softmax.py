@@ -82,6 +82,8 @@ def test_stepping_shows_the_top_k(qtbot, cell: str) -> None:  # type: ignore[no-
         s.step(+1)
     s.home()
     assert_shows(view, s)
+    view.refresh()
+    assert_shows(view, s)
     assert view.bars is bars
 
 
