@@ -25,6 +25,7 @@ from rnnviz.train.evaluate import BOOK_BPTT, fit_batch, mean_nll
 from rnnviz.train.model import Hidden, RNNModel, detach, hidden_from_list, hidden_list, to_params
 
 CHECK_EVERY = 20  # windows between looks at the checkpoint clock
+SCHEDULE = ("anneal", "plateau")  # may change when a run resumes (as may --epochs)
 STATE_VERSION = 1
 
 
@@ -64,10 +65,14 @@ class TrainConfig:
     command: str = ""
 
     def hyper(self) -> dict[str, Any]:
-        """The fields that determine the trained parameters (a resumed run must match them)."""
+        """The fields that determine the trained parameters (all but ``epochs``)."""
         d = asdict(self)
         keep = list(d)[: list(d).index("seed") + 1]
         return {k: d[k] for k in keep if k not in ("out", "epochs")}
+
+    def segment(self) -> dict[str, Any]:
+        """The learning-rate schedule settings, which a resumed run may change."""
+        return {"epochs": self.epochs, **{k: getattr(self, k) for k in SCHEDULE}}
 
     def run_path(self) -> Path:
         return Path(self.run_dir) if self.run_dir else Path("runs") / Path(self.out).stem
@@ -83,6 +88,13 @@ class Progress:
     best_valid: float = math.inf
     elapsed: float = 0.0
     history: list[dict[str, float]] = field(default_factory=list)
+    schedule: list[dict[str, Any]] = field(default_factory=list)
+
+    def note_schedule(self, cfg: TrainConfig) -> None:
+        """Record the schedule settings in force from the current position on."""
+        seg = cfg.segment()
+        if not self.schedule or {k: self.schedule[-1].get(k) for k in seg} != seg:
+            self.schedule.append({"from_epoch": self.epoch + 1, "from_window": self.window, **seg})
 
 
 @dataclass(frozen=True)
@@ -209,7 +221,9 @@ def try_resume(run: _Run) -> bool:
     if run.cfg.fresh or not path.is_file():
         return False
     state = torch.load(path, map_location=run.cfg.device, weights_only=True)
-    if state.get("hyper") != run.cfg.hyper() or state.get("world") != run.world:
+    old = state.get("hyper") or {}
+    fixed = {k: v for k, v in run.cfg.hyper().items() if k not in SCHEDULE}
+    if {k: old.get(k) for k in fixed} != fixed or state.get("world") != run.world:
         raise TrainError(f"{path.parent} holds a run with other settings; "
                          "use --fresh to start over or another --run-dir")
     run.model.load_state_dict(state["model"])
@@ -219,6 +233,9 @@ def try_resume(run: _Run) -> bool:
         torch.cuda.set_rng_state(state["cuda_rng"].cpu())
     run.hidden = hidden_from_list(state["hidden"]) if state["hidden"] is not None else None
     run.progress = Progress(**state["progress"])
+    if not run.progress.schedule:  # a run begun before schedules were recorded
+        run.progress.schedule.append({"from_epoch": 1, "from_window": 0,
+                                      **{k: old.get(k) for k in SCHEDULE}})
     return True
 
 
@@ -334,6 +351,7 @@ def prepare(cfg: TrainConfig) -> _Run:
     if try_resume(run) and rank == 0 and cfg.progress:
         print(f"resuming {cfg.run_path()} at epoch {run.progress.epoch + 1}, "
               f"window {run.progress.window}", file=sys.stderr, flush=True)
+    run.progress.note_schedule(cfg)
     return run
 
 
@@ -401,6 +419,7 @@ def provenance(run: _Run, valid: float, test: float | None, epochs_done: int) ->
         "test_loss": test,
         "test_ppl": None if test is None else math.exp(test),
         "history": p.history,
+        "schedule": p.schedule,
         "wall_time_s": round(elapsed, 1),
         "torch_version": torch.__version__,
         "seed": cfg.seed,
