@@ -348,9 +348,9 @@ class MainWindow(QMainWindow):
             self._load_job.cancel()
         opts = opts or VocabOptions()
         self.statusBar().showMessage(f"Opening {Path(path).name}…")
-        job = Job(lambda _progress: load_model(path, opts), f"open {path}")
-        job.signals.done.connect(lambda m: self._loaded(job, path, opts, m))
-        job.signals.failed.connect(lambda e: self._load_failed(job, path, opts, e))
+        job = Job(lambda _progress: load_model(path, opts), f"open {path}", (path, opts))
+        job.signals.done.connect(self._loaded)
+        job.signals.failed.connect(self._load_failed)
         self._load_job = job
         self.loads.submit(job)
 
@@ -360,9 +360,10 @@ class MainWindow(QMainWindow):
         self._load_job = None
         return True
 
-    def _loaded(self, job: Job, path: str, opts: VocabOptions, model: LoadedModel) -> None:
+    def _loaded(self, job: Job, model: LoadedModel) -> None:
         if not self._current_job(job):
             return
+        path, opts = job.context
         error = self.install_model(model)
         if error:
             self._report(path, error)
@@ -373,9 +374,10 @@ class MainWindow(QMainWindow):
                                      15000)
         self.open_finished.emit(True)
 
-    def _load_failed(self, job: Job, path: str, opts: VocabOptions, e: BaseException) -> None:
+    def _load_failed(self, job: Job, e: BaseException) -> None:
         if not self._current_job(job):
             return
+        path, opts = job.context
         message = one_line(e)
         if open_dialog.needs_vocabulary(message):
             chosen = open_dialog.ask_vocabulary(self, path, message, opts)
@@ -485,6 +487,8 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop playback and background jobs (close, tests)."""
         self.transport.pause()
+        self.runner.stop()
+        self._load_job = None
         self.loads.shutdown()
         self.gradient_jobs.shutdown()
 

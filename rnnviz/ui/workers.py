@@ -12,33 +12,73 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
-from rnnviz.engine.bptt import Cancelled
+from rnnviz.engine.bptt import Cancelled, GradientRows
 from rnnviz.session import Session
+from rnnviz.session.gradients import GradientStore
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[float], bool]
+CHUNK_ROWS = 128  # rows per delivery: long sentences become usable front to back
+
+
+def _scaled(progress: Progress, start: float, share: float) -> Progress:
+    """A chunk's progress 0..1 as the whole job's."""
+    def report(fraction: float) -> bool:
+        return progress(start + fraction * share)
+
+    return report
+
+
+def chunked_rows(store: GradientStore, chunk: int | None = None
+                 ) -> Callable[[Progress], Iterator[GradientRows]] | None:
+    """A job computing the store's missing rows in chunks of targets, earliest first, yielding
+    each chunk (None when the store is complete). Reads only the immutable trace."""
+    missing = np.flatnonzero(~store.ready)
+    if missing.size == 0:
+        return None
+    t0, t1 = int(missing[0]), store.trace.length
+    chunk = chunk or CHUNK_ROWS
+    total = float(t1 * t1 - t0 * t0) or 1.0  # row t costs about t backward steps
+
+    def job(progress: Progress) -> Iterator[GradientRows]:
+        for a in range(t0, t1, chunk):
+            b = min(a + chunk, t1)
+            if store.ready[a:b].all():
+                continue
+            yield store.compute(a, b, _scaled(progress, (a * a - t0 * t0) / total,
+                                              (b * b - a * a) / total))
+
+    return job
 
 
 class _JobSignals(QObject):
-    progress = Signal(float)
-    done = Signal(object)
-    failed = Signal(object)
-    cancelled = Signal()
+    """Every signal carries its job, so receivers connect bound methods (which Qt disconnects
+    when the receiver is destroyed) rather than closures."""
+
+    progress = Signal(object, float)
+    partial = Signal(object, object)
+    done = Signal(object, object)
+    failed = Signal(object, object)
+    cancelled = Signal(object)
 
 
 class Job(QRunnable):
-    """``fn(progress) -> result`` on a worker thread; signals arrive on the GUI thread."""
+    """``fn(progress) -> result`` on a worker thread; signals arrive on the GUI thread.
+    When fn returns an iterator, each item is sent as ``partial`` and ``done`` gets None.
+    ``context`` is free for the submitter (what the job was for)."""
 
-    def __init__(self, fn: Callable[[Progress], Any], label: str = "") -> None:
+    def __init__(self, fn: Callable[[Progress], Any], label: str = "",
+                 context: Any = None) -> None:
         super().__init__()
         self.setAutoDelete(False)
-        self.fn, self.label = fn, label
+        self.fn, self.label, self.context = fn, label, context
         self.signals = _JobSignals()
         self._cancel = threading.Event()
         self._last = -1.0
@@ -54,7 +94,7 @@ class Job(QRunnable):
     def _progress(self, fraction: float) -> bool:
         if fraction - self._last >= 0.01 or fraction >= 1.0:
             self._last = fraction
-            self.signals.progress.emit(float(fraction))
+            self.signals.progress.emit(self, float(fraction))
         return not self._cancel.is_set()
 
     def run(self) -> None:
@@ -62,13 +102,19 @@ class Job(QRunnable):
             if self._cancel.is_set():
                 raise Cancelled
             result = self.fn(self._progress)
+            if isinstance(result, Iterator):
+                for item in result:
+                    if self._cancel.is_set():
+                        raise Cancelled
+                    self.signals.partial.emit(self, item)
+                result = None
         except Cancelled:
-            self.signals.cancelled.emit()
+            self.signals.cancelled.emit(self)
         except Exception as e:  # reported to the GUI thread, which shows it as one line
             log.exception("background job %r failed", self.label)
-            self.signals.failed.emit(e)
+            self.signals.failed.emit(self, e)
         else:
-            self.signals.done.emit(result)
+            self.signals.done.emit(self, result)
         finally:
             self.finished.set()
 
@@ -96,10 +142,13 @@ class JobQueue(QObject):
         self._jobs = []
 
 
+Key = tuple[int, int | None]  # (id of the trace, truncation)
+
+
 class GradientRunner(QObject):
     """Fills ``session.store(None)`` and, with a truncation set, ``session.store(K)`` off the GUI
-    thread. Call :meth:`schedule` after the trace or the truncation changed: stale jobs are
-    cancelled, and results for an old trace are ignored by ``session.accept_rows``."""
+    thread, in chunks of rows. Call :meth:`schedule` after the trace or the truncation changed:
+    stale jobs are cancelled, and rows for an old trace are ignored by ``session.accept_rows``."""
 
     progress = Signal(float)  # 0..1 while working
     busy_changed = Signal(bool)
@@ -108,7 +157,7 @@ class GradientRunner(QObject):
     def __init__(self, session: Session, queue: JobQueue, delay_ms: int = 30) -> None:
         super().__init__(queue)
         self.session, self.queue = session, queue
-        self._active: dict[tuple[int, int | None], Job] = {}
+        self._active: dict[Key, Job] = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
@@ -124,6 +173,13 @@ class GradientRunner(QObject):
         """Start (or restart) the jobs shortly; several changes in a row start them once."""
         self._cancel_stale()
         self._timer.start()
+
+    def stop(self) -> None:
+        """Cancel everything (the window is closing)."""
+        self._timer.stop()
+        for job in self._active.values():
+            job.cancel()
+        self._active.clear()
 
     def _wanted(self) -> list[int | None]:
         k = self.session.truncate
@@ -149,49 +205,43 @@ class GradientRunner(QObject):
         was_busy = self.busy
         for k in self._wanted():
             key = (id(trace), k)
-            fn = self.session.store(k).missing_job()
+            fn = chunked_rows(self.session.store(k))
             if key in self._active or fn is None:
                 continue
-            self._active[key] = self._submit(key, trace, k, fn)
+            job = Job(fn, f"gradients K={k}", (key, trace, k))
+            job.signals.progress.connect(self._on_progress)
+            job.signals.partial.connect(self._on_rows)
+            job.signals.done.connect(self._on_over)
+            job.signals.failed.connect(self._on_over)
+            job.signals.cancelled.connect(self._on_over)
+            self._active[key] = self.queue.submit(job)
         if self.busy and not was_busy:
             self.started_at = time.perf_counter()
             self.busy_changed.emit(True)
         elif not self.busy:
             self.finished.emit()
 
-    def _submit(self, key: tuple[int, int | None], trace: object, k: int | None,
-                fn: Callable[[Progress], Any]) -> Job:
-        job = Job(fn, f"gradients K={k}")
-        job.signals.progress.connect(lambda f: self._on_progress(key, f))
-        job.signals.done.connect(lambda rows: self._on_done(key, trace, k, rows))
-        job.signals.failed.connect(lambda e: self._on_over(key, job))
-        job.signals.cancelled.connect(lambda: self._on_over(key, job))
-        return self.queue.submit(job)
+    def _current(self, job: Job) -> bool:
+        return self._active.get(job.context[0]) is job and not job.is_cancelled
 
-    def _on_progress(self, key: tuple[int, int | None], fraction: float) -> None:
-        if key in self._active:
-            keys = list(self._active)
-            done = len(self._wanted()) - len(keys)
-            self.progress.emit((done + fraction) / max(1, len(self._wanted())))
+    def _on_progress(self, job: Job, fraction: float) -> None:
+        if self._current(job):
+            n = len(self._wanted())
+            self.progress.emit((n - len(self._active) + fraction) / n)
 
-    def _on_done(self, key: tuple[int, int | None], trace: object, k: int | None,
-                 rows: Any) -> None:
-        job = self._active.pop(key, None)
-        if job is None or job.is_cancelled:
-            return
-        self.session.accept_rows(trace, k, rows)  # type: ignore[arg-type]
-        self._after()
+    def _on_rows(self, job: Job, rows: GradientRows) -> None:
+        if self._current(job):
+            _, trace, k = job.context
+            self.session.accept_rows(trace, k, rows)  # ignored if the trace changed since
 
-    def _on_over(self, key: tuple[int, int | None], job: Job) -> None:
+    def _on_over(self, job: Job, *_: object) -> None:
+        key = job.context[0]
         if self._active.get(key) is job:
             del self._active[key]
-            self._after()
-
-    def _after(self) -> None:
-        if not self._active:
-            self.seconds = time.perf_counter() - self.started_at
-            self.busy_changed.emit(False)
-            self.finished.emit()
+            if not self._active:
+                self.seconds = time.perf_counter() - self.started_at
+                self.busy_changed.emit(False)
+                self.finished.emit()
 
     def run_blocking(self) -> None:
         """Fill the wanted stores on this thread (headless screenshots)."""

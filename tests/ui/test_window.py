@@ -214,3 +214,21 @@ def test_changing_the_sentence_cancels_stale_work(window: Any, qtbot: Any) -> No
     qtbot.waitUntil(lambda: window.runner.complete() and not window.runner.busy, timeout=20000)
     assert all(job.finished.wait(20) for job in stale)
     assert s.store(None).complete and s.store(None).h.shape[1] == s.length
+
+
+def test_rows_arrive_in_chunks_and_equal_the_engine(window: Any, qtbot: Any,
+                                                    monkeypatch: Any) -> None:
+    from rnnviz.ui import workers
+
+    monkeypatch.setattr(workers, "CHUNK_ROWS", 4)
+    s = window.session
+    deliveries: list[int] = []
+    s.gradients_changed.connect(lambda: deliveries.append(int(s.store(None).ready.sum())))
+    s.set_text(SENTENCE + " " + SENTENCE)
+    qtbot.waitUntil(lambda: window.runner.complete() and not window.runner.busy, timeout=20000)
+    assert len(deliveries) >= s.length // 4 and deliveries == sorted(deliveries)
+    store = s.store(None)
+    ref = store.compute(0, s.length)
+    # chunks use the batched sweep or single chains: the same numbers up to float32 rounding
+    np.testing.assert_allclose(store.h, ref.h, rtol=1e-5)
+    np.testing.assert_allclose(store.inputs, ref.inputs, rtol=1e-5)
