@@ -2,7 +2,7 @@
 # Reproduce the bundled models in resources/models/ (CPU; resumable: rerun to continue).
 #   scripts/train_bundled.sh [ptb-lstm] [ptb-rnn] [ptb-gru] [shakespeare-char-lstm]   (default: all)
 # On 2 cores, two lanes in parallel use the machine best:
-#   scripts/train_bundled.sh ptb-lstm ptb-gru &  scripts/train_bundled.sh ptb-rnn shakespeare-char-lstm
+#   scripts/train_bundled.sh ptb-lstm shakespeare-char-lstm &  scripts/train_bundled.sh ptb-rnn ptb-gru
 # Data: $RNNVIZ_DATA (default ../shared/data) holding ptb/ and tinyshakespeare/input.txt.
 # Checkpoints and logs go to runs/<name>/ and runs/<name>.log; the best model so far is written
 # to resources/models/<name>.safetensors after every epoch that improves validation.
@@ -27,19 +27,20 @@ run_one() {
     ptb-lstm)
         train ptb-lstm --data "$DATA/ptb" --cell lstm --layers 2 --hidden 200 --tied \
             --dropout 0.3 --optimizer sgd --lr 20 --clip 0.25 --batch 20 --bptt 35 \
-            --epochs 15 --plateau 0.01 ;;
+            --epochs 8 --anneal 2 --plateau 0.01 --decay-after 4 ;;
     ptb-rnn)
         train ptb-rnn --data "$DATA/ptb" --cell rnn_tanh --layers 1 --hidden 256 --tied \
             --dropout 0.2 --optimizer adam --lr 0.002 --clip 0.25 --batch 20 --bptt 35 \
-            --epochs 8 --plateau 0.01 ;;
+            --epochs 4 --anneal 2 --plateau 0.01 --decay-after 2 ;;
     ptb-gru)
         train ptb-gru --data "$DATA/ptb" --cell gru --layers 2 --hidden 200 --tied \
             --dropout 0.3 --optimizer adam --lr 0.002 --clip 0.25 --batch 20 --bptt 35 \
-            --epochs 10 --plateau 0.01 ;;
+            --epochs 7 --anneal 2 --plateau 0.01 --decay-after 4 ;;
     shakespeare-char-lstm)
         train shakespeare-char-lstm --data "$DATA/tinyshakespeare/input.txt" --tokenizer char \
             --cell lstm --layers 2 --hidden 384 --embedding 64 --dropout 0.25 --optimizer adam \
-            --lr 0.002 --clip 5 --batch 32 --bptt 100 --epochs 12 --plateau 0.005 ;;
+            --lr 0.002 --clip 5 --batch 32 --bptt 100 --epochs 10 --anneal 2 --plateau 0.005 \
+            --decay-after 6 ;;
     *) echo "unknown model $1" >&2; exit 2 ;;
     esac
 }

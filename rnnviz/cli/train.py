@@ -39,6 +39,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     a("--anneal", type=float, default=4.0, help="divide lr by this when validation stalls")
     a("--plateau", type=float, default=0.0,
       help="anneal also when validation loss improves by less than this many nats")
+    a("--decay-after", type=int, metavar="E",
+      help="anneal after every epoch from epoch E on (Zaremba et al.'s fixed decay)")
     a("--tokenizer", choices=("word", "char"),
       help="default: word for a directory, char for a file")
     a("--seed", type=int, default=1111)
@@ -71,7 +73,8 @@ def config_from_args(args: argparse.Namespace, command: str = "") -> TrainConfig
         data=args.data, out=args.out, cell=args.cell, layers=args.layers, hidden=args.hidden,
         embedding=args.embedding, tied=args.tied, dropout=args.dropout, bptt=args.bptt,
         batch=args.batch, epochs=args.epochs, lr=lr, optimizer=args.optimizer, clip=args.clip,
-        anneal=args.anneal, plateau=args.plateau, tokenizer=args.tokenizer, seed=args.seed,
+        anneal=args.anneal, plateau=args.plateau,
+        decay_after=args.decay_after, tokenizer=args.tokenizer, seed=args.seed,
         device=args.device,
         name=args.name, run_dir=args.run_dir, checkpoint_minutes=args.checkpoint_minutes,
         stop_after=args.stop_after, fresh=args.fresh, progress=not args.no_progress,

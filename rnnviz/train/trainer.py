@@ -25,7 +25,7 @@ from rnnviz.train.evaluate import BOOK_BPTT, fit_batch, mean_nll
 from rnnviz.train.model import Hidden, RNNModel, detach, hidden_from_list, hidden_list, to_params
 
 CHECK_EVERY = 20  # windows between looks at the checkpoint clock
-SCHEDULE = ("anneal", "plateau")  # may change when a run resumes (as may --epochs)
+SCHEDULE = ("anneal", "plateau", "decay_after")  # may change when a run resumes (as may --epochs)
 STATE_VERSION = 1
 
 
@@ -53,6 +53,7 @@ class TrainConfig:
     clip: float = 0.25
     anneal: float = 4.0
     plateau: float = 0.0
+    decay_after: int | None = None
     tokenizer: str | None = None
     seed: int = 1111
     device: str = "cpu"
@@ -307,7 +308,8 @@ def run_epoch(run: _Run) -> bool:
 
 def end_epoch(run: _Run) -> None:
     """Validate, keep the best weights (and write them to ``out``), anneal the learning rate when
-    validation improves by less than ``plateau`` nats, checkpoint."""
+    validation improves by less than ``plateau`` nats or from epoch ``decay_after`` on, checkpoint.
+    """
     p = run.progress
     nll = _nll(run, run.corpus.valid)
     p.history[-1].update(valid_loss=nll, valid_ppl=math.exp(nll))
@@ -317,13 +319,14 @@ def end_epoch(run: _Run) -> None:
         if run.rank == 0:
             _atomic_save(run.model.state_dict(), run.cfg.run_path() / "best.pt")
             write_model(run, p.epoch + 1, valid=nll)
-    if not gain > run.cfg.plateau:
+    decay = run.cfg.decay_after is not None and p.epoch + 1 >= run.cfg.decay_after
+    if decay or not gain > run.cfg.plateau:
         p.lr /= run.cfg.anneal
         for group in run.opt.param_groups:
             group["lr"] = p.lr
     if run.rank == 0 and run.cfg.progress:
         note = (" (best)" if improved else "") + (
-            f", lr -> {p.lr:.4g}" if not gain > run.cfg.plateau else "")
+            f", lr -> {p.lr:.4g}" if decay or not gain > run.cfg.plateau else "")
         print(f"epoch {p.epoch + 1}: valid loss {nll:.4f} ppl {math.exp(nll):.2f}{note}",
               file=sys.stderr, flush=True)
     p.epoch, p.window = p.epoch + 1, 0

@@ -91,12 +91,12 @@ def test_a_resumed_run_may_change_its_schedule_and_records_it(
         corpus_dir: Path, tmp_path: Path) -> None:
     cfg = tiny_config(corpus_dir, tmp_path, epochs=1)
     assert train(cfg) is not None
-    result = train(replace(cfg, epochs=2, anneal=2.0, plateau=10.0))
+    result = train(replace(cfg, epochs=3, anneal=2.0, decay_after=2))
     assert result is not None
     assert [(s["from_epoch"], s["epochs"], s["anneal"]) for s in result.meta["schedule"]] == [
-        (1, 1, 4.0), (2, 2, 2.0)]
-    assert [h["lr"] for h in result.meta["history"]] == [5.0, 5.0]
-    assert native.load(result.out).meta["epochs"] == 2
+        (1, 1, 4.0), (2, 3, 2.0)]
+    assert [h["lr"] for h in result.meta["history"]] == [5.0, 5.0, 2.5]
+    assert native.load(result.out).meta["epochs"] == 3
 
 
 def _independent_ppl(model: RNNModel, ids: np.ndarray, batch: int = 10, bptt: int = 35) -> float:
