@@ -230,8 +230,10 @@ class MainWindow(QMainWindow):
         self.dock.setWidget(self.panel)
         self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
                               | QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.panel.setMinimumWidth(220)
+        self.panel.setMinimumWidth(200)
+        self.panel.setMaximumWidth(420)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
+        self.resizeDocks([self.dock], [250], Qt.Orientation.Horizontal)
         self.strip.chips.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
     def _build_status(self) -> None:

@@ -6,7 +6,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.session import Session
@@ -40,6 +40,14 @@ def describe(model: LoadedModel) -> list[tuple[str, str]]:
     return rows
 
 
+MAX_SHOWN = 90  # longer values are cut, the whole text is in the tooltip
+
+
+def shorten(text: str, limit: int = MAX_SHOWN) -> str:
+    """Cut long values (hashes, command lines, histories) for the narrow panel."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _fmt(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.4g}"
@@ -60,10 +68,19 @@ class ModelPanel(QWidget):
         self.notices = QLabel()
         self.notices.setWordWrap(True)
         self.notices.setStyleSheet("color: #9a6700;")
+        inner = QWidget()
+        col = QVBoxLayout(inner)
+        col.addLayout(self.form)
+        col.addWidget(self.notices)
+        col.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(inner)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         lay = QVBoxLayout(self)
-        lay.addLayout(self.form)
-        lay.addWidget(self.notices)
-        lay.addStretch(1)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(scroll)
         session.model_changed.connect(self.refresh)
         self.refresh()
 
@@ -76,8 +93,10 @@ class ModelPanel(QWidget):
             self.notices.clear()
             return
         for label, value in describe(model):
-            v = QLabel(value)
+            v = QLabel(shorten(value))
+            v.setToolTip(value if len(value) > MAX_SHOWN else "")
             v.setWordWrap(True)
+            v.setMinimumWidth(40)
             v.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.form.addRow(f"{label}:", v)
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in model.notices)
@@ -85,7 +104,7 @@ class ModelPanel(QWidget):
                              if notes else "")
 
     def value(self, label: str) -> str:
-        """The text shown for a label (tests)."""
+        """The text shown for a label (tests); cut values end with '…'."""
         for i in range(self.form.rowCount()):
             lab = self.form.itemAt(i, QFormLayout.ItemRole.LabelRole)
             fld = self.form.itemAt(i, QFormLayout.ItemRole.FieldRole)
