@@ -216,8 +216,16 @@ def startup_probe(window: MainWindow) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``python main.py`` and the ``rnnviz`` script."""
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    """Entry point of ``python main.py`` and the ``rnnviz`` script (``rnnviz eval ...`` and the
+    other subcommands go to the command line interface)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and not Path(argv[0]).exists():
+        from rnnviz.cli import COMMANDS
+        from rnnviz.cli import main as cli_main
+
+        if argv[0] in COMMANDS:
+            return cli_main(argv)
+    args = parse_args(argv)
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     setup_logging()

@@ -97,3 +97,9 @@ def test_build_window_falls_back_when_the_file_is_bad(qapp: Any, tmp_path: Path)
     finally:
         window.shutdown()
         window.deleteLater()
+
+
+def test_subcommands_go_to_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code = app.main(["inspect", str(DEMO)])
+    assert code == 0
+    assert "lstm" in capsys.readouterr().out.lower()
