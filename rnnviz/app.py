@@ -180,6 +180,7 @@ def screenshot(window: MainWindow, out: str) -> int:
     from PySide6.QtWidgets import QApplication
 
     window.show()
+    window.focus_steps()
     window.runner.run_blocking()
     for _ in range(3):
         QApplication.processEvents()
