@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
 from rnnviz.checkpoints.vocab import VocabError
 from rnnviz.session import Session, SessionError
@@ -121,11 +129,14 @@ class SentenceBar(QWidget):
     def apply(self) -> bool:
         """Run the typed text from step 1; False (and an inline message) if it cannot."""
         text = self.edit.text()
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # long sentences take a moment
         try:
             self.session.set_text(text)
         except (SessionError, VocabError) as e:
             self.show_error(str(e))
             return False
+        finally:
+            QApplication.restoreOverrideCursor()
         self._clear_error()
         self.applied.emit()
         return True
