@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -182,7 +182,6 @@ def quiet_plot(plot: pg.PlotItem) -> None:
     style_axes(plot)
 
 
-Pairs = Sequence[tuple[Any, Callable[..., Any]]]
 
 
 class ColumnMarker(QtWidgets.QGraphicsRectItem):
@@ -204,18 +203,6 @@ class ColumnMarker(QtWidgets.QGraphicsRectItem):
         for pen in (self._outer, self._inner):
             painter.setPen(pen)
             painter.drawRect(self.rect())
-
-
-def link_session(widget: QtWidgets.QWidget, pairs: Pairs) -> None:
-    """Connect session signals to slots and disconnect them when the widget is destroyed."""
-    for signal, slot in pairs:
-        signal.connect(slot)
-
-    def unlink() -> None:
-        for signal, slot in pairs:
-            signal.disconnect(slot, missing_ok=True)
-
-    widget.destroyed.connect(unlink)
 
 
 def title_label(text: str) -> QtWidgets.QLabel:

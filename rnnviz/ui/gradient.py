@@ -12,6 +12,7 @@ from PySide6 import QtCore, QtWidgets
 from rnnviz.session import Session
 from rnnviz.session.gradients import GradientStore, Row
 from rnnviz.ui import colormaps as cm
+from rnnviz.ui.binding import link_session
 
 VISIBLE_STEPS = 160  # beyond this many tokens the s axis follows the cursor
 MAX_DECADES = 16.0  # the log axes show at most this many powers of ten below the largest value
@@ -86,7 +87,7 @@ class GradientView(QtWidgets.QWidget):
         self._y_span: tuple[int, int] | None = None
         self._x_lo = 0  # first step in view on the curve plot
         self._build_widgets()
-        cm.link_session(self, [
+        link_session(self, [
             (session.model_changed, self._on_model_changed),
             (session.trace_changed, self._on_trace_changed),
             (session.cursor_changed, self._on_cursor_changed),

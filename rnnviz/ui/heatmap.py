@@ -8,6 +8,7 @@ from PySide6 import QtCore, QtWidgets
 
 from rnnviz.session import Session
 from rnnviz.ui import colormaps as cm
+from rnnviz.ui.binding import link_session
 
 SIGMOID_GATES = frozenset({"i", "f", "o", "r", "z"})
 TANH_KINDS = frozenset({"g", "n"})
@@ -51,7 +52,7 @@ class HiddenStateView(QtWidgets.QWidget):
         self._states: np.ndarray | None = None  # (L, T, H) of the shown kind
         self._x_lo = 0  # first step in view
         self._build_widgets()
-        cm.link_session(self, [
+        link_session(self, [
             (session.model_changed, self._on_model_changed),
             (session.trace_changed, self._on_trace_changed),
             (session.cursor_changed, self._on_cursor_changed),

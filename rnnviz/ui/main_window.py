@@ -46,6 +46,7 @@ from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import VocabError
 from rnnviz.session import Session, SessionError
 from rnnviz.ui import open_dialog
+from rnnviz.ui.binding import link_session
 from rnnviz.ui.model_panel import ModelPanel
 from rnnviz.ui.sentence_bar import Examples, SentenceBar, first_example
 from rnnviz.ui.token_strip import TokenStrip
@@ -104,6 +105,9 @@ class ViewPane(QFrame):
                  ) -> None:
         super().__init__(parent)
         self.view = view
+        own_title = getattr(view, "title_label", None)
+        if own_title is not None:  # the pane's title replaces the view's own
+            own_title.hide()
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.title = QLabel(title)
         self.title.setStyleSheet("font-weight: bold; font-size: 11pt;")
@@ -289,10 +293,10 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         s = self.session
-        s.model_changed.connect(self._model_changed)
-        s.trace_changed.connect(self._trace_changed)
-        s.cursor_changed.connect(self._update_status)
-        s.options_changed.connect(self._option_changed)
+        link_session(self, [(s.model_changed, self._model_changed),
+                            (s.trace_changed, self._trace_changed),
+                            (s.cursor_changed, self._update_status),
+                            (s.options_changed, self._option_changed)])
         self.sentence.applied.connect(self.focus_steps)
         self.runner.progress.connect(lambda f: self.progress.setValue(round(100 * f)))
         self.runner.busy_changed.connect(self._busy)

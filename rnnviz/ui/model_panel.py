@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWi
 
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.session import Session
+from rnnviz.ui.binding import link_session
 
 CELL_NAMES = {"rnn_tanh": "vanilla RNN (tanh)", "rnn_relu": "vanilla RNN (ReLU)",
               "lstm": "LSTM", "gru": "GRU"}
@@ -81,7 +82,7 @@ class ModelPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(scroll)
-        session.model_changed.connect(self.refresh)
+        link_session(self, [(session.model_changed, self.refresh)])
         self.refresh()
 
     def refresh(self) -> None:

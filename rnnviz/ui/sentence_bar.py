@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from rnnviz.checkpoints.vocab import VocabError
 from rnnviz.session import Session, SessionError
+from rnnviz.ui.binding import link_session
 
 EXAMPLES_PATH = Path(__file__).resolve().parents[2] / "resources" / "examples.txt"
 CHAR_PREFIX = "char:"
@@ -97,8 +98,8 @@ class SentenceBar(QWidget):
         self.edit.textEdited.connect(self._clear_error)
         self.run.clicked.connect(self.apply)
         self.picker.activated.connect(self._picked)
-        session.model_changed.connect(self.fill_examples)
-        session.trace_changed.connect(self._sync_text)
+        link_session(self, [(session.model_changed, self.fill_examples),
+                            (session.trace_changed, self._sync_text)])
         self.fill_examples()
 
     def _layout(self) -> None:

@@ -8,6 +8,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from rnnviz.session import Prediction, Session
 from rnnviz.ui import colormaps as cm
+from rnnviz.ui.binding import link_session
 
 MAX_K = 50
 BAR_THICKNESS = 0.7
@@ -52,7 +53,7 @@ class SoftmaxView(QtWidgets.QWidget):
         self._target_brush = pg.mkBrush(cm.colour(cm.HIGHLIGHT))
         self._x_max = 0.0
         self._build_widgets()
-        cm.link_session(self, [
+        link_session(self, [
             (session.model_changed, self._on_model_changed),
             (session.trace_changed, self._on_trace_changed),
             (session.cursor_changed, self._on_cursor_changed),

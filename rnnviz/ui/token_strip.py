@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from rnnviz.checkpoints.vocab import Token
 from rnnviz.session import Session
+from rnnviz.ui.binding import link_session
 
 PAD_X, PAD_Y, GAP, MARGIN = 7, 4, 4, 4
 CURRENT = QColor("#1f6feb")
@@ -200,10 +201,10 @@ class TokenStrip(QWidget):
         self._build()
         self.chips.clicked.connect(self.session.set_cursor)
         self.saliency.toggled.connect(self.session.set_saliency)
-        session.trace_changed.connect(self.reset)
-        session.cursor_changed.connect(self.update_cursor)
-        session.options_changed.connect(self._on_option)
-        session.gradients_changed.connect(self._update_weights)
+        link_session(self, [(session.trace_changed, self.reset),
+                            (session.cursor_changed, self.update_cursor),
+                            (session.options_changed, self._on_option),
+                            (session.gradients_changed, self._update_weights)])
         self.reset()
 
     def _build(self) -> None:

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QStyle, QToolButton, QWidget
 
 from rnnviz.session import Session
+from rnnviz.ui.binding import link_session
 
 DEFAULT_RATE = 4  # steps per second
 
@@ -41,8 +42,8 @@ class Transport(QWidget):
         self.rate.valueChanged.connect(self._apply_rate)
         self._apply_rate(DEFAULT_RATE)
         self._layout()
-        session.cursor_changed.connect(self._update_enabled)
-        session.trace_changed.connect(self._update_enabled)
+        link_session(self, [(session.cursor_changed, self._update_enabled),
+                            (session.trace_changed, self._update_enabled)])
 
     def _button(self, icon: QStyle.StandardPixmap, tip: str, slot: Callable[[], None]
                 ) -> QToolButton:
