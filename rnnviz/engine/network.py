@@ -86,7 +86,10 @@ class RNNLM:
 
     def decode(self, h_top: F32) -> F32:
         """Top-layer hidden (..., H) -> logits (..., V)."""
-        out: F32 = h_top @ self.decoder_w_t
+        if h_top.ndim == 2 and h_top.shape[0] == 1:  # one row: a matrix-vector product is faster
+            out: F32 = (h_top[0] @ self.decoder_w_t)[None]
+        else:
+            out = h_top @ self.decoder_w_t
         out += self.params.decoder_b
         return out
 
@@ -104,21 +107,28 @@ class RNNLM:
 
     def step(self, token_id: int, state: State | None = None) -> StepRecord:
         """Feed one token (batch 1) and record states, gates, logits and probabilities."""
-        state = state if state is not None else self.zero_state()
-        x = self.params.embedding[token_id][None, :]
-        new, caches = self._layers(x, state)
-        logits = self.decode(new.h[-1, 0])
-        gates = {g: np.stack([self.cells[k].gate_values(caches[k])[g][0]
-                              for k in range(self.num_layers)]) for g in self.gate_names}
-        return StepRecord(int(token_id), new, logits, softmax(logits), gates, tuple(caches))
+        return self.run([token_id], state)[0]
 
     def run(self, ids: Sequence[int], state: State | None = None) -> list[StepRecord]:
-        """Step through a sequence of token ids; one record per token."""
-        records: list[StepRecord] = []
+        """Step through a sequence of token ids; one record per token. The recurrence runs step
+        by step; the decoder and softmax run once over all steps (one matmul, not T)."""
+        state = state if state is not None else self.zero_state()
+        emb = self.params.embedding
+        steps: list[tuple[State, list[tuple]]] = []
         for t in ids:
-            records.append(self.step(int(t), state))
-            state = records[-1].state
-        return records
+            state, caches = self._layers(emb[int(t)][None, :], state)
+            steps.append((state, caches))
+        if not steps:
+            return []
+        logits = self.decode(np.concatenate([st.h[-1] for st, _ in steps]))  # (T, V)
+        probs = softmax(logits)
+        return [StepRecord(int(t), st, logits[i], probs[i], self._gates(caches), tuple(caches))
+                for i, (t, (st, caches)) in enumerate(zip(ids, steps, strict=True))]
+
+    def _gates(self, caches: list[tuple]) -> dict[str, F32]:
+        """Gate activations of one step, name -> (L, H)."""
+        per_layer = [cell.gate_values(c) for cell, c in zip(self.cells, caches, strict=True)]
+        return {g: np.stack([v[g][0] for v in per_layer]) for g in self.gate_names}
 
     def forward(self, ids: NDArray[np.integer], state: State | None = None) -> tuple[F32, State]:
         """Batched forward for evaluation. ids: (B, T) -> logits (B, T, V), final state."""
