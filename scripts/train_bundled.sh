@@ -24,10 +24,12 @@ train() {  # name, then rnnviz train flags
 
 run_one() {
     case $1 in
-    ptb-lstm)
-        train ptb-lstm --data "$DATA/ptb" --cell lstm --layers 2 --hidden 200 --tied \
-            --dropout 0.3 --optimizer sgd --lr 20 --clip 0.25 --batch 20 --bptt 35 \
-            --epochs 8 --anneal 2 --plateau 0.01 --decay-after 4 ;;
+    ptb-lstm)  # lr 20 for epochs 1-4, 10 for 5-6, then halved every epoch
+        local lstm=(--data "$DATA/ptb" --cell lstm --layers 2 --hidden 200 --tied --dropout 0.3
+                    --optimizer sgd --lr 20 --clip 0.25 --batch 20 --bptt 35 --anneal 2
+                    --plateau 0.01)
+        train ptb-lstm "${lstm[@]}" --epochs 4 --decay-after 4
+        train ptb-lstm "${lstm[@]}" --epochs 10 --decay-after 6 ;;
     ptb-rnn)
         train ptb-rnn --data "$DATA/ptb" --cell rnn_tanh --layers 1 --hidden 256 --tied \
             --dropout 0.2 --optimizer adam --lr 0.002 --clip 0.25 --batch 20 --bptt 35 \
