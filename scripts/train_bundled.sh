@@ -33,11 +33,11 @@ run_one() {
     ptb-rnn)
         train ptb-rnn --data "$DATA/ptb" --cell rnn_tanh --layers 1 --hidden 256 --tied \
             --dropout 0.2 --optimizer adam --lr 0.002 --clip 0.25 --batch 20 --bptt 35 \
-            --epochs 4 --anneal 2 --plateau 0.01 --decay-after 3 ;;
+            --epochs 6 --anneal 2 --plateau 0.01 --decay-after 3 ;;
     ptb-gru)
         train ptb-gru --data "$DATA/ptb" --cell gru --layers 2 --hidden 200 --tied \
             --dropout 0.3 --optimizer adam --lr 0.002 --clip 0.25 --batch 20 --bptt 35 \
-            --epochs 7 --anneal 2 --plateau 0.01 --decay-after 4 ;;
+            --epochs 12 --anneal 2 --plateau 0.01 --decay-after 8 ;;
     shakespeare-char-lstm)
         train shakespeare-char-lstm --data "$DATA/tinyshakespeare/input.txt" --tokenizer char \
             --cell lstm --layers 2 --hidden 384 --embedding 64 --dropout 0.25 --optimizer adam \
