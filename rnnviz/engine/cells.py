@@ -27,6 +27,12 @@ def sigmoid(x: F32) -> F32:
     return out
 
 
+def _sq_rows(a: F32) -> F32:
+    """Squared L2 norm of each row, (S, H) -> (S,)."""
+    out: F32 = np.einsum("ij,ij->i", a, a)
+    return out
+
+
 class Backward(NamedTuple):
     """Gradients out of one cell step. dx (N, In); dh_prev (N, H); dc_prev, dc (N, H) or None."""
 
@@ -109,15 +115,14 @@ class RNNCell(Cell):
 
     def chain(self, d_in: F32, caches: Sequence[tuple]) -> Chain:
         n_s, w_hh = len(caches), self.p.w_hh
-        h_sq = np.empty(n_s, np.float32)
+        dh = np.empty_like(d_in)  # (S, H): d l / d h_s, kept to take all norms at once
         da = np.empty_like(d_in)
         rec = np.zeros(self.hidden, np.float32)
         for j in range(n_s - 1, -1, -1):
-            dh = d_in[j] + rec
-            h_sq[j] = dh @ dh
-            np.multiply(dh, caches[j][0][0], out=da[j])
-            rec = da[j] @ w_hh
-        return Chain(h_sq, None, da @ self.p.w_ih)
+            np.add(d_in[j], rec, out=dh[j])
+            np.multiply(dh[j], caches[j][0][0], out=da[j])
+            np.dot(da[j], w_hh, out=rec)
+        return Chain(_sq_rows(dh), None, da @ self.p.w_ih)
 
 
 class LSTMCell(Cell):
@@ -153,24 +158,25 @@ class LSTMCell(Cell):
 
     def chain(self, d_in: F32, caches: Sequence[tuple]) -> Chain:
         n_s, n, w_hh = len(caches), self.hidden, self.p.w_hh
-        h_sq = np.empty(n_s, np.float32)
-        c_sq = np.empty(n_s, np.float32)
+        dh = np.empty_like(d_in)  # (S, H) d l / d h_s
+        dc = np.empty_like(d_in)  # (S, H) d l / d c_s (total)
         da = np.empty((n_s, 4 * n), np.float32)
+        da3 = da[:, : 3 * n].reshape(n_s, 3, n)  # the i, f, g blocks all scale dc
+        da_o = da[:, 3 * n:]
         rec = np.zeros(n, np.float32)
-        dc = np.zeros(n, np.float32)
+        dc_next = np.zeros(n, np.float32)  # d l / d c_{s+1} times f_{s+1}
+        add, mul, dot = np.add, np.multiply, np.dot  # every op writes into place: no allocation
         for j in range(n_s - 1, -1, -1):
             k_c, k_a, f, _ = caches[j]
-            dh = d_in[j] + rec
-            h_sq[j] = dh @ dh
-            dc += dh * k_c[0]
-            c_sq[j] = dc @ dc
-            row = da[j]
-            row[: 3 * n].reshape(3, n)[:] = dc
-            row[3 * n:] = dh
-            row *= k_a[0]
-            rec = row @ w_hh
-            dc *= f[0]
-        return Chain(h_sq, c_sq, da @ self.p.w_ih)
+            h, c, ka = dh[j], dc[j], k_a[0]
+            add(d_in[j], rec, out=h)
+            mul(h, k_c[0], out=c)
+            add(c, dc_next, out=c)
+            mul(c, ka[: 3 * n].reshape(3, n), out=da3[j])
+            mul(h, ka[3 * n:], out=da_o[j])
+            dot(da[j], w_hh, out=rec)
+            mul(c, f[0], out=dc_next)
+        return Chain(_sq_rows(dh), _sq_rows(dc), da @ self.p.w_ih)
 
     def gate_values(self, cache: tuple) -> dict[str, F32]:
         act, n = cache[3], self.hidden
@@ -218,20 +224,20 @@ class GRUCell(Cell):
 
     def chain(self, d_in: F32, caches: Sequence[tuple]) -> Chain:
         n_s, n, w_hh = len(caches), self.hidden, self.p.w_hh
-        h_sq = np.empty(n_s, np.float32)
-        dax = np.empty((n_s, 3 * n), np.float32)
-        u = np.empty(3 * n, np.float32)
-        u3 = u.reshape(3, n)
+        dh = np.empty_like(d_in)  # (S, H) d l / d h_s
+        dax = np.empty((n_s, 3, n), np.float32)  # d a_x, into W_ih
+        dah = np.empty((3, n), np.float32)  # d a_h of the current step, into W_hh
+        dah_flat = dah.reshape(3 * n)
         rec = np.zeros(n, np.float32)
         for j in range(n_s - 1, -1, -1):
             k_x, k_h, z, _ = caches[j]
-            dh = d_in[j] + rec
-            h_sq[j] = dh @ dh
-            u3[:] = dh
-            np.multiply(u, k_x[0], out=dax[j])
-            rec = (u * k_h[0]) @ w_hh
-            rec += dh * z[0]
-        return Chain(h_sq, None, dax @ self.p.w_ih)
+            h = dh[j]
+            np.add(d_in[j], rec, out=h)
+            np.multiply(h, k_x[0].reshape(3, n), out=dax[j])
+            np.multiply(h, k_h[0].reshape(3, n), out=dah)
+            np.dot(dah_flat, w_hh, out=rec)
+            rec += h * z[0]
+        return Chain(_sq_rows(dh), None, dax.reshape(n_s, 3 * n) @ self.p.w_ih)
 
     def gate_values(self, cache: tuple) -> dict[str, F32]:
         act, n = cache[3], self.hidden
