@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import sys
 from typing import Any
 
 import numpy as np
 
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import Token, VocabError, ids_to_tokens
-from rnnviz.cli.common import UsageError, add_model_args, open_model
+from rnnviz.cli.common import UsageError, add_model_args, open_model, write_json
 from rnnviz.engine.bptt import GradientRows, gradient_norms
 from rnnviz.engine.network import RNNLM, State
 from rnnviz.session.trace import Trace, run_trace
@@ -102,13 +100,5 @@ def run(args: argparse.Namespace) -> int:
     tokens = _tokens(args, model)
     prime = model.tokenize(args.prime) if args.prime else None
     doc = analyze(model, tokens, args.top_k, args.truncate or None, prime)
-    text = json.dumps(doc)
-    if args.json == "-":
-        sys.stdout.write(text + "\n")
-    else:
-        try:
-            with open(args.json, "w", encoding="utf-8") as f:
-                f.write(text)
-        except OSError as e:
-            raise UsageError(f"cannot write {args.json}: {e.strerror or e}") from None
+    write_json(doc, args.json)
     return 0

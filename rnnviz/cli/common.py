@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from typing import Any
 
 from rnnviz.checkpoints.errors import CheckpointError
 from rnnviz.checkpoints.loader import VocabOptions, load_model
@@ -50,3 +52,16 @@ def open_model(args: argparse.Namespace) -> LoadedModel:
     for notice in model.notices:
         print(f"rnnviz: note: {notice}", file=sys.stderr)
     return model
+
+
+def write_json(doc: Any, dest: str, indent: int | None = None) -> None:
+    """Write a JSON document to a file, or to stdout for '-'; an unwritable file is a UsageError."""
+    text = json.dumps(doc, indent=indent) + "\n"
+    if dest == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        with open(dest, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        raise UsageError(f"cannot write {dest}: {e.strerror or e}") from None

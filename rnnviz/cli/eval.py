@@ -10,7 +10,6 @@ a zero state over all N - 1 next-token predictions.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 import time
@@ -22,7 +21,7 @@ from numpy.typing import NDArray
 
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import EOS, UNK
-from rnnviz.cli.common import UsageError, add_model_args, open_model
+from rnnviz.cli.common import UsageError, add_model_args, open_model, write_json
 from rnnviz.engine.network import RNNLM, State
 
 IDS = NDArray[np.int64]
@@ -160,13 +159,5 @@ def run(args: argparse.Namespace) -> int:
         report = {"perplexity": ppl, "tokens": tokens, "seconds": round(seconds, 3),
                   "batch": args.batch, "bptt": args.bptt, "checkpoint": args.checkpoint,
                   "data": args.data}
-        text = json.dumps(report, indent=2) + "\n"
-        if args.json == "-":
-            sys.stdout.write(text)
-        else:
-            try:
-                with open(args.json, "w", encoding="utf-8") as f:
-                    f.write(text)
-            except OSError as e:
-                raise UsageError(f"{args.json}: {e.strerror or e}") from None
+        write_json(report, args.json, indent=2)
     return 0
