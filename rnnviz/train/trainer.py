@@ -12,7 +12,7 @@ import math
 import os
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -339,6 +339,9 @@ def prepare(cfg: TrainConfig) -> _Run:
     if cfg.device.startswith("cuda") and not torch.cuda.is_available():
         raise TrainError("--device cuda: no CUDA device is available")
     rank, world = setup_distributed(cfg.device)
+    if world > 1 and cfg.device == "cuda":  # one GPU per process, as torchrun numbers them
+        cfg = replace(cfg, device=f"cuda:{os.environ.get('LOCAL_RANK', '0')}")
+        torch.cuda.set_device(cfg.device)
     corpus = load_corpus(cfg.data, cfg.tokenizer)
     model = build_model(cfg, len(corpus.vocab))
     if rank:
@@ -347,7 +350,8 @@ def prepare(cfg: TrainConfig) -> _Run:
     if world > 1:
         from torch.nn.parallel import DistributedDataParallel
 
-        net = DistributedDataParallel(model)
+        on_gpu = cfg.device.startswith("cuda")
+        net = DistributedDataParallel(model, device_ids=[cfg.device] if on_gpu else None)
     run = _Run(cfg, corpus, model, net, build_optimizer(cfg, model),
                batchify(corpus.train, cfg.batch, rank, world), rank, world, Progress(lr=cfg.lr))
     cfg.run_path().mkdir(parents=True, exist_ok=True)
