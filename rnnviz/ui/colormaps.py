@@ -225,6 +225,18 @@ def status_label() -> QtWidgets.QLabel:
     return label
 
 
+def wrapped_label(lines: int) -> QtWidgets.QLabel:
+    """A plain-text, word-wrapped label of a fixed number of lines: its text changes on every
+    step, and a fixed height keeps that from re-laying out (and repainting) the plots below."""
+    label = QtWidgets.QLabel()
+    label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setAlignment(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
+    label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+    label.setFixedHeight(label.fontMetrics().lineSpacing() * lines + 4)
+    return label
+
+
 class StepAxis(pg.AxisItem):
     """Integer step numbers shown 1-based (position 0 is step 1) at round spacings."""
 

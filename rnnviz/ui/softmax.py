@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtGui, QtWidgets
 
 from rnnviz.session import Prediction, Session
 from rnnviz.ui import colormaps as cm
@@ -82,9 +82,7 @@ class SoftmaxView(QtWidgets.QWidget):
         self.bars = pg.BarGraphItem(x0=0.0, y=np.zeros(0), height=BAR_THICKNESS,
                                     width=np.zeros(0), brushes=[], pen=pg.mkPen(None))
         self.plot.addItem(self.bars)
-        self.target_label = QtWidgets.QLabel()
-        self.target_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
-        self.target_label.setWordWrap(True)
+        self.target_label = cm.wrapped_label(2)
         r, g, b = cm.HIGHLIGHT
         self.target_label.setStyleSheet(f"QLabel {{ color: rgb({r},{g},{b}); font-weight: bold }}")
         layout = QtWidgets.QVBoxLayout(self)
