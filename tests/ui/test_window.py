@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import Qt
 
+from rnnviz.engine.bptt import default_targets, gradient_norms
+from rnnviz.engine.network import RNNLM
 from tests.ui.conftest import SENTENCE
 
 
@@ -47,6 +49,26 @@ def test_typing_then_right_n_times(window: Any, qtbot: Any) -> None:
     assert f"“{s.trace.tokens[5].text}”" in window.step_label.text()
     loss = float(s.trace.losses[5])
     assert f"{loss:.3f}" in window.step_label.text()
+    assert_views_hold_a_fresh_engine_run(window)
+
+
+def assert_views_hold_a_fresh_engine_run(win: Any) -> None:
+    """The views' item data equal a new engine run of the same ids (not the session's cache)."""
+    s = win.session
+    t = s.cursor
+    engine = RNNLM(s.model.params)
+    recs = engine.run([tok.id for tok in s.trace.tokens])
+    targets, _ = default_targets(recs)
+    grads = gradient_norms(engine, recs, targets)
+    for k, image in enumerate(win.heatmap.images):
+        want = np.stack([r.h[k] for r in recs[: t + 1]])
+        np.testing.assert_allclose(image.image, want, rtol=1e-6, atol=1e-7)
+    top = np.argsort(-recs[t].probs, kind="stable")[: s.top_k]
+    np.testing.assert_allclose(win.softmax.bars.opts["width"], recs[t].probs[top], rtol=1e-6)
+    assert win.softmax.words == [s.model.vocab.tokens[i] for i in top]
+    for k, curve in enumerate(win.gradient.curves):
+        np.testing.assert_array_equal(curve.xData, np.arange(t + 1))
+        np.testing.assert_allclose(curve.yData, grads.h[k, t, : t + 1], rtol=1e-5, atol=1e-9)
 
 
 def assert_views_show_step(win: Any) -> None:
