@@ -16,6 +16,7 @@ from rnnviz.checkpoints.vocab import TOKENIZERS, Vocab, VocabError
 from rnnviz.engine.params import CELLS, ModelParams, ParamError, from_named_arrays, named_arrays
 
 META_KEY = "rnnviz"
+TIED_NAME = "decoder.weight"  # absent in a tied model's file: it is encoder.weight
 _MAX_HEADER = 100 * 1024 * 1024
 
 
@@ -29,8 +30,8 @@ def save(path: str | Path, params: ModelParams, vocab: Vocab, tokenizer: str,
     info = dict(meta or {})
     info.update(cell=params.cell, vocab=list(vocab.tokens), tokenizer=tokenizer)
     tensors = {k: np.ascontiguousarray(v) for k, v in named_arrays(params).items()}
-    if params.tied:  # safetensors refuses shared buffers; the decoder is stored as its own copy
-        tensors["decoder.weight"] = tensors["decoder.weight"].copy()
+    if params.tied:  # stored once, as safetensors.torch.save_model stores shared tensors
+        del tensors[TIED_NAME]
     tmp = f"{path}.tmp{os.getpid()}"
     save_file(tensors, tmp, metadata={META_KEY: json.dumps(info, ensure_ascii=False)})
     os.replace(tmp, path)
@@ -101,6 +102,8 @@ def load(path: str | Path) -> LoadedModel:
         if isinstance(e, CheckpointError):
             raise
         raise CheckpointError(f"not a valid safetensors file ({e})") from None
+    if TIED_NAME not in arrays and "encoder.weight" in arrays:
+        arrays[TIED_NAME] = arrays["encoder.weight"]  # tied: one matrix, two roles
     try:
         params = from_named_arrays(meta["cell"], arrays)
         vocab = Vocab(tuple(meta["vocab"]))

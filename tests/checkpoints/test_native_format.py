@@ -44,6 +44,25 @@ def test_round_trip(tmp_path: Path, cell: str, tied: bool) -> None:
         np.testing.assert_array_equal(named_arrays(m.params)[k], v)
 
 
+def test_a_tied_model_stores_its_matrix_once_and_torch_reads_it_back(tmp_path: Path) -> None:
+    from safetensors import safe_open
+    from safetensors.torch import load_model
+
+    p = random_params("lstm", 10, 6, layers=2, tied=True, seed=3)
+    path = tmp_path / "tied.safetensors"
+    native.save(path, p, VOCAB, "char")
+    with safe_open(str(path), "np") as f:
+        assert "decoder.weight" not in set(f.keys()) and "encoder.weight" in set(f.keys())
+    m = native.load(path)
+    assert m.params.tied and m.params.decoder_w is m.params.embedding
+    # safetensors' own loader restores the shared tensor into a tied torch model
+    model = WordLM(10, 6, 6, 2)
+    model.decoder.weight = model.encoder.weight
+    load_model(model, str(path))
+    np.testing.assert_array_equal(model.decoder.weight.detach().numpy(), p.embedding)
+    np.testing.assert_array_equal(model.rnn.weight_hh_l1.detach().numpy(), p.layers[1].w_hh)
+
+
 class WordLM(torch.nn.Module):
     """The shape of pytorch/examples word_language_model's RNNModel."""
 
