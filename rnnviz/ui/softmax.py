@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from rnnviz.session import Prediction, Session
 from rnnviz.ui import colormaps as cm
@@ -24,6 +26,26 @@ class ValueLabel(QtWidgets.QGraphicsSimpleTextItem):
         self.setBrush(QtGui.QBrush(QtGui.QColor(50, 50, 50)))
         half = QtGui.QFontMetricsF(self.font()).height() / 2
         self.setTransform(QtGui.QTransform.fromTranslate(4.0, -half))
+
+
+class WordAxis(pg.AxisItem):
+    """The words beside the bars, drawn straight from the ticks (right-aligned, vertically
+    centred). The words change on every step, and pyqtgraph's general tick layout and picture
+    cache cost about 1.4 ms per change here; this paint costs a tenth of that."""
+
+    def paint(self, p: QtGui.QPainter, opt: Any, widget: Any = None) -> None:
+        view = self.linkedView()
+        if view is None or not self._tickLevels:
+            return
+        p.setFont(self.style.get("tickFont") or self.font())
+        p.setPen(self.textPen())
+        height = QtGui.QFontMetricsF(p.font()).height()
+        right = self.width() - 4.0
+        for value, word in self._tickLevels[0]:
+            y = self.mapFromScene(view.mapViewToScene(QtCore.QPointF(0.0, float(value)))).y()
+            box = QtCore.QRectF(0.0, y - height / 2, right, height)
+            p.drawText(box, int(QtCore.Qt.AlignmentFlag.AlignRight
+                                | QtCore.Qt.AlignmentFlag.AlignVCenter), word)
 
 
 def target_text(pred: Prediction) -> str:
@@ -77,7 +99,7 @@ class SoftmaxView(QtWidgets.QWidget):
         top.addWidget(self.k_spin)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
-        self.plot = self.graphics.addPlot()
+        self.plot = self.graphics.addPlot(axisItems={"left": WordAxis("left")})
         self._setup_plot(self.plot)
         self.bars = pg.BarGraphItem(x0=0.0, y=np.zeros(0), height=BAR_THICKNESS,
                                     width=np.zeros(0), brushes=[], pen=pg.mkPen(None))
