@@ -9,6 +9,8 @@ from typing import Any
 from psygnal import SignalInstance
 from PySide6.QtWidgets import QWidget
 
+from rnnviz.session import Session
+
 Pairs = Sequence[tuple[SignalInstance, Callable[..., Any]]]
 
 
@@ -22,3 +24,40 @@ def link_session(widget: QWidget, pairs: Pairs) -> None:
             signal.disconnect(slot, missing_ok=True)
 
     widget.destroyed.connect(unlink)
+
+
+class SessionView(QWidget):
+    """Base of the plot views: follows the session's model, trace, cursor and options for the
+    widget's lifetime. Subclasses implement the four handlers and call :meth:`subscribe` once
+    their widgets exist."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+
+    def subscribe(self, *extra: tuple[SignalInstance, Callable[..., Any]]) -> None:
+        """Connect the standard signals (plus ``extra`` pairs), then show the current state."""
+        s = self.session
+        link_session(self, [(s.model_changed, self._on_model_changed),
+                            (s.trace_changed, self._on_trace_changed),
+                            (s.cursor_changed, self._on_cursor_changed),
+                            (s.options_changed, self._on_options_changed), *extra])
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Rebuild everything from the session's current model, trace, options and cursor."""
+        self._on_model_changed()
+        if self.session.trace is not None:
+            self._on_trace_changed()
+
+    def _on_model_changed(self) -> None:
+        raise NotImplementedError
+
+    def _on_trace_changed(self) -> None:
+        raise NotImplementedError
+
+    def _on_cursor_changed(self, t: int) -> None:
+        raise NotImplementedError
+
+    def _on_options_changed(self, name: str) -> None:
+        raise NotImplementedError

@@ -12,7 +12,7 @@ from PySide6 import QtCore, QtWidgets
 from rnnviz.session import Session
 from rnnviz.session.gradients import GradientStore, Row
 from rnnviz.ui import colormaps as cm
-from rnnviz.ui.binding import link_session
+from rnnviz.ui.binding import SessionView
 
 VISIBLE_STEPS = 160  # beyond this many tokens the s axis follows the cursor
 MAX_DECADES = 16.0  # the log axes show at most this many powers of ten below the largest value
@@ -64,7 +64,7 @@ def block_start(t: int, k: int | None) -> int:
     return (t // k) * k if k else 0
 
 
-class GradientView(QtWidgets.QWidget):
+class GradientView(SessionView):
     """Curves of ``session.gradient_row(t, K)`` on a log axis and the T x T matrix of
     ``session.store(K)``.
 
@@ -77,8 +77,7 @@ class GradientView(QtWidgets.QWidget):
     """
 
     def __init__(self, session: Session, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
+        super().__init__(session, parent)
         self.curves: list[pg.PlotDataItem] = []
         self.c_curves: list[pg.PlotDataItem] = []
         self.ref_curves: list[pg.PlotDataItem] = []
@@ -87,14 +86,7 @@ class GradientView(QtWidgets.QWidget):
         self._y_span: tuple[int, int] | None = None
         self._x_lo = 0  # first step in view on the curve plot
         self._build_widgets()
-        link_session(self, [
-            (session.model_changed, self._on_model_changed),
-            (session.trace_changed, self._on_trace_changed),
-            (session.cursor_changed, self._on_cursor_changed),
-            (session.options_changed, self._on_options_changed),
-            (session.gradients_changed, self._on_gradients_changed),
-        ])
-        self.refresh()
+        self.subscribe((session.gradients_changed, self._on_gradients_changed))
 
     # ---- construction ---------------------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -240,12 +232,6 @@ class GradientView(QtWidgets.QWidget):
             self.legend.addItem(self.ref_curves[0], "exact (no truncation)")
 
     # ---- session events --------------------------------------------------------------------
-    def refresh(self) -> None:
-        """Rebuild everything from the session's model, trace, options and cursor."""
-        self._on_model_changed()
-        if self.session.trace is not None:
-            self._on_trace_changed()
-
     def _on_model_changed(self) -> None:
         engine = self.session.engine
         n_layers = engine.num_layers if engine is not None else 0
@@ -425,11 +411,11 @@ class GradientView(QtWidgets.QWidget):
         """What exactly is differentiated at step t (and what truncation cuts)."""
         trace = self.session.trace
         assert trace is not None
-        pred = self.session.prediction(t, k=1)
+        assert self.session.model is not None
         context = context_text([tok.text for tok in trace.tokens[: t + 1]])
-        word = cm.quote(pred.target_word)
+        word = cm.quote(self.session.model.vocab.tokens[int(trace.targets[t])])
         text = f"d/dh_s of -log p({word} | {context}) at step {t + 1}"
-        if pred.target_is_prediction:
+        if trace.target_is_prediction[t]:
             text += (f": of the model's own top-1 prediction {word} "
                      "(no next word in the sentence)")
         else:

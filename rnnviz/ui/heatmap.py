@@ -8,7 +8,7 @@ from PySide6 import QtCore, QtWidgets
 
 from rnnviz.session import Session
 from rnnviz.ui import colormaps as cm
-from rnnviz.ui.binding import link_session
+from rnnviz.ui.binding import SessionView
 
 SIGMOID_GATES = frozenset({"i", "f", "o", "r", "z"})
 TANH_KINDS = frozenset({"g", "n"})
@@ -31,7 +31,7 @@ def levels_for(kind: str, cell: str, states: np.ndarray) -> tuple[float, float]:
     return (-peak, peak)
 
 
-class HiddenStateView(QtWidgets.QWidget):
+class HiddenStateView(SessionView):
     """Heatmaps of ``session.trace.states(kind)``; the current step's column is outlined.
 
     Public for tests: ``images[layer]`` (ImageItem holding states[layer, :t+1], shape
@@ -41,8 +41,7 @@ class HiddenStateView(QtWidgets.QWidget):
     """
 
     def __init__(self, session: Session, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
+        super().__init__(session, parent)
         self.plots: list[pg.PlotItem] = []
         self.images: list[pg.ImageItem] = []
         self.markers: list[QtWidgets.QGraphicsRectItem] = []
@@ -52,13 +51,7 @@ class HiddenStateView(QtWidgets.QWidget):
         self._states: np.ndarray | None = None  # (L, T, H) of the shown kind
         self._x_lo = 0  # first step in view
         self._build_widgets()
-        link_session(self, [
-            (session.model_changed, self._on_model_changed),
-            (session.trace_changed, self._on_trace_changed),
-            (session.cursor_changed, self._on_cursor_changed),
-            (session.options_changed, self._on_options_changed),
-        ])
-        self.refresh()
+        self.subscribe()
 
     # ---- construction ---------------------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -124,12 +117,6 @@ class HiddenStateView(QtWidgets.QWidget):
         self.graphics.addItem(self.colorbar, row=0, col=1, rowspan=n_layers)
 
     # ---- session events --------------------------------------------------------------------
-    def refresh(self) -> None:
-        """Rebuild everything from the session's current model, trace, options and cursor."""
-        self._on_model_changed()
-        if self.session.trace is not None:
-            self._on_trace_changed()
-
     def _on_model_changed(self) -> None:
         self.kind_box.clear()
         for kind in self.session.state_kinds():

@@ -10,7 +10,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from rnnviz.session import Prediction, Session
 from rnnviz.ui import colormaps as cm
-from rnnviz.ui.binding import link_session
+from rnnviz.ui.binding import SessionView
 
 MAX_K = 50
 BAR_THICKNESS = 0.7
@@ -57,7 +57,7 @@ def target_text(pred: Prediction) -> str:
     return f"next word {cm.quote(pred.target_word)}: rank {pred.target_rank}, {p}"
 
 
-class SoftmaxView(QtWidgets.QWidget):
+class SoftmaxView(SessionView):
     """Horizontal bars of ``session.prediction()``: most probable word at the top.
 
     Public for tests: ``bars`` (the one BarGraphItem: opts 'y' = rank-1, 'width' = probs,
@@ -66,8 +66,7 @@ class SoftmaxView(QtWidgets.QWidget):
     """
 
     def __init__(self, session: Session, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
+        super().__init__(session, parent)
         self.words: list[str] = []
         self.target_index: int | None = None
         self.value_labels: list[ValueLabel] = []
@@ -75,13 +74,7 @@ class SoftmaxView(QtWidgets.QWidget):
         self._target_brush = pg.mkBrush(cm.colour(cm.HIGHLIGHT))
         self._x_max = 0.0
         self._build_widgets()
-        link_session(self, [
-            (session.model_changed, self._on_model_changed),
-            (session.trace_changed, self._on_trace_changed),
-            (session.cursor_changed, self._on_cursor_changed),
-            (session.options_changed, self._on_options_changed),
-        ])
-        self.refresh()
+        self.subscribe()
 
     # ---- construction ---------------------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -124,12 +117,6 @@ class SoftmaxView(QtWidgets.QWidget):
         plot.showGrid(x=True, y=False, alpha=0.25)
 
     # ---- session events --------------------------------------------------------------------
-    def refresh(self) -> None:
-        """Rebuild from the session's model, k and cursor."""
-        self._on_model_changed()
-        if self.session.trace is not None:
-            self._on_trace_changed()
-
     def _on_model_changed(self) -> None:
         vocab = self.session.model.params.vocab_size if self.session.model else MAX_K
         self.k_spin.setMaximum(max(1, min(MAX_K, vocab)))
