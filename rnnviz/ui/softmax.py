@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from rnnviz.session import Prediction, Session
+from rnnviz.session import ModelSession, Prediction
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import SessionView
 
@@ -65,7 +65,7 @@ class SoftmaxView(SessionView):
     true next word or None), ``target_label``, ``k_spin``, ``value_labels``, ``plot``.
     """
 
-    def __init__(self, session: Session, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, session: ModelSession, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.words: list[str] = []
         self.target_index: int | None = None
