@@ -46,6 +46,7 @@ class Prediction:
     target_rank: int
     target_is_prediction: bool
     loss: float
+    chosen: bool = False  # the target is the word the user chose to trace
 
 
 @dataclass(frozen=True)
@@ -283,7 +284,8 @@ class ModelSession:
         vocab = self.model.vocab.tokens
         return Prediction(t, top.astype(np.int64), probs[top], [vocab[i] for i in top], target,
                           vocab[target], float(p_target), int((probs > p_target).sum()) + 1,
-                          bool(self.trace.target_is_prediction[t]), float(self.trace.losses[t]))
+                          bool(self.trace.target_is_prediction[t]), float(self.trace.losses[t]),
+                          self.trace.chosen == t)
 
     def store(self, truncate: int | None = None) -> GradientStore:
         """The gradient store for a truncation setting (created empty on first use)."""

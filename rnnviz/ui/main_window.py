@@ -199,6 +199,7 @@ class MainWindow(QMainWindow):
         self.gradient_jobs = JobQueue(self)
         self.runners = WorkspaceRunners(workspace, self.gradient_jobs)
         self._load_job: Job | None = None
+        self._compared = False
         self.sentence = SentenceBar(session, examples)
         self.strip = TokenStrip(session)
         self.transport = Transport(session)
@@ -213,8 +214,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.setAcceptDrops(True)
         self.resize(1400, 900)
-        self._model_changed()
-        self._update_status()
+        self._models_changed()
         if session.trace is not None:  # a sentence is already there: fill its gradients once
             QTimer.singleShot(FIRST_JOB_DELAY_MS, self.runners.schedule)  # the window has painted
 
@@ -380,6 +380,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{' vs '.join(names)} — rnnviz" if names else "rnnviz")
 
     def _models_changed(self) -> None:
+        if len(self.workspace.models) > 1 and not self._compared:
+            self._compared = True  # the first comparison: give the columns the dock's room
+            self.dock.hide()
         self.runners.sync()
         self._model_changed()
         self.runners.schedule()
