@@ -144,6 +144,11 @@ class ModelSession:
             self.trace_changed.emit()
             self.cursor_changed.emit(self.cursor)
 
+    def start_state(self) -> State:
+        """The state the text starts from: after the priming text, else zeros."""
+        assert self.engine is not None
+        return self._prime_state if self._prime_state is not None else self.engine.zero_state()
+
     def tokenize(self, text: str) -> list[Token]:
         if self.model is None:
             raise SessionError("no model is loaded")

@@ -276,7 +276,7 @@ class MainWindow(QMainWindow):
         col.setContentsMargins(0, 0, 0, 0)
         col.setSpacing(2)
         col.addWidget(top)
-        col.addWidget(self.splitter, 1)
+        col.addWidget(self._build_tabs(), 1)
         self.setCentralWidget(central)
         self.dock = QDockWidget("Model", self)
         self.dock.setObjectName("model_dock")
@@ -287,23 +287,26 @@ class MainWindow(QMainWindow):
         self.panel.setMaximumWidth(420)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
         self.resizeDocks([self.dock], [250], Qt.Orientation.Horizontal)
-        self._build_extra_dock()
         self.strip.chips.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
-    def _build_extra_dock(self) -> None:
-        """The registered extra views as tabs in a bottom dock (hidden when there are none)."""
-        self.extra_tabs = QTabWidget()
-        self.extra_tabs.setDocumentMode(True)
+    def _build_tabs(self) -> QTabWidget:
+        """Tab 1 steps through the text (heatmaps, bars, gradients); each registered panel
+        (rnnviz.ui.panels) is another tab under the same sentence, tokens and transport."""
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.splitter, "Step through")
+        self.tabs.setTabToolTip(0, "Hidden state, next-word prediction and gradients, step by "
+                                   "step")
         for spec, view in zip(PANELS, self.extra_views, strict=True):
-            i = self.extra_tabs.addTab(view, spec.title)
-            self.extra_tabs.setTabToolTip(i, spec.hint)
-        self.extra_dock = QDockWidget("Analysis", self)
-        self.extra_dock.setObjectName("analysis_dock")
-        self.extra_dock.setWidget(self.extra_tabs)
-        self.extra_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
-                                    | QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.extra_dock)
-        self.extra_dock.setVisible(bool(PANELS))
+            i = self.tabs.addTab(view, spec.title)
+            self.tabs.setTabToolTip(i, spec.hint)
+        return self.tabs
+
+    def show_panel(self, title: str) -> None:
+        """Bring a tab to the front by its title."""
+        for i in range(self.tabs.count()):
+            if self.tabs.tabText(i) == title:
+                self.tabs.setCurrentIndex(i)
 
     def _build_status(self) -> None:
         self.step_label = StatusText()
@@ -328,11 +331,15 @@ class MainWindow(QMainWindow):
         self.menuBar().addMenu(self.models_menu)
         view = self.menuBar().addMenu("&View")
         view.addAction(self.dock.toggleViewAction())
-        if PANELS:
-            view.addAction(self.extra_dock.toggleViewAction())
+        for i in range(self.tabs.count()):
+            key = QKeySequence(f"Ctrl+{i + 1}") if i < 9 else None
+            self._action(view, self.tabs.tabText(i), key,
+                         lambda _=False, k=i: self.tabs.setCurrentIndex(k))
         self._action(view, "Edit the &sentence", QKeySequence("Ctrl+L"),
                      self.sentence.focus_edit)
         help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&Help panel: views, notation, equations",
+                     QKeySequence.StandardKey.HelpContents, lambda: self.show_panel("Help"))
         self._action(help_menu, "&Keys and views", None, self.show_help)
         self._refresh_recent()
 
