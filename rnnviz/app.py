@@ -138,6 +138,11 @@ def make_app() -> QApplication:
         app = QApplication(sys.argv[:1])
     app.setApplicationName("rnnviz")
     app.setOrganizationName("rnnviz")
+    from PySide6.QtCore import QSettings
+
+    from rnnviz.ui import i18n
+
+    i18n.install(i18n.chosen_language(QSettings()))
     return app  # type: ignore[return-value]
 
 

@@ -12,9 +12,6 @@ from rnnviz.ui.gradient import GradientView
 from rnnviz.ui.gradient_compare import CompareGradientView
 from rnnviz.ui.traced_word import TracedWordBox
 
-OVERLAY_TAB = "All models, one axis"
-COLUMNS_TAB = "Each model"
-
 
 class GradientPane(QWidget):
     """The traced-word line above a stack: page 0 holds the per-model columns (one model: the
@@ -39,7 +36,7 @@ class GradientPane(QWidget):
         self._single_layout.addWidget(self.columns)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.compare, OVERLAY_TAB)
+        self.tabs.addTab(self.compare, self.tr("All models, one axis"))
         self.stack.addWidget(self.single)
         self.stack.addWidget(self.tabs)
         link_session(self, [(workspace.models_changed, self.arrange)])
@@ -49,7 +46,7 @@ class GradientPane(QWidget):
         """The overlay tabs with two or more models, the plain view with one."""
         many = len(self.workspace.models) > 1
         if many and self.stack.currentIndex() != 1:
-            self.tabs.addTab(self.columns, COLUMNS_TAB)
+            self.tabs.addTab(self.columns, self.tr("Each model"))
             self.tabs.setCurrentIndex(0)
             self.stack.setCurrentIndex(1)
         elif not many and self.stack.currentIndex() != 0:

@@ -19,6 +19,7 @@ from typing import Any
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
+    QActionGroup,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
@@ -48,7 +49,7 @@ from rnnviz.checkpoints.loader import VocabOptions, load_model
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import VocabError
 from rnnviz.session import ModelSession, SessionError, Workspace
-from rnnviz.ui import open_dialog
+from rnnviz.ui import i18n, open_dialog
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.columns import ModelColumns
 from rnnviz.ui.model_panel import ModelPanel
@@ -62,6 +63,7 @@ from rnnviz.ui.workers import GradientRunner, Job, JobQueue
 
 log = logging.getLogger(__name__)
 
+OPEN_WINDOWS: list[MainWindow] = []  # windows made by a language switch (kept alive here)
 RECENT_KEY = "recent_files"
 MAX_RECENT = 8
 FIRST_JOB_DELAY_MS = 300
@@ -337,11 +339,41 @@ class MainWindow(QMainWindow):
                          lambda _=False, k=i: self.tabs.setCurrentIndex(k))
         self._action(view, "Edit the &sentence", QKeySequence("Ctrl+L"),
                      self.sentence.focus_edit)
+        self._build_language_menu(view)
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&Help panel: views, notation, equations",
                      QKeySequence.StandardKey.HelpContents, lambda: self.show_panel("Help"))
         self._action(help_menu, "&Keys and views", None, self.show_help)
         self._refresh_recent()
+
+    def _build_language_menu(self, view: QMenu) -> None:
+        """View > Language: switching rebuilds the window on the same workspace."""
+        menu = view.addMenu("&Language")
+        group = QActionGroup(self)
+        for code, name in i18n.LANGUAGES.items():
+            act = menu.addAction(name)
+            act.setCheckable(True)
+            act.setChecked(code == i18n.current())
+            act.setData(code)
+            group.addAction(act)
+            act.triggered.connect(lambda _=False, c=code: self.set_language(c))
+        self.language_actions = group
+
+    def set_language(self, code: str) -> MainWindow:
+        """Remember the language, load it and replace this window by one in that language
+        (same workspace: text, models, step and options stay). Returns the new window."""
+        self.settings.setValue(i18n.SETTING, code)
+        self.settings.sync()
+        i18n.install(code)
+        new = MainWindow(self.workspace, self.settings, self.sentence.examples)
+        new.setGeometry(self.geometry())
+        new.tabs.setCurrentIndex(self.tabs.currentIndex())
+        OPEN_WINDOWS.append(new)
+        if self.isVisible():
+            new.show()
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.close()
+        return new
 
     def _action(self, menu: QMenu, text: str, key: Any, slot: Any) -> QAction:
         act = QAction(text, self)
@@ -607,6 +639,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
+        if self in OPEN_WINDOWS:
+            OPEN_WINDOWS.remove(self)
         super().closeEvent(event)
 
 
