@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from rnnviz.engine.cells import F32
 from rnnviz.engine.intervention import Intervention
-from rnnviz.engine.network import RNNLM, State, log_softmax
+from rnnviz.engine.network import RNNLM, State
 
 F64 = NDArray[np.float64]
 
@@ -42,6 +42,14 @@ class Generated:
 
     ids: list[int]
     logps: list[float]
+
+
+def _log_softmax(logits: F32) -> F64:
+    """log softmax over the last axis, in float64."""
+    z = logits.astype(np.float64)
+    z -= z.max(axis=-1, keepdims=True)
+    out: F64 = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    return out
 
 
 def distribution(logits: F32, s: Sampling) -> F64:
@@ -80,7 +88,7 @@ def sample(model: RNNLM, state: State, logits: F32, n: int, s: Sampling,
         p = distribution(logits, s)
         tok = int(np.argmax(p)) if s.temperature == 0 else int(rng.choice(len(p), p=p))
         ids.append(tok)
-        logps.append(float(log_softmax(logits.astype(np.float64))[tok]))
+        logps.append(float(_log_softmax(logits)[tok]))
         if i + 1 < n:
             out, state = model.forward(np.array([[tok]]), state, intervention, start + i)
             logits = out[0, 0]
@@ -128,7 +136,7 @@ def beam_search(model: RNNLM, state: State, logits: F32, n: int, width: int,
         raise ValueError("beam width must be >= 1")
     tree = BeamTree([BeamNode(0, -1, 0.0, -1, 0)])
     beams = [0]  # node index of each row of ``state`` / ``logits``
-    lp = log_softmax(logits.astype(np.float64)[None])  # (rows, V)
+    lp = _log_softmax(logits[None])  # (rows, V)
     for depth in range(1, n + 1):
         cum = np.array([tree.nodes[b].logp for b in beams])[:, None] + lp  # (rows, V)
         flat = np.argsort(-cum.ravel(), kind="stable")[:width]
@@ -139,7 +147,7 @@ def beam_search(model: RNNLM, state: State, logits: F32, n: int, width: int,
             break
         prev = State(state.h[:, rows], None if state.c is None else state.c[:, rows])
         out, state = model.forward(toks[:, None], prev, intervention, start + depth - 1)
-        lp = log_softmax(out[:, 0].astype(np.float64))
+        lp = _log_softmax(out[:, 0])
     tree.final = sorted(beams, key=lambda i: -tree.nodes[i].logp)
     return tree
 
