@@ -47,6 +47,10 @@ class Difference:
 
 
 def _logp(rec: StepRecord, y: int) -> float:
+    """log p(y) from the step's probabilities; from the logits when it underflows there."""
+    p = float(rec.probs[y])
+    if p > 1e-30:
+        return float(np.log(p))
     z = rec.logits.astype(np.float64)
     m = z.max()
     return float(z[y] - m - np.log(np.exp(z - m).sum()))
