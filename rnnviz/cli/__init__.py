@@ -1,4 +1,6 @@
-"""Command line: ``python -m rnnviz {analyze,inspect,eval,convert,train}``. Never imports Qt.
+"""Command line: ``python -m rnnviz {analyze,inspect,eval,convert,train,generate}``.
+
+Never imports Qt.
 
 Each subcommand lives in its own module exposing ``add_parser(subparsers)`` and ``run(args)``.
 """
@@ -12,7 +14,7 @@ from collections.abc import Sequence
 
 from rnnviz.cli.common import UsageError, fail
 
-COMMANDS = ("analyze", "inspect", "eval", "convert", "train")
+COMMANDS = ("analyze", "inspect", "eval", "convert", "train", "generate")
 
 
 def build_parser() -> argparse.ArgumentParser:

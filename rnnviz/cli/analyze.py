@@ -11,6 +11,7 @@ import numpy as np
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import Token, VocabError, ids_to_tokens
 from rnnviz.cli.common import UsageError, add_model_args, open_model, write_json
+from rnnviz.cli.whatif_args import WhatIf, add_whatif_args, whatif_from_args
 from rnnviz.engine.bptt import GradientRows, gradient_norms
 from rnnviz.engine.network import RNNLM, State
 from rnnviz.session.trace import Trace, run_trace
@@ -29,6 +30,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--prime", default="", metavar="TEXT",
                    help="text run first to set the initial state (default: zeros)")
     p.add_argument("--json", default="-", metavar="OUT", help="output file ('-': stdout)")
+    add_whatif_args(p)
     return p
 
 
@@ -72,13 +74,15 @@ def _step_json(t: int, trace: Trace, model: LoadedModel, k: int) -> dict[str, An
 
 
 def analyze(model: LoadedModel, tokens: list[Token], top_k: int = 10, truncate: int | None = None,
-            prime: list[Token] | None = None) -> dict[str, Any]:
-    """The analyze document (README documents the schema)."""
+            prime: list[Token] | None = None, whatif: WhatIf | None = None) -> dict[str, Any]:
+    """The analyze document (README documents the schema); ``whatif``: an intervened run and
+    the what-if blocks (rnnviz.cli.whatif_args)."""
     engine = RNNLM(model.params)
     state: State | None = engine.run([t.id for t in prime])[-1].state if prime else None
-    trace = run_trace(engine, tokens, state)
+    trace = run_trace(engine, tokens, state) if whatif is None else whatif.trace(engine, tokens,
+                                                                                  state)
     grads: GradientRows = gradient_norms(engine, trace.records, trace.targets, truncate)
-    return {
+    doc = {
         "model": model.summary(),
         "tokens": [t.text for t in tokens],
         "token_ids": [t.id for t in tokens],
@@ -89,6 +93,9 @@ def analyze(model: LoadedModel, tokens: list[Token], top_k: int = 10, truncate: 
         "cell_grad_norms": None if grads.c is None else _floats(grads.c),
         "input_grad_norms": _floats(grads.inputs),
     }
+    if whatif is not None:
+        doc |= whatif.blocks(model, engine, tokens, state, trace, top_k)
+    return doc
 
 
 def run(args: argparse.Namespace) -> int:
@@ -99,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
     model = open_model(args)
     tokens = _tokens(args, model)
     prime = model.tokenize(args.prime) if args.prime else None
-    doc = analyze(model, tokens, args.top_k, args.truncate or None, prime)
+    whatif = whatif_from_args(args, model, RNNLM(model.params))
+    doc = analyze(model, tokens, args.top_k, args.truncate or None, prime, whatif)
     write_json(doc, args.json)
     return 0
