@@ -94,10 +94,11 @@ def run(args: argparse.Namespace) -> int:
                       "the vocabulary (read as <unk>)", file=sys.stderr)
         curves = models_memory(models, text, args.tokens, args.max_distance)
     except CorpusError as e:
-        raise UsageError(f"{args.data}: {e}" if not str(e).startswith(args.data) else str(e)) \
-            from None
+        msg = str(e) if str(e).startswith(args.data) else f"{args.data}: {e}"
+        raise UsageError(msg) from None
     seconds = time.perf_counter() - start
-    doc = {"data": args.data, "tokens": min(c.tokens for c in curves), "max_distance": args.max_distance,
+    doc = {"data": args.data, "tokens": min(c.tokens for c in curves),
+           "max_distance": args.max_distance,
            "models": [model_json(p, m, c)
                       for p, m, c in zip(args.checkpoints, models, curves, strict=True)]}
     write_json(doc, args.json)

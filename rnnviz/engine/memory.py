@@ -103,9 +103,9 @@ def memory_band(model: RNNLM, ids: Sequence[int] | NDArray[np.integer], max_dist
 
     progress(fraction) is called as the work advances; returning False raises Cancelled.
     """
-    ids = np.asarray(ids, np.int64)
-    check_stream(len(ids), max_distance)
-    caches, inj = _forward(model, ids, max_distance, progress)
+    stream = np.asarray(ids, np.int64)
+    check_stream(len(stream), max_distance)
+    caches, inj = _forward(model, stream, max_distance, progress)
     return _sweep(model, caches, inj, max_distance, progress)
 
 
