@@ -290,7 +290,7 @@ class ModelSession:
         return Prediction(t, top.astype(np.int64), probs[top], [vocab[i] for i in top], target,
                           vocab[target], float(p_target), int((probs > p_target).sum()) + 1,
                           bool(self.trace.target_is_prediction[t]), float(self.trace.losses[t]),
-                          self.trace.chosen == t)
+                          self.trace.is_choice(t))
 
     def store(self, truncate: int | None = None) -> GradientStore:
         """The gradient store for a truncation setting (created empty on first use)."""

@@ -211,7 +211,7 @@ class CompareGradientView(QtWidgets.QWidget):
             word = cm.quote(s.model.vocab.tokens[int(s.trace.targets[t])])
             after = cm.quote(s.trace.tokens[t].text)
             which = (self.tr("its top guess") if s.trace.target_is_prediction[t] else
-                     self.tr("the chosen word") if s.trace.chosen == t else
+                     self.tr("the chosen word") if s.trace.is_choice(t) else
                      self.tr("the true next word"))
             parts.append(self.tr("{0}: −log p({1}) after {2} ({3})").format(
                 s.name, word, after, which))

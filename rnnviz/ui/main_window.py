@@ -451,7 +451,7 @@ class MainWindow(QMainWindow):
         what = "loss of its own top guess" if s.trace.target_is_prediction[t] else "next-word loss"
         ppl = s.running_perplexity()
         ppl_text = "–" if ppl != ppl else f"{ppl:.1f}"
-        if s.trace.chosen == t:
+        if s.trace.is_choice(t):
             what = f"loss of the chosen word “{s.prediction(t, 1).target_word}”"
         text = (f"step {t + 1} of {s.length}   ·   token “{tok.text}”   ·   {what} {loss:.3f}"
                 f"   ·   perplexity so far {ppl_text}")
