@@ -49,7 +49,7 @@ from rnnviz.checkpoints.loader import VocabOptions, load_model
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import VocabError
 from rnnviz.session import ModelSession, SessionError, Workspace
-from rnnviz.ui import i18n, open_dialog
+from rnnviz.ui import export, i18n, open_dialog
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.columns import ModelColumns
 from rnnviz.ui.model_panel import ModelPanel
@@ -172,7 +172,7 @@ def make_view(module: str, cls: str, owner: ModelSession | Workspace) -> QWidget
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         return label
     widget: QWidget = view_cls(owner)
-    return widget
+    return export.attach(widget)
 
 
 def make_pane_view(module: str, cls: str, workspace: Workspace) -> QWidget:
@@ -328,6 +328,9 @@ class MainWindow(QMainWindow):
         file.addMenu(self.recent_menu)
         self.models_menu = ModelsMenu(self.workspace, self._open_path, self.choose_and_open, self)
         file.addAction(self.models_menu.compare_action)
+        file.addSeparator()
+        self._action(file, "Export &figure…", QKeySequence("Ctrl+Shift+S"),
+                     lambda: export.ask_save_image(self))
         file.addSeparator()
         self._action(file, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         self.menuBar().addMenu(self.models_menu)
