@@ -185,14 +185,47 @@ def add_compared(session: Session, args: argparse.Namespace) -> str | None:
                         cell=args.cell)
     for path in args.compare:
         try:
-            session.workspace.add_model(load_model(path, opts))
+            added = session.workspace.add_model(load_model(path, opts))
+            added.load_options = {"vocab_file": opts.vocab_file,
+                                  "vocab_corpus": list(opts.vocab_corpus), "cell": opts.cell}
         except (CheckpointError, VocabError, OSError, ValueError) as e:
             return f"{path}: {' '.join(str(e).split())}"
     return None
 
 
+def build_from_session(args: argparse.Namespace) -> tuple[MainWindow, str | None]:
+    """A window restored from a session file (its models load here, before the window)."""
+    from rnnviz.checkpoints.errors import CheckpointError
+    from rnnviz.checkpoints.vocab import VocabError
+    from rnnviz.session import Session
+    from rnnviz.session import session_file as sf
+    from rnnviz.ui.main_window import MainWindow
+    from rnnviz.ui.sentence_bar import load_examples
+    from rnnviz.ui.session_actions import apply_view_settings, load_models
+
+    session = Session()
+    error = None
+    try:
+        spec = sf.read(args.file)
+        sf.install(spec, session.workspace, load_models(spec))
+    except (CheckpointError, VocabError, OSError, ValueError) as e:
+        error = f"{args.file}: {' '.join(str(e).split())}"
+        spec = None
+    if spec is None:  # fall back to the default model
+        fallback = argparse.Namespace(**{**vars(args), "file": None, "compare": []})
+        window, _ = build_window(fallback)
+        return window, error
+    window = MainWindow(session.workspace, examples=load_examples())
+    apply_view_settings(window, spec.views)
+    if args.size:
+        window.resize(*args.size)
+    return window, error
+
+
 def build_window(args: argparse.Namespace) -> tuple[MainWindow, str | None]:
     """Workspace + window on the initial model(s); returns an error line to show, if any."""
+    if args.file and str(args.file).endswith(".rnnviz.json"):
+        return build_from_session(args)
     from rnnviz.session import Session
     from rnnviz.ui.main_window import MainWindow
     from rnnviz.ui.sentence_bar import first_example, load_examples
@@ -206,6 +239,8 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, str | None]:
     examples = load_examples()
     if model is not None:
         session.text = args.text or first_example(examples, model.tokenizer)
+        session.load_options = {"vocab_file": args.vocab,
+                                "vocab_corpus": list(args.vocab_corpus or ()), "cell": args.cell}
         try:
             session.set_model(model)
         except ValueError as e:  # SessionError (nothing to run), VocabError (no <unk>)

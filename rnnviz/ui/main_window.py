@@ -49,7 +49,7 @@ from rnnviz.checkpoints.loader import VocabOptions, load_model
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import VocabError
 from rnnviz.session import ModelSession, SessionError, Workspace
-from rnnviz.ui import export, i18n, open_dialog
+from rnnviz.ui import export, i18n, open_dialog, session_actions
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.columns import ModelColumns
 from rnnviz.ui.model_panel import ModelPanel
@@ -329,6 +329,10 @@ class MainWindow(QMainWindow):
         self.models_menu = ModelsMenu(self.workspace, self._open_path, self.choose_and_open, self)
         file.addAction(self.models_menu.compare_action)
         file.addSeparator()
+        self.sessions = session_actions.SessionActions(self)
+        self._action(file, "Open &session…", None, self.sessions.ask_open)
+        self._action(file, "&Save session…", QKeySequence.StandardKey.Save,
+                     self.sessions.ask_save)
         self._action(file, "Export &figure…", QKeySequence("Ctrl+Shift+S"),
                      lambda: export.ask_save_image(self))
         file.addSeparator()
@@ -508,6 +512,8 @@ class MainWindow(QMainWindow):
         if error:
             self._report(path, error)
             return
+        target = self.workspace.models[-1] if add else self.session
+        target.load_options = session_actions.options_of(opts)
         self._remember(path, opts)
         notes = "; ".join(model.notices)
         self.statusBar().showMessage(f"Opened {model.name}" + (f" ({notes})" if notes else ""),
