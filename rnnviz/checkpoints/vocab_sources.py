@@ -118,8 +118,10 @@ def resolve_vocab(vocab_file: str | None, vocab_corpus: Sequence[str], size: int
         notices = ("no vocabulary given: using string.printable, char-rnn.pytorch's 100 "
                    "characters (pass --vocab for another)",)
     else:
+        hint = (" (a char-rnn.pytorch file? --tokenizer char reads it with string.printable)"
+                if size == len(PRINTABLE) else "")
         raise CheckpointError(f"the file has no vocabulary ({size} tokens): pass --vocab FILE "
-                              "(one token a line) or --vocab-corpus TRAIN [VALID TEST]")
+                              "(one token a line) or --vocab-corpus TRAIN [VALID TEST]" + hint)
     if len(vocab) != size:
         raise CheckpointError(f"vocabulary size mismatch: {source} has {len(vocab)} tokens but "
                               f"the model has {size}")
