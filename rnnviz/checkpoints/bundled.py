@@ -42,3 +42,13 @@ def default_model_path() -> Path | None:
     """ptb-lstm when it has been trained and bundled, else the demo model."""
     models = bundled_models()
     return next((models[n] for n in DEFAULT_MODELS if n in models), None)
+
+
+def find_model(name_or_path: str | Path) -> Path:
+    """A path as given when it exists, else the bundled model of that name (``ptb-lstm`` or
+    ``ptb-lstm.safetensors``), else the path as given (the loader reports it missing)."""
+    path = Path(name_or_path)
+    if path.exists():
+        return path
+    models = bundled_models()
+    return models.get(str(name_or_path).removesuffix(".safetensors"), path)

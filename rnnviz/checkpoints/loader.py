@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from rnnviz.checkpoints import minchar, native, pickled, torchfile
+from rnnviz.checkpoints.bundled import find_model
 from rnnviz.checkpoints.errors import CheckpointError
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.options import VocabOptions
@@ -88,7 +89,8 @@ def sniff(path: str | Path) -> str:
 
 
 def load_model(path: str | Path, opts: VocabOptions | None = None) -> LoadedModel:
-    """Load a model file of any supported format. Raises CheckpointError (one line)."""
+    """Load a model file of any supported format, or a bundled model by name (``ptb-lstm``).
+    Raises CheckpointError (one line)."""
     try:
         return _load(str(path), opts or VocabOptions())
     except CheckpointError:
@@ -108,6 +110,7 @@ def load_model(path: str | Path, opts: VocabOptions | None = None) -> LoadedMode
 
 
 def _load(path: str, opts: VocabOptions) -> LoadedModel:
+    path = str(find_model(path))  # a bundled model's name, such as ptb-lstm, works too
     if not Path(path).is_file():
         raise CheckpointError(f"no such file: {path}")
     try:
