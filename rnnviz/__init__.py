@@ -1,6 +1,13 @@
-"""rnnviz: step through recurrent language models and look inside."""
+"""rnnviz: step through recurrent language models and look inside.
+
+``rnnviz.load(name_or_path)`` opens a model for notebooks (see :mod:`rnnviz.api`); the API
+module is imported on first use so that ``import rnnviz`` (and the app's start) stays light.
+"""
+
+from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, Any
 
 # The engine's matrices are small (a few hundred units): OpenBLAS's thread pool costs more than
 # it gains there, and collapses when another process holds the cores (measured: the full T=100
@@ -9,3 +16,14 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from rnnviz.api import Model
+
+
+def load(name_or_path: Any, **options: Any) -> Model:
+    """A bundled model by name (``"ptb-lstm"``) or a model file; options as
+    :func:`rnnviz.api.load` (vocab, vocab_corpus, cell, tokenizer)."""
+    from rnnviz.api import load as _load
+
+    return _load(name_or_path, **options)

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import math
 from typing import Any
-
-import numpy as np
 
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import Token, VocabError, ids_to_tokens
 from rnnviz.cli.common import UsageError, add_model_args, open_model, write_json
-from rnnviz.engine.bptt import GradientRows, gradient_norms
-from rnnviz.engine.network import RNNLM, State
-from rnnviz.session.trace import Trace, run_trace
+from rnnviz.session.analysis import analyze as run_analysis
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -46,49 +41,10 @@ def _tokens(args: argparse.Namespace, model: LoadedModel) -> list[Token]:
     return tokens
 
 
-def _floats(a: np.ndarray) -> list[Any]:
-    """Array -> nested lists of Python floats, NaN -> None (JSON null)."""
-    if a.ndim == 1:
-        return [None if math.isnan(x) else x for x in a.tolist()]
-    return [_floats(row) for row in a]
-
-
-def _step_json(t: int, trace: Trace, model: LoadedModel, k: int) -> dict[str, Any]:
-    rec = trace.records[t]
-    k = min(k, len(model.vocab))
-    top = np.argsort(-rec.probs, kind="stable")[:k]
-    is_pred = bool(trace.target_is_prediction[t])
-    target = int(trace.targets[t])
-    return {
-        "hidden": _floats(rec.h),
-        "cell": None if rec.c is None else _floats(rec.c),
-        "top_k": [{"token": model.vocab.tokens[i], "id": int(i), "prob": float(rec.probs[i])}
-                  for i in top],
-        "next_token_prob": None if is_pred else float(rec.probs[target]),
-        "target_id": target,
-        "target_is_prediction": is_pred,
-        "loss": float(trace.losses[t]),
-    }
-
-
 def analyze(model: LoadedModel, tokens: list[Token], top_k: int = 10, truncate: int | None = None,
             prime: list[Token] | None = None) -> dict[str, Any]:
     """The analyze document (README documents the schema)."""
-    engine = RNNLM(model.params)
-    state: State | None = engine.run([t.id for t in prime])[-1].state if prime else None
-    trace = run_trace(engine, tokens, state)
-    grads: GradientRows = gradient_norms(engine, trace.records, trace.targets, truncate)
-    return {
-        "model": model.summary(),
-        "tokens": [t.text for t in tokens],
-        "token_ids": [t.id for t in tokens],
-        "oov": [t.oov for t in tokens],
-        "truncate": truncate,
-        "steps": [_step_json(t, trace, model, top_k) for t in range(trace.length)],
-        "grad_norms": _floats(grads.h),
-        "cell_grad_norms": None if grads.c is None else _floats(grads.c),
-        "input_grad_norms": _floats(grads.inputs),
-    }
+    return run_analysis(model, tokens, top_k, truncate, prime).to_dict()
 
 
 def run(args: argparse.Namespace) -> int:
