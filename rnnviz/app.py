@@ -18,31 +18,30 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from rnnviz.checkpoints.bundled import default_model_path  # light: pathlib and importlib only
+
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from rnnviz.checkpoints.model import LoadedModel
+    from rnnviz.session import Session
     from rnnviz.ui.main_window import MainWindow
 
 T_START = time.perf_counter()
-MODELS = Path(__file__).resolve().parents[1] / "resources" / "models"
-DEFAULT_MODELS = ("ptb-lstm.safetensors", "demo-lstm.safetensors")
 log = logging.getLogger("rnnviz")
-
-
-def default_model_path() -> Path | None:
-    """ptb-lstm when it has been trained and bundled, else the demo model."""
-    for name in DEFAULT_MODELS:
-        if (MODELS / name).is_file():
-            return MODELS / name
-    return None
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="rnnviz", description="Step through a recurrent language "
                                 "model word by word and watch what it computes.")
-    p.add_argument("file", nargs="?", help="model file (.safetensors, .pt/.pth, the book's .pkl)")
-    p.add_argument("--checkpoint", metavar="FILE", help="same as FILE")
+    p.add_argument("files", nargs="*", metavar="FILE",
+                   help="model file(s) (.safetensors, .pt/.pth, the book's .pkl); two to four "
+                        "files open side by side for comparison")
+    p.add_argument("--checkpoint", metavar="FILE", help="same as the first FILE")
+    p.add_argument("--compare", metavar="FILE", nargs="+", default=[],
+                   help="models to open beside the first (up to four in all)")
+    p.add_argument("--trace-word", metavar="WORD",
+                   help="trace the loss of WORD as the next word at the start step")
     p.add_argument("--text", help="the sentence to start with")
     p.add_argument("--vocab", metavar="FILE",
                    help="vocabulary: one token a line, or the book's ptb.vocab.pkl")
@@ -50,14 +49,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="build the vocabulary from corpus files (train, valid, test)")
     p.add_argument("--cell", choices=("rnn_tanh", "rnn_relu"),
                    help="for PyTorch RNN files, whose nonlinearity shapes cannot tell")
+    p.add_argument("--tokenizer", choices=("ptb", "words", "char"),
+                   help="how text becomes tokens (default: the file's, else inferred from the "
+                        "vocabulary)")
     p.add_argument("--step", type=int, default=1, help="start at step N (1-based)")
     p.add_argument("--screenshot", metavar="OUT.png",
                    help="render the window offscreen to a PNG and exit")
     p.add_argument("--size", default=None, metavar="WxH", help="window size, e.g. 1600x1000")
     p.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
-    if args.file and args.checkpoint:
+    if args.files and args.checkpoint:
         p.error("give the model either as FILE or as --checkpoint, not both")
+    args.file = args.files[0] if args.files else None
+    args.compare = list(args.files[1:]) + list(args.compare)
+    if len(args.compare) > 3:
+        p.error("at most four models can be compared")
     args.size = _size(p, args.size)
     return args
 
@@ -127,6 +133,11 @@ def make_app() -> QApplication:
         app = QApplication(sys.argv[:1])
     app.setApplicationName("rnnviz")
     app.setOrganizationName("rnnviz")
+    from PySide6.QtCore import QSettings
+
+    from rnnviz.ui import i18n
+
+    i18n.install(i18n.chosen_language(QSettings()))
     return app  # type: ignore[return-value]
 
 
@@ -140,15 +151,31 @@ def load_initial(args: argparse.Namespace) -> tuple[LoadedModel | None, str | No
     if path is None:
         return None, "no model given and no bundled model found in resources/models"
     opts = VocabOptions(vocab_file=args.vocab, vocab_corpus=tuple(args.vocab_corpus or ()),
-                        cell=args.cell)
+                        cell=args.cell, tokenizer=args.tokenizer)
     try:
         return load_model(path, opts), None
     except (CheckpointError, VocabError, OSError, ValueError) as e:
         return None, f"{path}: {' '.join(str(e).split())}"
 
 
+def add_compared(session: Session, args: argparse.Namespace) -> str | None:
+    """Open the --compare models beside the first; an error line for the first that fails."""
+    from rnnviz.checkpoints.errors import CheckpointError
+    from rnnviz.checkpoints.loader import VocabOptions, load_model
+    from rnnviz.checkpoints.vocab import VocabError
+
+    opts = VocabOptions(vocab_file=args.vocab, vocab_corpus=tuple(args.vocab_corpus or ()),
+                        cell=args.cell, tokenizer=args.tokenizer)
+    for path in args.compare:
+        try:
+            session.workspace.add_model(load_model(path, opts))
+        except (CheckpointError, VocabError, OSError, ValueError) as e:
+            return f"{path}: {' '.join(str(e).split())}"
+    return None
+
+
 def build_window(args: argparse.Namespace) -> tuple[MainWindow, str | None]:
-    """Session + window on the initial model; returns an error line to show, if any."""
+    """Workspace + window on the initial model(s); returns an error line to show, if any."""
     from rnnviz.session import Session
     from rnnviz.ui.main_window import MainWindow
     from rnnviz.ui.sentence_bar import first_example, load_examples
@@ -156,7 +183,8 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, str | None]:
     model, error = load_initial(args)
     if model is None and (args.checkpoint or args.file) and default_model_path():
         fallback = argparse.Namespace(**{**vars(args), "checkpoint": None, "file": None,
-                                         "vocab": None, "vocab_corpus": None})
+                                         "vocab": None, "vocab_corpus": None,
+                                         "tokenizer": None})
         model, _ = load_initial(fallback)
     session = Session()
     examples = load_examples()
@@ -168,8 +196,12 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, str | None]:
             error = f"--text: {e}"
             with contextlib.suppress(ValueError):
                 session.set_text(first_example(examples, model.tokenizer))
+        error = add_compared(session, args) or error
         session.set_cursor(args.step - 1)
-    window = MainWindow(session, examples=examples)  # starts the gradient job after painting
+        if args.trace_word:
+            session.workspace.set_traced_word(args.trace_word)
+    # the window starts the gradient jobs after it has painted
+    window = MainWindow(session.workspace, examples=examples)
     if args.size:
         window.resize(*args.size)
     return window, error
@@ -181,7 +213,7 @@ def screenshot(window: MainWindow, out: str) -> int:
 
     window.show()
     window.focus_steps()
-    window.runner.run_blocking()
+    window.runners.run_blocking()
     for _ in range(3):
         QApplication.processEvents()
     image = window.grab()

@@ -8,6 +8,8 @@ from typing import Any
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import Token, VocabError, ids_to_tokens
 from rnnviz.cli.common import UsageError, add_model_args, open_model, write_json
+from rnnviz.cli.whatif_args import WhatIf, add_whatif_args, whatif_from_args
+from rnnviz.engine.network import RNNLM
 from rnnviz.session.analysis import analyze as run_analysis
 
 
@@ -23,8 +25,24 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    help="truncated BPTT with blocks of K steps (0: exact, the default)")
     p.add_argument("--prime", default="", metavar="TEXT",
                    help="text run first to set the initial state (default: zeros)")
+    p.add_argument("--target-word", metavar="WORD",
+                   help="the loss of the last position traces this word (default: the model's "
+                        "top guess); one token of the model's vocabulary")
     p.add_argument("--json", default="-", metavar="OUT", help="output file ('-': stdout)")
+    add_whatif_args(p)
     return p
+
+
+def target_id(model: LoadedModel, word: str) -> int:
+    """The id of a word given as the traced target: exactly one in-vocabulary token."""
+    try:
+        toks = model.tokenize(word)
+    except VocabError as e:
+        raise UsageError(f"--target-word: {e}") from None
+    if len(toks) != 1 or toks[0].oov:
+        what = "is not in the vocabulary" if len(toks) == 1 else f"is {len(toks)} tokens"
+        raise UsageError(f"--target-word {word!r} {what}; give one token of the vocabulary")
+    return toks[0].id
 
 
 def _tokens(args: argparse.Namespace, model: LoadedModel) -> list[Token]:
@@ -42,9 +60,18 @@ def _tokens(args: argparse.Namespace, model: LoadedModel) -> list[Token]:
 
 
 def analyze(model: LoadedModel, tokens: list[Token], top_k: int = 10, truncate: int | None = None,
-            prime: list[Token] | None = None) -> dict[str, Any]:
-    """The analyze document (README documents the schema)."""
-    return run_analysis(model, tokens, top_k, truncate, prime).to_dict()
+            prime: list[Token] | None = None, target: int | None = None,
+            whatif: WhatIf | None = None) -> dict[str, Any]:
+    """The analyze document (README documents the schema; rnnviz.session.analysis builds it).
+    target: the token id the last position's loss traces (default: the top-1 prediction);
+    ``whatif``: an intervened run and the what-if blocks (rnnviz.cli.whatif_args)."""
+    run = run_analysis(model, tokens, top_k, truncate, prime, target,
+                       None if whatif is None else whatif.trace)
+    doc = run.to_dict()
+    if whatif is not None:
+        assert run.engine is not None and run.trace is not None
+        doc |= whatif.blocks(model, run.engine, tokens, run.initial_state, run.trace, top_k)
+    return doc
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
     model = open_model(args)
     tokens = _tokens(args, model)
     prime = model.tokenize(args.prime) if args.prime else None
-    doc = analyze(model, tokens, args.top_k, args.truncate or None, prime)
+    whatif = whatif_from_args(args, model, RNNLM(model.params))
+    target = None if args.target_word is None else target_id(model, args.target_word)
+    doc = analyze(model, tokens, args.top_k, args.truncate or None, prime, target, whatif)
     write_json(doc, args.json)
     return 0

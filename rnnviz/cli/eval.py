@@ -44,8 +44,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-def corpus_ids(path: str, model: LoadedModel) -> tuple[IDS, NDArray[np.bool_]]:
-    """Token ids of a corpus file and which of them were out of vocabulary (read as <unk>).
+def corpus_ids(path: str, model: LoadedModel, limit: int | None = None) -> tuple[IDS, int]:
+    """Token ids of a corpus file (the first ``limit`` when given) and how many of those were
+    out of vocabulary (read as <unk>).
 
     Word models (ptb, words): each line's whitespace words then <eos> (as the book and
     pytorch/examples read PTB and wikitext). Character models: the model's own tokenizer over
@@ -58,6 +59,12 @@ def corpus_ids(path: str, model: LoadedModel) -> tuple[IDS, NDArray[np.bool_]]:
         raise UsageError(f"{path}: {e.strerror or e}") from None
     except UnicodeDecodeError:
         raise UsageError(f"{path}: not UTF-8 text") from None
+    ids, oov = _all_ids(path, text, model)
+    return ids[:limit], int(oov[:limit].sum())  # OOV over the tokens used, not the whole file
+
+
+def _all_ids(path: str, text: str, model: LoadedModel) -> tuple[IDS, NDArray[np.bool_]]:
+    """Every token id of the text and an out-of-vocabulary mask."""
     if model.tokenizer == "char":
         toks = model.tokenize(text)
         return np.array([t.id for t in toks], np.int64), np.array([t.oov for t in toks], bool)
@@ -143,11 +150,8 @@ def _check_args(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     _check_args(args)
     model = open_model(args)
-    ids, oov_mask = corpus_ids(args.data, model)
-    if args.max_tokens is not None:
-        ids, oov_mask = ids[: args.max_tokens], oov_mask[: args.max_tokens]
+    ids, oov = corpus_ids(args.data, model, args.max_tokens)
     _check_length(len(ids), args.batch, args.bptt)
-    oov = int(oov_mask.sum())  # over the tokens used, not the whole file
     if oov:
         print(f"rnnviz: note: {oov} tokens of the {len(ids)} used from {args.data} are not in "
               f"the vocabulary (read as {UNK})", file=sys.stderr)

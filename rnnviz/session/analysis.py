@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -15,9 +16,13 @@ from numpy.typing import NDArray
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import Token
 from rnnviz.engine.bptt import gradient_norms
+from rnnviz.engine.jacobian import forget_gate_mean, jacobian_norms
 from rnnviz.engine.network import RNNLM, State
 from rnnviz.engine.params import F32
-from rnnviz.session.trace import Trace, run_trace
+from rnnviz.session.trace import Trace, run_trace, with_target
+
+#: Runs the tokens from a state: run_trace by default, an intervened run for what-if.
+TraceFn = Callable[[RNNLM, list[Token], State | None], Trace]
 
 
 @dataclass(frozen=True)
@@ -27,7 +32,9 @@ class Analysis:
     hidden: (L, T, H), so ``hidden[layer]`` is (T, H); cell: (L, T, H) for an LSTM, else None;
     probs: (T, V) next-token softmax; grad_norms: (L, T, T), row t = target t, column s =
     ||d l_t / d h_s|| (NaN where s > t); cell_grad_norms likewise or None; input_grad_norms:
-    (T, T) against the input embeddings; targets (T,), target_is_prediction (T,), losses (T,).
+    (T, T) against the input embeddings; targets (T,), target_is_prediction (T,), losses (T,);
+    jacobian_norms: (L, T) ||d s_t / d s_t-1||_2 (NaN at t = 0); forget_gate_mean: (L, T) for
+    an LSTM, else None. ``trace``, ``engine`` and ``initial_state`` are what they came from.
     """
 
     model: LoadedModel
@@ -43,8 +50,13 @@ class Analysis:
     targets: NDArray[np.int64]
     target_is_prediction: NDArray[np.bool_]
     losses: NDArray[np.float64]
+    jacobian_norms: np.ndarray
+    forget_gate_mean: np.ndarray | None
     truncate: int | None
     top_k: int = 10
+    trace: Trace | None = field(default=None, repr=False, compare=False)
+    engine: RNNLM | None = field(default=None, repr=False, compare=False)
+    initial_state: State | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``analyze --json`` document (README documents the schema)."""
@@ -59,6 +71,9 @@ class Analysis:
             "cell_grad_norms": None if self.cell_grad_norms is None
             else floats(self.cell_grad_norms),
             "input_grad_norms": floats(self.input_grad_norms),
+            "jacobian_norms": floats(self.jacobian_norms),
+            "forget_gate_mean": None if self.forget_gate_mean is None
+            else floats(self.forget_gate_mean),
         }
 
     def to_json(self) -> str:
@@ -79,6 +94,7 @@ class Analysis:
             "next_token_prob": None if is_pred else float(probs[target]),
             "target_id": target,
             "target_is_prediction": is_pred,
+            "target_is_choice": self.trace.is_choice(t) if self.trace is not None else False,
             "loss": float(self.losses[t]),
         }
 
@@ -90,17 +106,18 @@ def floats(a: np.ndarray) -> list[Any]:
     return [floats(row) for row in a]
 
 
-def _trace(model: LoadedModel, tokens: list[Token], prime: list[Token] | None) -> tuple[RNNLM,
-                                                                                         Trace]:
+def analyze(model: LoadedModel, tokens: list[Token], top_k: int = 10, truncate: int | None = None,
+            prime: list[Token] | None = None, target: int | None = None,
+            trace_fn: TraceFn | None = None) -> Analysis:
+    """Run ``tokens`` (after ``prime``, if any) and compute the full gradient-norm matrices.
+
+    target: the token id the last position's loss traces (default: the top-1 prediction);
+    trace_fn: how the tokens are run (default :func:`run_trace`; what-if passes its own)."""
     engine = RNNLM(model.params)
     state: State | None = engine.run([t.id for t in prime])[-1].state if prime else None
-    return engine, run_trace(engine, tokens, state)
-
-
-def analyze(model: LoadedModel, tokens: list[Token], top_k: int = 10, truncate: int | None = None,
-            prime: list[Token] | None = None) -> Analysis:
-    """Run ``tokens`` (after ``prime``, if any) and compute the full gradient-norm matrices."""
-    engine, trace = _trace(model, tokens, prime)
+    trace = (trace_fn or run_trace)(engine, tokens, state)
+    if target is not None:
+        trace = with_target(trace, trace.length - 1, target)
     grads = gradient_norms(engine, trace.records, trace.targets, truncate)
     cell = trace.states("c") if model.params.cell == "lstm" else None
     return Analysis(
@@ -111,4 +128,6 @@ def analyze(model: LoadedModel, tokens: list[Token], top_k: int = 10, truncate: 
         probs=np.stack([r.probs for r in trace.records]).astype(np.float32, copy=False),
         grad_norms=grads.h, cell_grad_norms=grads.c, input_grad_norms=grads.inputs,
         targets=trace.targets, target_is_prediction=trace.target_is_prediction,
-        losses=trace.losses, truncate=truncate, top_k=top_k)
+        losses=trace.losses, jacobian_norms=jacobian_norms(engine, trace.records),
+        forget_gate_mean=forget_gate_mean(trace.records), truncate=truncate, top_k=top_k,
+        trace=trace, engine=engine, initial_state=state)

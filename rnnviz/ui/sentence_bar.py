@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from rnnviz.checkpoints.bundled import resource_path
 from rnnviz.checkpoints.vocab import VocabError
-from rnnviz.session import Session, SessionError
+from rnnviz.session import ModelSession, SessionError
 from rnnviz.ui.binding import link_session
 
 EXAMPLES_PATH = resource_path("examples.txt")
@@ -75,7 +75,7 @@ class SentenceBar(QWidget):
 
     applied = Signal()  # a sentence was run (the window moves focus to the token strip)
 
-    def __init__(self, session: Session, examples: Examples | None = None,
+    def __init__(self, session: ModelSession, examples: Examples | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
