@@ -118,8 +118,8 @@ class VocabDialog(QDialog):
         return w
 
     def _browse_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Vocabulary file", "",
-                                              "Vocabularies (*.txt *.vocab *.json *.pkl);;All files (*)")
+        kinds = "Vocabularies (*.txt *.vocab *.json *.pkl);;All files (*)"
+        path, _ = QFileDialog.getOpenFileName(self, "Vocabulary file", "", kinds)
         if path:
             self.file_edit.setText(path)
             self.r_file.setChecked(True)
