@@ -7,7 +7,6 @@ module is imported on first use so that ``import rnnviz`` (and the app's start) 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
 
 # The engine's matrices are small (a few hundred units): OpenBLAS's thread pool costs more than
 # it gains there, and collapses when another process holds the cores (measured: the full T=100
@@ -17,13 +16,20 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 __version__ = "0.1.0"
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing would cost ~3 ms here
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
     from rnnviz.api import Model
 
 
-def load(name_or_path: Any, **options: Any) -> Model:
-    """A bundled model by name (``"ptb-lstm"``) or a model file; options as
-    :func:`rnnviz.api.load` (vocab, vocab_corpus, cell, tokenizer)."""
+def load(name_or_path: str | Path, *, vocab: str | None = None,
+         vocab_corpus: Sequence[str] = (), cell: str | None = None,
+         tokenizer: str | None = None) -> Model:
+    """A bundled model by name (``"ptb-lstm"``) or a model file, with the command line's
+    vocabulary options; see :func:`rnnviz.api.load`."""
     from rnnviz.api import load as _load
 
-    return _load(name_or_path, **options)
+    return _load(name_or_path, vocab=vocab, vocab_corpus=vocab_corpus, cell=cell,
+                 tokenizer=tokenizer)
