@@ -18,6 +18,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from rnnviz.checkpoints.bundled import default_model_path  # light: pathlib and importlib only
+
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
@@ -26,17 +28,7 @@ if TYPE_CHECKING:
     from rnnviz.ui.main_window import MainWindow
 
 T_START = time.perf_counter()
-MODELS = Path(__file__).resolve().parents[1] / "resources" / "models"
-DEFAULT_MODELS = ("ptb-lstm.safetensors", "demo-lstm.safetensors")
 log = logging.getLogger("rnnviz")
-
-
-def default_model_path() -> Path | None:
-    """ptb-lstm when it has been trained and bundled, else the demo model."""
-    for name in DEFAULT_MODELS:
-        if (MODELS / name).is_file():
-            return MODELS / name
-    return None
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -57,6 +49,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="build the vocabulary from corpus files (train, valid, test)")
     p.add_argument("--cell", choices=("rnn_tanh", "rnn_relu"),
                    help="for PyTorch RNN files, whose nonlinearity shapes cannot tell")
+    p.add_argument("--tokenizer", choices=("ptb", "words", "char"),
+                   help="how text becomes tokens (default: the file's, else inferred from the "
+                        "vocabulary)")
     p.add_argument("--step", type=int, default=1, help="start at step N (1-based)")
     p.add_argument("--screenshot", metavar="OUT.png",
                    help="render the window offscreen to a PNG and exit")
@@ -168,7 +163,7 @@ def load_initial(args: argparse.Namespace) -> tuple[LoadedModel | None, str | No
     if path is None:
         return None, "no model given and no bundled model found in resources/models"
     opts = VocabOptions(vocab_file=args.vocab, vocab_corpus=tuple(args.vocab_corpus or ()),
-                        cell=args.cell)
+                        cell=args.cell, tokenizer=args.tokenizer)
     try:
         return load_model(path, opts), None
     except (CheckpointError, VocabError, OSError, ValueError) as e:
@@ -182,7 +177,7 @@ def add_compared(session: Session, args: argparse.Namespace) -> str | None:
     from rnnviz.checkpoints.vocab import VocabError
 
     opts = VocabOptions(vocab_file=args.vocab, vocab_corpus=tuple(args.vocab_corpus or ()),
-                        cell=args.cell)
+                        cell=args.cell, tokenizer=args.tokenizer)
     for path in args.compare:
         try:
             added = session.workspace.add_model(load_model(path, opts))
@@ -233,7 +228,8 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, str | None]:
     model, error = load_initial(args)
     if model is None and (args.checkpoint or args.file) and default_model_path():
         fallback = argparse.Namespace(**{**vars(args), "checkpoint": None, "file": None,
-                                         "vocab": None, "vocab_corpus": None})
+                                         "vocab": None, "vocab_corpus": None,
+                                         "tokenizer": None})
         model, _ = load_initial(fallback)
     session = Session()
     examples = load_examples()

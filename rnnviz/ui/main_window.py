@@ -583,7 +583,8 @@ class MainWindow(QMainWindow):
     def _remember(self, path: str, opts: VocabOptions) -> None:
         path = str(Path(path).resolve())
         entry = {"path": path, "vocab_file": opts.vocab_file,
-                 "vocab_corpus": list(opts.vocab_corpus), "cell": opts.cell}
+                 "vocab_corpus": list(opts.vocab_corpus), "cell": opts.cell,
+                 "tokenizer": opts.tokenizer}
         items = [entry] + [i for i in self.recent() if i["path"] != path]
         self.settings.setValue(RECENT_KEY, json.dumps(items[:MAX_RECENT]))
         self.settings.sync()
@@ -605,7 +606,7 @@ class MainWindow(QMainWindow):
     def open_recent(self, item: dict[str, Any]) -> None:
         opts = VocabOptions(vocab_file=item.get("vocab_file"),
                             vocab_corpus=tuple(item.get("vocab_corpus") or ()),
-                            cell=item.get("cell"))
+                            cell=item.get("cell"), tokenizer=item.get("tokenizer"))
         self.open_file(item["path"], opts)
 
     def _clear_recent(self) -> None:
