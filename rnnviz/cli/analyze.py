@@ -11,6 +11,7 @@ import numpy as np
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import Token, VocabError, ids_to_tokens
 from rnnviz.cli.common import UsageError, add_model_args, open_model, write_json
+from rnnviz.cli.whatif_args import WhatIf, add_whatif_args, whatif_from_args
 from rnnviz.engine.bptt import GradientRows, gradient_norms
 from rnnviz.engine.jacobian import forget_gate_mean, jacobian_norms
 from rnnviz.engine.network import RNNLM, State
@@ -33,6 +34,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    help="the loss of the last position traces this word (default: the model's "
                         "top guess); one token of the model's vocabulary")
     p.add_argument("--json", default="-", metavar="OUT", help="output file ('-': stdout)")
+    add_whatif_args(p)
     return p
 
 
@@ -89,17 +91,20 @@ def _step_json(t: int, trace: Trace, model: LoadedModel, k: int) -> dict[str, An
 
 
 def analyze(model: LoadedModel, tokens: list[Token], top_k: int = 10, truncate: int | None = None,
-            prime: list[Token] | None = None, target: int | None = None) -> dict[str, Any]:
+            prime: list[Token] | None = None, target: int | None = None,
+            whatif: WhatIf | None = None) -> dict[str, Any]:
     """The analyze document (README documents the schema). target: the token id the last
-    position's loss traces (default: the top-1 prediction)."""
+    position's loss traces (default: the top-1 prediction); ``whatif``: an intervened run and
+    the what-if blocks (rnnviz.cli.whatif_args)."""
     engine = RNNLM(model.params)
     state: State | None = engine.run([t.id for t in prime])[-1].state if prime else None
-    trace = run_trace(engine, tokens, state)
+    trace = run_trace(engine, tokens, state) if whatif is None else whatif.trace(engine, tokens,
+                                                                                  state)
     if target is not None:
         trace = with_target(trace, trace.length - 1, target)
     forget = forget_gate_mean(trace.records)
     grads: GradientRows = gradient_norms(engine, trace.records, trace.targets, truncate)
-    return {
+    doc = {
         "model": model.summary(),
         "tokens": [t.text for t in tokens],
         "token_ids": [t.id for t in tokens],
@@ -112,6 +117,9 @@ def analyze(model: LoadedModel, tokens: list[Token], top_k: int = 10, truncate: 
         "jacobian_norms": _floats(jacobian_norms(engine, trace.records)),
         "forget_gate_mean": None if forget is None else _floats(forget),
     }
+    if whatif is not None:
+        doc |= whatif.blocks(model, engine, tokens, state, trace, top_k)
+    return doc
 
 
 def run(args: argparse.Namespace) -> int:
@@ -122,7 +130,8 @@ def run(args: argparse.Namespace) -> int:
     model = open_model(args)
     tokens = _tokens(args, model)
     prime = model.tokenize(args.prime) if args.prime else None
+    whatif = whatif_from_args(args, model, RNNLM(model.params))
     target = None if args.target_word is None else target_id(model, args.target_word)
-    doc = analyze(model, tokens, args.top_k, args.truncate or None, prime, target)
+    doc = analyze(model, tokens, args.top_k, args.truncate or None, prime, target, whatif)
     write_json(doc, args.json)
     return 0
