@@ -61,6 +61,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--screenshot", metavar="OUT.png",
                    help="render the window offscreen to a PNG and exit")
     p.add_argument("--size", default=None, metavar="WxH", help="window size, e.g. 1600x1000")
+    p.add_argument("--panel", metavar="TITLE",
+                   help="start on this tab, e.g. Memory (with --screenshot: after its "
+                        "background work is done)")
     p.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.files and args.checkpoint:
@@ -208,7 +211,23 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, str | None]:
     window = MainWindow(session.workspace, examples=examples)
     if args.size:
         window.resize(*args.size)
+    if args.panel:
+        window.show_panel(args.panel)
     return window, error
+
+
+def _wait_for_panels(window: MainWindow, timeout_s: float = 600.0) -> None:
+    """Process events until every extra view with background work (an ``idle`` property) is
+    done, e.g. the Memory view's curves."""
+    from PySide6.QtWidgets import QApplication
+
+    end = time.perf_counter() + timeout_s
+    while (any(not getattr(v, "idle", True) for v in window.extra_views)
+           and time.perf_counter() < end):
+        QApplication.processEvents()
+        time.sleep(0.02)
+    for _ in range(3):
+        QApplication.processEvents()
 
 
 def screenshot(window: MainWindow, out: str) -> int:
@@ -220,6 +239,7 @@ def screenshot(window: MainWindow, out: str) -> int:
     window.runners.run_blocking()
     for _ in range(3):
         QApplication.processEvents()
+    _wait_for_panels(window)
     image = window.grab()
     if not image.save(out, "PNG"):
         print(f"rnnviz: error: cannot write {out}", file=sys.stderr)

@@ -95,3 +95,30 @@ def test_cancel_and_errors(qtbot: Any, view: MemoryView) -> None:
     view.compute()  # 10 tokens are too few for D = 400: one line, no crash
     qtbot.waitUntil(lambda: view.idle, timeout=30000)
     assert "too few" in view.status.text() and view.results == {}
+
+
+def test_the_window_tab_computes_the_shipped_corpus_when_shown(qtbot: Any) -> None:
+    """``--panel Memory`` opens the tab; showing it computes the default corpus."""
+    from rnnviz import app
+    from rnnviz.session.memory import DEFAULT_CORPUS
+    from tests.ui.conftest import DEMO
+
+    window, error = app.build_window(app.parse_args([str(DEMO), "--panel", "Memory"]))
+    try:
+        assert error is None
+        assert window.tabs.tabText(window.tabs.currentIndex()) == "Memory"
+        view = window.tabs.currentWidget()
+        assert isinstance(view, MemoryView) and view.corpus == DEFAULT_CORPUS
+        view.distance.setValue(20)
+        view.tokens.setValue(200)
+        window.show()
+        qtbot.waitUntil(lambda: 0 in view.results and view.idle, timeout=60000)
+        m = window.session.model
+        assert m is not None
+        ids, _ = stream_ids(DEFAULT_CORPUS.read_text(), m, 200)
+        want = memory_curves(RNNLM(m.params), ids, 20)
+        assert want.c is not None
+        np.testing.assert_allclose(view.curves[(0, "c", 1)][0].yData, want.c.median[1])
+    finally:
+        window.shutdown()
+        window.deleteLater()
