@@ -130,10 +130,9 @@ class MemoryView(QtWidgets.QWidget):
         self.cancel_button.clicked.connect(self.cancel)
         self.progress = QtWidgets.QProgressBar()
         self.progress.setRange(0, 1000)
-        self.progress.setMaximumWidth(180)
+        self.progress.setMaximumWidth(120)
         self.progress.setTextVisible(False)
         top = QtWidgets.QHBoxLayout()
-        top.addWidget(cm.title_label(self.tr("Memory over a corpus")))
         top.addWidget(self.corpus_label, 1)
         widgets: tuple[QtWidgets.QWidget, ...] = (pick, self.tokens, self.distance,
                                                    self.run_button, self.cancel_button,
@@ -180,7 +179,6 @@ class MemoryView(QtWidgets.QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         split.setSizes([900, 360])
-        self.table.setMinimumWidth(300)
         self.note = QtWidgets.QLabel(self.tr(
             "Median over the corpus positions t of the gradient of the loss at t with respect "
             "to the state d steps earlier; shaded: 25–75% of positions. Solid: hidden state h, "
