@@ -160,6 +160,7 @@ class MemoryView(QtWidgets.QWidget):
         self.plot.setLabel("left", self.tr("median ||d l_t / d x_(t-d)|| (log)"))
         self.plot.setLabel("bottom", self.tr("d: steps back (each model's own tokens)"))
         self.plot.showGrid(x=False, y=True, alpha=0.3)
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.legend = self.plot.addLegend(offset=(10, -10), labelTextColor=(30, 30, 30),
                                           brush=pg.mkBrush(255, 255, 255, 220))
         self.graphics.addItem(self.plot)
