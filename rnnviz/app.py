@@ -67,7 +67,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                        help="extra gradient curves: c (LSTM cell state), input (embedding)")
     views.add_argument("--matrix", metavar="NAME",
                        help="the T x T matrix: h1, h2, ... (layer), c1, ..., or inputs")
-    views.add_argument("--tab", metavar="TITLE", help="open this tab (e.g. Help)")
+    views.add_argument("--panel", metavar="TITLE",
+                       help="start on this tab, e.g. Memory or Help (with --screenshot: after "
+                            "its background work is done)")
     p.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.files and args.checkpoint:
@@ -283,9 +285,23 @@ def apply_view_options(window: MainWindow, args: argparse.Namespace) -> str | No
                 return f"--matrix: {args.matrix} is not a matrix of {view.session.name}"
             view.matrix_box.setCurrentIndex(i)
             view.matrix_box.activated.emit(i)
-    if args.tab:
-        window.show_panel(args.tab)
+    if args.panel:
+        window.show_panel(args.panel)
     return None
+
+
+def _wait_for_panels(window: MainWindow, timeout_s: float = 600.0) -> None:
+    """Process events until every extra view with background work (an ``idle`` property) is
+    done, e.g. the Memory view's curves."""
+    from PySide6.QtWidgets import QApplication
+
+    end = time.perf_counter() + timeout_s
+    while (any(not getattr(v, "idle", True) for v in window.extra_views)
+           and time.perf_counter() < end):
+        QApplication.processEvents()
+        time.sleep(0.02)
+    for _ in range(3):
+        QApplication.processEvents()
 
 
 def screenshot(window: MainWindow, out: str) -> int:
@@ -297,6 +313,7 @@ def screenshot(window: MainWindow, out: str) -> int:
     window.runners.run_blocking()
     for _ in range(3):
         QApplication.processEvents()
+    _wait_for_panels(window)
     image = window.grab()
     if not image.save(out, "PNG"):
         print(f"rnnviz: error: cannot write {out}", file=sys.stderr)

@@ -36,9 +36,46 @@ def step_jacobian(cell: Cell, cache: tuple) -> F32:
     return np.block([[from_h.dh_prev, from_h.dc_prev], [from_c.dh_prev, from_c.dc_prev]])
 
 
-def spectral_norm(j: F32) -> float:
-    """Largest singular value, computed in float64."""
-    return float(np.linalg.norm(j.astype(np.float64), 2))
+_EXACT_BELOW = 48  # smaller matrices: a full SVD is as fast
+_LANCZOS_STEPS = 96
+_CHECK_EVERY = 4
+
+
+def spectral_norm(j: F32, rtol: float = 1e-10) -> float:
+    """Largest singular value, in float64. Lanczos on J^T J with full reorthogonalisation,
+    stopped when the Ritz residual (which bounds the eigenvalue error) is below rtol of the top
+    Ritz value; a full SVD when that has not happened in 96 steps, or for small matrices."""
+    a = j.astype(np.float64)
+    n = a.shape[1]
+    if n < _EXACT_BELOW:
+        return float(np.linalg.norm(a, 2))
+    steps = min(n, _LANCZOS_STEPS)
+    q = np.zeros((steps + 1, n))
+    q[0] = np.random.default_rng(0).standard_normal(n)
+    q[0] /= np.linalg.norm(q[0])
+    alpha, beta = np.zeros(steps), np.zeros(steps)
+    for k in range(steps):
+        w = a.T @ (a @ q[k])
+        alpha[k] = q[k] @ w
+        w -= q[: k + 1].T @ (q[: k + 1] @ w)  # full reorthogonalisation (twice is enough)
+        w -= q[: k + 1].T @ (q[: k + 1] @ w)
+        beta[k] = np.linalg.norm(w)
+        if k % _CHECK_EVERY == _CHECK_EVERY - 1 or k == steps - 1 or beta[k] == 0.0:
+            top, last = _ritz_top(alpha[: k + 1], beta[:k])
+            if beta[k] * abs(last) <= rtol * top:
+                return float(np.sqrt(top))
+        if beta[k] == 0.0:
+            break
+        q[k + 1] = w / beta[k]
+    return float(np.linalg.norm(a, 2))
+
+
+def _ritz_top(alpha: F64, beta: F64) -> tuple[float, float]:
+    """Largest eigenvalue of the tridiagonal (alpha, beta) and the last component of its
+    eigenvector."""
+    t = np.diag(alpha) + np.diag(beta, 1) + np.diag(beta, -1)
+    vals, vecs = np.linalg.eigh(t)
+    return float(vals[-1]), float(vecs[-1, -1])
 
 
 def jacobian_norms(model: RNNLM, records: Sequence[StepRecord], first: int = 1) -> F64:

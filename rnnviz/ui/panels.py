@@ -22,4 +22,10 @@ PANELS: list[PanelSpec] = [
     PanelSpec("help_panel", "HelpPanel", "Help",
               "Each view, the notation, the cell equations in PyTorch's and the book's form, "
               "and one unit's equations with this step's numbers"),
+    PanelSpec("memory_view", "MemoryView", "Memory",
+              "How far back each model's loss still reaches: median gradient norm against "
+              "distance over a corpus, with the 25-75% band and the memory span of every path"),
+    PanelSpec("vanishing_view", "VanishingView", "Why it vanishes",
+              "Each step's Jacobian norm, the LSTM's forget gates, and the bound their product "
+              "puts on the gradient at the cursor"),
 ]
