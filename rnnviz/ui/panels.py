@@ -18,4 +18,11 @@ class PanelSpec:
     hint: str
 
 
-PANELS: list[PanelSpec] = []
+PANELS: list[PanelSpec] = [
+    PanelSpec("whatif", "WhatIfView", "What if",
+              "Edit a token or ablate, clamp or scale units, and see the difference: Δ log p of "
+              "the next words, Δ loss, Δh"),
+    PanelSpec("beam_tree", "BeamTreeView", "Continue",
+              "Generate after the text (greedy, sampling, beam search) and pick a branch of the "
+              "beam tree"),
+]
