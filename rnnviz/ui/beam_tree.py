@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from rnnviz.engine.generate import Sampling
 from rnnviz.session import SessionError, Workspace
 from rnnviz.session.whatif import Continuation, continue_text, whatif_of
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
+from rnnviz.ui.whatif import PANEL_HEIGHT, scrolled
 
 METHODS = ("greedy", "sample", "beam search")
 
@@ -71,12 +72,15 @@ class BeamTreeView(QtWidgets.QWidget):
         self.scatter = pg.ScatterPlotItem(size=9, pen=pg.mkPen(None))
         self.scatter.sigClicked.connect(self._clicked)
         self.plot.addItem(self.scatter)
-        lay = QtWidgets.QVBoxLayout(self)
+        lay = QtWidgets.QVBoxLayout(scrolled(self, (960, 160)))
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(row)
         lay.addWidget(self.graphics, 1)
         lay.addWidget(self.status)
         self.status.setText("Click a node to make that branch the text.")
+
+    def sizeHint(self) -> QtCore.QSize:
+        return QtCore.QSize(900, PANEL_HEIGHT)
 
     @staticmethod
     def _spin(lo: int, hi: int, value: int, prefix: str) -> QtWidgets.QSpinBox:

@@ -28,6 +28,7 @@ from rnnviz.session.whatif import (
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
 
+PANEL_HEIGHT = 150  # the initial height asked of the dock: the main views keep their room
 POS = (44, 160, 44)
 NEG = (214, 39, 40)
 
@@ -38,8 +39,8 @@ class WhatIfView(QtWidgets.QWidget):
     Δh[layer], (T, H)), ``grad_curves`` (original, what if: norms of the cursor's row),
     ``topk_label``, ``status``, the edit and intervention widgets."""
 
-    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt's name)
-        return QtCore.QSize(900, 210)
+    def sizeHint(self) -> QtCore.QSize:
+        return QtCore.QSize(900, PANEL_HEIGHT)
 
     def __init__(self, workspace: Workspace, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,7 +78,7 @@ class WhatIfView(QtWidgets.QWidget):
         right.addWidget(self.status)
         right.addWidget(self.graphics, 1)
         right.addWidget(self.topk_label)
-        lay = QtWidgets.QHBoxLayout(self)
+        lay = QtWidgets.QHBoxLayout(scrolled(self, (900, 180)))
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(controls)
         lay.addLayout(right, 1)
@@ -359,3 +360,19 @@ class WhatIfView(QtWidgets.QWidget):
         self.topk_label.setText(f"after {cm.quote(run.edited.tokens[t].text)} (step {t + 1})"
                                 f"{change}\noriginal: {orig}   |   what if: "
                                 f"{top(run.edited.records[t].probs)}")
+
+
+def scrolled(outer: QtWidgets.QWidget, minimum: tuple[int, int]) -> QtWidgets.QWidget:
+    """A content widget inside a frameless scroll area that fills ``outer``: the panel then
+    asks its dock for little room, and scrolls below ``minimum`` (width, height)."""
+    inner = QtWidgets.QWidget()
+    inner.setMinimumSize(*minimum)
+    area = QtWidgets.QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+    area.setMinimumSize(40, 30)
+    area.setWidget(inner)
+    box = QtWidgets.QVBoxLayout(outer)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.addWidget(area)
+    return inner
