@@ -54,6 +54,7 @@ class BeamTreeView(QtWidgets.QWidget):
         self.back_btn = QtWidgets.QPushButton("Back")
         self.back_btn.setToolTip("Return to the text before the last branch taken")
         self.back_btn.clicked.connect(lambda: whatif_of(self.workspace).back())
+        self.back_btn.setEnabled(False)
         row = QtWidgets.QHBoxLayout()
         row.addWidget(cm.title_label("Continue"))
         for w in (self.method_box, self.tokens_spin, self.width_spin, self.temp_spin,
@@ -123,8 +124,8 @@ class BeamTreeView(QtWidgets.QWidget):
             xs.append(x)
             ys.append(y)
             brushes.append(pg.mkBrush(cm.colour(cm.HIGHLIGHT if n.index in best else cm.BAR)))
-            word = "…" if n.token < 0 else res.words[n.token]
-            label = pg.TextItem(f"{word}\n{n.logp:.2f}", color=(40, 40, 40), anchor=(0.5, 1.1))
+            word = "(text)" if n.token < 0 else res.words[n.token]
+            label = pg.TextItem(f"{word}  {n.logp:.2f}", color=(40, 40, 40), anchor=(-0.05, 0.5))
             label.setPos(x, y)
             self.plot.addItem(label)
             self.labels[n.index] = label
@@ -135,8 +136,8 @@ class BeamTreeView(QtWidgets.QWidget):
         depth = max(n.depth for n in tree.nodes)
         rows = max(-y for _, y in self.positions.values())
         self.plot.getAxis("bottom").setTicks([[(float(d), str(d)) for d in range(depth + 1)]])
-        self.plot.setXRange(-0.4, depth + 0.4, padding=0.0)
-        self.plot.setYRange(-rows - 0.3, 1.0, padding=0.0)
+        self.plot.setXRange(-0.2, depth + 0.6, padding=0.0)
+        self.plot.setYRange(-rows - 0.4, 0.4, padding=0.0)
         self.status.setText(f"{res.method}: best {res.tree.nodes[res.best()].logp:.2f} "
                             f"(cumulative log p). Click a node to make that branch the text.")
 

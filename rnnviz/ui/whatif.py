@@ -362,10 +362,21 @@ class WhatIfView(QtWidgets.QWidget):
                                 f"{top(run.edited.records[t].probs)}")
 
 
+class _Fitted(QtWidgets.QWidget):
+    """Content that takes the scroll area's height (word-wrapped labels would otherwise make it
+    ask for height-for-width, and grow taller than the area)."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+    def heightForWidth(self, width: int) -> int:
+        return -1
+
+
 def scrolled(outer: QtWidgets.QWidget, minimum: tuple[int, int]) -> QtWidgets.QWidget:
     """A content widget inside a frameless scroll area that fills ``outer``: the panel then
     asks its dock for little room, and scrolls below ``minimum`` (width, height)."""
-    inner = QtWidgets.QWidget()
+    inner = _Fitted()
     inner.setMinimumSize(*minimum)
     area = QtWidgets.QScrollArea()
     area.setWidgetResizable(True)
