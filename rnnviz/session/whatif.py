@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from psygnal import Signal
 
+from rnnviz.engine.attribution import F64, Attribution, ablation_effect, logit_attribution
 from rnnviz.engine.bptt import GradientRows, default_targets, gradient_rows, losses
 from rnnviz.engine.compare import Difference, align, difference
 from rnnviz.engine.generate import BeamNode, BeamTree, Sampling, beam_search, sample
@@ -300,3 +301,41 @@ def continue_text(workspace: Workspace, n: int, sampling: Sampling | None = None
         method = "greedy" if s.temperature == 0 else f"sampling, seed {seed}"
     return Continuation(workspace.text, method, tree, lead.model.tokenizer,
                         lead.model.vocab.tokens)
+
+
+# ---- attribution --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class UnitAttribution:
+    """At step t of one model: the logit split over the top layer's units (z_word, or z_word -
+    z_contrast) and, for ``layer``, the change in log p(word) (or in log p(word) - log
+    p(contrast)) when each unit is ablated at t alone; effect: (H,) or None."""
+
+    t: int
+    word: str
+    contrast: str | None
+    attribution: Attribution
+    layer: int
+    effect: F64 | None
+
+
+def attribute(session: ModelSession, t: int, word: str, contrast: str | None = None,
+              layer: int | None = None, effect: bool = True) -> UnitAttribution:
+    """Attribution of the next-word logit at step t of the session's plain run."""
+    if session.base is None or session.engine is None or session.model is None:
+        raise SessionError("type a text first")
+    vocab = session.model.vocab
+    ids = [vocab.get(w) if w is not None else None for w in (word, contrast)]
+    for w, i in zip((word, contrast), ids, strict=True):
+        if w is not None and i is None:
+            raise SessionError(f"{w!r} is not in {session.name}'s vocabulary")
+    y, b = ids
+    assert y is not None
+    recs = session.base.records
+    engine = session.engine
+    k = engine.num_layers - 1 if layer is None else layer
+    att = logit_attribution(engine, recs[t].h[-1], y, b)
+    eff = None
+    if effect:
+        first = whatif_of(session.workspace)._state_before(session, session.base, 0)
+        eff = ablation_effect(engine, recs, t, k, y, b, first if t == 0 else None)
+    return UnitAttribution(t, word, contrast, att, k, eff)

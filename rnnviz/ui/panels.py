@@ -22,6 +22,9 @@ PANELS: list[PanelSpec] = [
     PanelSpec("whatif", "WhatIfView", "What if",
               "Edit a token or ablate, clamp or scale units, and see the difference: Δ log p of "
               "the next words, Δ loss, Δh"),
+    PanelSpec("attribution", "UnitAttributionView", "Units",
+              "Which units push the next word's logit up or down, and the effect of ablating "
+              "each unit of a layer; click a bar to select the unit"),
     PanelSpec("beam_tree", "BeamTreeView", "Continue",
               "Generate after the text (greedy, sampling, beam search) and pick a branch of the "
               "beam tree"),

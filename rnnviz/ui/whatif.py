@@ -51,7 +51,8 @@ class WhatIfView(QtWidgets.QWidget):
         link_session(self, [(self.whatif.changed, self.refresh),
                             (workspace.text_changed, self._on_text),
                             (workspace.models_changed, self._on_models),
-                            (workspace.cursor_changed, self._on_cursor)])
+                            (workspace.cursor_changed, self._on_cursor),
+                            (workspace.selection_changed, self._on_selection)])
         self.text_edit.setText(workspace.text)
         self._on_models()
 
@@ -248,6 +249,16 @@ class WhatIfView(QtWidgets.QWidget):
             self.state_box.model().item(2).setEnabled(lead.engine.is_lstm)  # type: ignore
             self.where.setText(equations(lead.engine.params.cell) + " " + GRADIENT_NOTE)
         self.refresh()
+
+    def _on_selection(self) -> None:
+        """A unit selected elsewhere (heatmap, unit attribution) joins the typed unit list."""
+        unit = self.workspace.selected_unit
+        if unit is None or unit.model != 0 or unit.kind not in ("h", "c"):
+            return
+        item = f"{unit.layer + 1}:{unit.unit}"
+        items = [x for x in self.units_edit.text().replace(" ", "").split(",") if x]
+        if item not in items:
+            self.units_edit.setText(",".join([*items, item]))
 
     def _on_text(self) -> None:
         self.text_edit.setText(self.workspace.text)

@@ -155,3 +155,37 @@ def test_panels_are_tabs_of_the_window(window: MainWindow) -> None:
     assert "What if" in titles and "Continue" in titles
     view = window.extra_tabs.widget(titles.index("What if"))
     assert isinstance(view, WhatIfView)
+
+
+def test_unit_attribution_bars_equal_the_decoder_products(qtbot: Any, ws: Workspace) -> None:
+    from rnnviz.ui.attribution import UnitAttributionView
+
+    view = UnitAttributionView(ws)
+    what = WhatIfView(ws)
+    qtbot.addWidget(view)
+    qtbot.addWidget(what)
+    ws.set_cursor(3)  # after "is": the next word is "here"
+    view.contrast_edit.setText("there")
+    view.layer_box.setCurrentIndex(0)
+    view.refresh()
+    lead = ws.models[0]
+    assert lead.engine is not None and lead.model is not None and view.result is not None
+    ids = [t.id for t in lead.model.tokenize(TEXT)]
+    recs = lead.engine.run(ids)
+    y, b = lead.model.vocab.get("here"), lead.model.vocab.get("there")
+    p = lead.engine.params
+    full = (p.decoder_w[y] - p.decoder_w[b]).astype(float) * recs[3].h[-1]
+    np.testing.assert_allclose(view.contrib_bars.opts["width"], full[view.contrib_units],
+                               rtol=1e-5, atol=1e-7)
+    assert len(view.contrib_units) == 16 and full[view.contrib_units[0]] == full.max()
+    np.testing.assert_allclose(full.sum() + p.decoder_b[y] - p.decoder_b[b],
+                               recs[3].logits[y] - recs[3].logits[b], rtol=1e-5, atol=1e-5)
+    eff = view.effect_bars.opts["height"]
+    for j in (0, 7, 63):
+        cut = lead.engine.run(ids, intervention=Intervention((UnitEdit(0, j, step=3,
+                                                                       only=True),)))[3]
+        want = (_logp(cut.logits, y) - _logp(cut.logits, b)) - (
+            _logp(recs[3].logits, y) - _logp(recs[3].logits, b))
+        np.testing.assert_allclose(eff[j], want, atol=2e-5)
+    view.select(1, view.contrib_units[0])  # selecting a unit adds it to the What if list
+    assert what.units_edit.text() == f"2:{view.contrib_units[0]}"
