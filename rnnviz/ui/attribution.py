@@ -15,7 +15,7 @@ from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.whatif import NEG, PANEL_HEIGHT, POS, scrolled
 
-TOP = 8  # strongest units shown on each side
+TOP = 6  # strongest units shown on each side
 
 
 class UnitAttributionView(QtWidgets.QWidget):

@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from rnnviz.engine.intervention import Intervention
-from rnnviz.session import SessionError, Workspace
+from rnnviz.session import ModelSession, SessionError, Workspace
 from rnnviz.session.whatif import (
     GRADIENT_NOTE,
     WhatIf,
@@ -47,6 +47,7 @@ class WhatIfView(QtWidgets.QWidget):
         self.workspace = workspace
         self.whatif: WhatIf = whatif_of(workspace)
         self.shown: WhatIfRun | None = None
+        self.model_index = 0  # which model's runs the plots show
         self._build()
         link_session(self, [(self.whatif.changed, self.refresh),
                             (workspace.text_changed, self._on_text),
@@ -75,8 +76,14 @@ class WhatIfView(QtWidgets.QWidget):
         self.graphics.setBackground("w")
         self._build_plots()
         self.topk_label = cm.wrapped_label(2)
+        self.model_box = QtWidgets.QComboBox()
+        self.model_box.setToolTip("Whose runs to show (every model runs the same edit)")
+        self.model_box.activated.connect(self._model_picked)
+        head = QtWidgets.QHBoxLayout()
+        head.addWidget(self.status, 1)
+        head.addWidget(self.model_box)
         right = QtWidgets.QVBoxLayout()
-        right.addWidget(self.status)
+        right.addLayout(head)
         right.addWidget(self.graphics, 1)
         right.addWidget(self.topk_label)
         lay = QtWidgets.QHBoxLayout(scrolled(self, (900, 180)))
@@ -240,6 +247,11 @@ class WhatIfView(QtWidgets.QWidget):
     # ---- updates ------------------------------------------------------------------------
     def _on_models(self) -> None:
         lead = self.workspace.lead
+        self.model_box.clear()
+        self.model_box.addItems([s.name for s in self.workspace.models])
+        self.model_index = min(self.model_index, max(0, len(self.workspace.models) - 1))
+        self.model_box.setCurrentIndex(self.model_index)
+        self.model_box.setVisible(len(self.workspace.models) > 1)
         self.reset_box.clear()
         self.reset_box.addItem("no reset")
         if lead is not None and lead.engine is not None:
@@ -259,6 +271,14 @@ class WhatIfView(QtWidgets.QWidget):
         items = [x for x in self.units_edit.text().replace(" ", "").split(",") if x]
         if item not in items:
             self.units_edit.setText(",".join([*items, item]))
+
+    def _model_picked(self, index: int) -> None:
+        self.model_index = max(0, index)
+        self.refresh()
+
+    def _session(self) -> ModelSession | None:
+        models = self.workspace.models
+        return models[self.model_index] if self.model_index < len(models) else None
 
     def _on_text(self) -> None:
         self.text_edit.setText(self.workspace.text)
@@ -283,7 +303,7 @@ class WhatIfView(QtWidgets.QWidget):
     def refresh(self) -> None:
         """Redraw the differences from the what-if state (empty when there is none)."""
         try:
-            self.shown = self.whatif.run(0)
+            self.shown = self.whatif.run(self.model_index)
         except SessionError as e:
             self.status.setText(str(e))
             self.shown = None
@@ -329,6 +349,9 @@ class WhatIfView(QtWidgets.QWidget):
         run = self.shown
         if run is None:
             return
+        s = self._session()
+        if s is not None:  # the lead's step on this model's tokens
+            t = self.workspace.model_step(s, t)
         t_new = min(t, run.edited.length - 1)
         for line in self.cursor_lines:
             line.setValue(float(t_new))
@@ -336,8 +359,8 @@ class WhatIfView(QtWidgets.QWidget):
         self._draw_topk(run, t_new)
 
     def _draw_gradients(self, run: WhatIfRun, t: int) -> None:
-        lead = self.workspace.lead
-        rows = self.whatif.gradient_row(0, t)
+        lead = self._session()
+        rows = self.whatif.gradient_row(self.model_index, t)
         if lead is None or rows is None:
             return
         to = run.diff.mapping[t]
@@ -351,7 +374,7 @@ class WhatIfView(QtWidgets.QWidget):
         self.grad_plot.setXRange(-0.5, max(t, 1) + 0.5, padding=0.0)
 
     def _draw_topk(self, run: WhatIfRun, t: int) -> None:
-        lead = self.workspace.lead
+        lead = self._session()
         if lead is None or lead.model is None:
             return
         words = lead.model.vocab.tokens

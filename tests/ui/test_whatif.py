@@ -177,7 +177,7 @@ def test_unit_attribution_bars_equal_the_decoder_products(qtbot: Any, ws: Worksp
     full = (p.decoder_w[y] - p.decoder_w[b]).astype(float) * recs[3].h[-1]
     np.testing.assert_allclose(view.contrib_bars.opts["width"], full[view.contrib_units],
                                rtol=1e-5, atol=1e-7)
-    assert len(view.contrib_units) == 16 and full[view.contrib_units[0]] == full.max()
+    assert len(view.contrib_units) == 12 and full[view.contrib_units[0]] == full.max()
     np.testing.assert_allclose(full.sum() + p.decoder_b[y] - p.decoder_b[b],
                                recs[3].logits[y] - recs[3].logits[b], rtol=1e-5, atol=1e-5)
     eff = view.effect_bars.opts["height"]
@@ -189,3 +189,24 @@ def test_unit_attribution_bars_equal_the_decoder_products(qtbot: Any, ws: Worksp
         np.testing.assert_allclose(eff[j], want, atol=2e-5)
     view.select(1, view.contrib_units[0])  # selecting a unit adds it to the What if list
     assert what.units_edit.text() == f"2:{view.contrib_units[0]}"
+
+
+def test_each_model_of_the_workspace_can_be_shown(qtbot: Any) -> None:
+    from tests.session.test_workspace import three_models
+
+    ws3 = three_models("the cat sat on the mat the dog ran")
+    view = WhatIfView(ws3)
+    qtbot.addWidget(view)
+    assert view.model_box.count() == 3
+    whatif_of(ws3).set_intervention(Intervention((UnitEdit(0, 2, step=1),)))
+    for index in (2, 1):
+        view.model_box.setCurrentIndex(index)
+        view._model_picked(index)
+        s = ws3.models[index]
+        assert s.engine is not None and s.base is not None
+        ids = [t.id for t in s.base.tokens]
+        clean = s.engine.run(ids)
+        cut = s.engine.run(ids, intervention=whatif_of(ws3).intervention)
+        want = [_logp(cut[t].logits, ids[t + 1]) - _logp(clean[t].logits, ids[t + 1])
+                for t in range(len(ids) - 1)]
+        np.testing.assert_allclose(view.logp_bars.opts["height"], want, atol=1e-5)
