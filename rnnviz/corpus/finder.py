@@ -76,7 +76,8 @@ def split_at(n: int) -> int:
 
 
 def threshold_accuracy(x: NDArray[np.floating], yb: NDArray[np.bool_]) -> float:
-    """Held-out accuracy of the best one-unit rule ``x > t`` or ``x < t`` fitted on the train part."""
+    """Held-out accuracy of the best one-unit rule ``x > t`` or ``x <= t`` (fitted on the train
+    part)."""
     cut = split_at(len(x))
     xt, yt = np.asarray(x[:cut], np.float64), yb[:cut]
     order = np.argsort(xt, kind="stable")
@@ -147,7 +148,7 @@ def probe(index: CorpusIndex, label: Label, kind: str, layer: int) -> ProbeScore
 def ridge_fit(z: F64, y: F64) -> F64:
     """argmin ||z w - y||^2 + RIDGE ||w||^2 (intercept column included), (D,)."""
     a = z.T @ z + RIDGE * len(z) * np.eye(z.shape[1])
-    out: F64 = np.linalg.solve(a, z.T @ y)
+    out: F64 = np.asarray(np.linalg.solve(a, z.T @ y), np.float64)
     return out
 
 

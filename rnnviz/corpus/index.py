@@ -7,8 +7,9 @@ first reads the ``warmup`` tokens before its chunk (from a zero state, not recor
 state at its first recorded step has that much history; stream 0 starts from a zero state at
 token 0 as a single stream would. ``batch=1, warmup=0`` is one exact stream over the corpus.
 
-Files: ``<cache>/index/<key>/{meta.json, h.npy, c.npy, gate_<name>.npy}``, each array (L, H, N)
-float16 (one unit's series is contiguous).
+Files: ``<cache>/index/<key>/{meta.json, h.npy, c.npy, gate_<name>.npy}``, each array
+(L, H, B * chunk) float16 of which the first N columns are the corpus (one unit's series is
+contiguous).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from rnnviz.corpus.reader import CorpusText
 from rnnviz.engine.bptt import Cancelled, Progress
 from rnnviz.engine.network import RNNLM
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 F16 = NDArray[np.float16]
 
 
@@ -133,13 +134,14 @@ def open_index(directory: Path) -> CorpusIndex | None:
         meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
         if meta.get("version") != FORMAT_VERSION:
             return None
-        arrays = {k: np.load(directory / f"{k}.npy", mmap_mode="r") for k in meta["kinds"]}
+        files = {k: np.load(directory / f"{k}.npy", mmap_mode="r") for k in meta["kinds"]}
+        shape = (meta["layers"], meta["hidden"], meta["stored"])
     except (OSError, ValueError, KeyError):
         return None
-    shape = (meta["layers"], meta["hidden"], meta["tokens"])
-    if any(a.shape != shape or a.dtype != np.float16 for a in arrays.values()):
+    if any(a.shape != shape or a.dtype != np.float16 for a in files.values()):
         return None
-    return CorpusIndex(directory, meta, arrays)
+    n = int(meta["tokens"])
+    return CorpusIndex(directory, meta, {k: a[:, :, :n] for k, a in files.items()})
 
 
 def load_or_build(model: LoadedModel, corpus: CorpusText, cache_dir: str | Path | None = None,
@@ -173,34 +175,36 @@ def load_or_build(model: LoadedModel, corpus: CorpusText, cache_dir: str | Path 
     return index
 
 
+TILE = 128  # steps gathered (float16) before one transposed write into the arrays
+
+
 def _build(net: RNNLM, corpus: CorpusText, out: Path, spec: IndexSpec,
            progress: Progress | None) -> dict[str, Any]:
-    """Run the streams, write every kind's .npy under ``out``; return the meta facts."""
+    """Run the streams, writing every kind's .npy under ``out``; return the meta facts.
+
+    Each file holds (L, H, B * chunk): chunk b fills columns b*chunk.. in corpus order, the
+    last chunk's padding beyond N is never read."""
     n = len(corpus)
     chunk, starts = chunk_starts(n, spec.batch)
     warmups = np.minimum(spec.warmup, starts)
     kinds = ["h", *(["c"] if net.is_lstm else []), *(f"gate_{g}" for g in net.gate_names)]
-    bufs = _run_streams(net, corpus.ids, chunk, starts, spec.warmup, kinds, progress)
-    shape = (net.num_layers, net.hidden_size, n)
-    for kind, buf in bufs.items():
-        # buf: (chunk, B, L, H) -> (L, H, B * chunk); chunk b fills columns b*chunk.. in order
-        arr = np.lib.format.open_memmap(out / f"{kind}.npy", mode="w+", dtype=np.float16,
-                                        shape=shape)
-        flat = buf.transpose(2, 3, 1, 0).reshape(shape[0], shape[1], -1)
-        arr[...] = flat[:, :, :n]
-        arr.flush()
-        del arr
-    return {"version": FORMAT_VERSION, "tokens": n, "layers": shape[0], "hidden": shape[1],
-            "cell": net.params.cell, "kinds": kinds, "chunk": chunk, "batch": spec.batch,
-            "warmup": spec.warmup, "starts": starts.tolist(), "warmups": warmups.tolist()}
+    shape = (net.num_layers, net.hidden_size, len(starts) * chunk)
+    arrays = {k: np.empty(shape, np.float16) for k in kinds}  # in memory: the tile writes
+    _run_streams(net, corpus.ids, chunk, starts, spec.warmup, arrays, progress)  # are scattered
+    for kind, arr in arrays.items():
+        with open(out / f"{kind}.npy", "wb") as f:  # one sequential write per file
+            np.lib.format.write_array(f, arr, allow_pickle=False)
+    return {"version": FORMAT_VERSION, "tokens": n, "stored": shape[2], "layers": shape[0],
+            "hidden": shape[1], "cell": net.params.cell, "kinds": kinds, "chunk": chunk,
+            "batch": spec.batch, "warmup": spec.warmup, "starts": starts.tolist(),
+            "warmups": warmups.tolist()}
 
 
 def _run_streams(net: RNNLM, ids: NDArray[np.int64], chunk: int, starts: NDArray[np.int64],
-                 warmup: int, kinds: list[str], progress: Progress | None) -> dict[str, F16]:
-    """Step all streams together; return kind -> (chunk, B, L, H) float16 recorded states."""
+                 warmup: int, files: dict[str, F16], progress: Progress | None) -> None:
+    """Step all streams together and record every step after the warm-up into ``files``."""
     n, b = len(ids), len(starts)
-    n_layers, hid = net.num_layers, net.hidden_size
-    bufs = {k: np.empty((chunk, b, n_layers, hid), np.float16) for k in kinds}
+    rec = _Recorder(files, b, chunk)
     state = net.zero_state(b)
     h, c = state.h.copy(), (state.c.copy() if state.c is not None else None)
     emb = net.params.embedding
@@ -216,21 +220,42 @@ def _run_streams(net: RNNLM, ids: NDArray[np.int64], chunk: int, starts: NDArray
             if c is not None and c_new is not None:
                 c[k] = np.where(live[:, None], c_new, 0.0)
             if j >= warmup:
-                _record(bufs, j - warmup, k, x, c_new, cell.gate_values(cache))
+                rec.put(k, x, c_new, cell.gate_values(cache))
+        if j >= warmup:
+            rec.step(last=j == total - 1)
         if progress is not None and (j % every == 0 or j == total - 1) \
                 and progress((j + 1) / total) is False:
             raise Cancelled()
-    return bufs
 
 
-def _record(bufs: dict[str, F16], row: int, layer: int, h: NDArray[np.float32],
-            c: NDArray[np.float32] | None, gates: dict[str, NDArray[np.float32]]) -> None:
-    """Write one step's (B, H) arrays of one layer into the buffers."""
-    bufs["h"][row, :, layer] = h
-    if c is not None:
-        bufs["c"][row, :, layer] = c
-    for g, v in gates.items():
-        bufs[f"gate_{g}"][row, :, layer] = v
+class _Recorder:
+    """Gathers TILE steps of (B, H) arrays per layer and kind, then writes them transposed into
+    the (L, H, B, chunk) view of each file."""
+
+    def __init__(self, files: dict[str, F16], batch: int, chunk: int) -> None:
+        first = next(iter(files.values()))
+        n_layers, hid = first.shape[0], first.shape[1]
+        self.views = {k: f.reshape(n_layers, hid, batch, chunk) for k, f in files.items()}
+        self.tiles = {k: np.empty((TILE, n_layers, batch, hid), np.float16) for k in files}
+        self.row = 0
+        self.done = 0
+
+    def put(self, layer: int, h: NDArray[np.float32], c: NDArray[np.float32] | None,
+            gates: dict[str, NDArray[np.float32]]) -> None:
+        self.tiles["h"][self.row, layer] = h
+        if c is not None:
+            self.tiles["c"][self.row, layer] = c
+        for g, v in gates.items():
+            self.tiles[f"gate_{g}"][self.row, layer] = v
+
+    def step(self, last: bool) -> None:
+        self.row += 1
+        if self.row < TILE and not last:
+            return
+        lo, hi = self.done, self.done + self.row
+        for k, tile in self.tiles.items():
+            self.views[k][:, :, :, lo:hi] = tile[: self.row].transpose(1, 3, 2, 0)
+        self.done, self.row = hi, 0
 
 
 def clear_cache(cache_dir: str | Path | None = None) -> None:

@@ -23,27 +23,49 @@ def select_units(values: F32, lo: int, hi: int, threshold: float = 0.3,
     """values: (T, H) one layer over a text. Units on over [lo, hi), (H,) bool."""
     if not 0 <= lo < hi <= len(values):
         raise ValueError(f"span [{lo}, {hi}) is outside 0..{len(values)}")
-    on: BOOL = (values[lo:hi] >= threshold).all(axis=0)
+    on: BOOL = np.asarray((values[lo:hi] >= threshold).all(axis=0))
     if below_before and lo > 0:
         on &= values[lo - 1] < threshold
     return on
 
 
+def at_or_above(layer: NDArray[np.floating], threshold: float) -> BOOL:
+    """layer >= threshold, elementwise. float16 input is compared through its bit patterns as
+    int16 (sign-magnitude order), about 50x faster than numpy's float16 comparison; the
+    threshold is rounded to float16 first."""
+    if layer.dtype != np.float16:
+        return np.asarray(layer >= threshold)
+    bits = np.asarray(layer).view(np.int16)
+    t = np.float16(threshold)
+    if t > 0:
+        return np.asarray(bits >= t.view(np.int16))
+    t_bits = (t if t < 0 else np.float16(-0.0)).view(np.int16)  # negatives: larger magnitude,
+    return np.asarray((bits >= 0) | (bits <= t_bits))  # larger int16
+
+
+def window_and(on: BOOL, n: int) -> BOOL:
+    """(H, N) -> (H, N - n + 1): on at every step of [p, p + n), by doubling shifts."""
+    out, span = on, 1
+    while span * 2 <= n:
+        out = out[:, :-span] & out[:, span:]
+        span *= 2
+    if span < n:
+        rest = n - span
+        out = out[:, : out.shape[1] - rest] & out[:, rest:]
+    return out
+
+
 def window_on(layer: NDArray[np.floating], n: int, threshold: float) -> BOOL:
     """layer: (H, N). (H, N - n + 1) bool: unit on at every step of [p, p + n)."""
-    off = np.less(layer, np.float16(threshold) if layer.dtype == np.float16 else threshold)
-    cum = np.zeros((off.shape[0], off.shape[1] + 1), np.int32)
-    np.cumsum(off, axis=1, dtype=np.int32, out=cum[:, 1:])
-    out: BOOL = cum[:, n:] == cum[:, :-n]
-    return out
+    return window_and(at_or_above(layer, threshold), n)
 
 
 def match_scores(layer: NDArray[np.floating], selected: BOOL, n: int, threshold: float) -> F32:
     """Score of every corpus position p in 0..N-n, (N - n + 1,) float32."""
-    on = window_on(layer, n, threshold)
-    w = np.where(selected, 1.0, -1.0).astype(np.float32)
-    out: F32 = w @ on.view(np.uint8).astype(np.float32)
-    return out
+    on = window_on(layer, n, threshold).view(np.uint8)
+    hits = np.add.reduce(on[selected], axis=0, dtype=np.int32)
+    total = np.add.reduce(on, axis=0, dtype=np.int32)
+    return (2 * hits - total).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -89,7 +111,7 @@ def match(layer: NDArray[np.floating], selected: BOOL, n: int, threshold: float 
 
 def _length(layer: NDArray[np.floating], selected: BOOL, p: int, n: int, threshold: float,
             max_length: int) -> int:
-    seg = np.asarray(layer[selected, p:p + max_length], np.float32) >= threshold  # (S, <=max)
+    seg = at_or_above(layer[selected, p:p + max_length], threshold)  # (S, <=max)
     rows = seg[:, :n].all(axis=1)
     if not rows.any():
         return n

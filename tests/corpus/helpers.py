@@ -40,7 +40,8 @@ def word_corpus(tmp: Path, lines: int = 60, seed: int = 0) -> Path:
 
 def make_parens() -> ModuleType:
     """scripts/make_parens.py as a module."""
-    spec = importlib.util.spec_from_file_location("make_parens", REPO / "scripts" / "make_parens.py")
+    script = REPO / "scripts" / "make_parens.py"
+    spec = importlib.util.spec_from_file_location("make_parens", script)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -48,4 +49,5 @@ def make_parens() -> ModuleType:
 
 
 def parens_model() -> LoadedModel:
-    return load_model(str(REPO / "resources" / "models" / "parens-lstm.safetensors"), VocabOptions())
+    path = REPO / "resources" / "models" / "parens-lstm.safetensors"
+    return load_model(str(path), VocabOptions())

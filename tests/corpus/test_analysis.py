@@ -178,3 +178,12 @@ def test_parens_lstm_has_a_depth_unit(tmp_path: Path) -> None:
     best = json.loads(out.read_text())["units"][0]
     assert abs(best["r"]) >= 0.9
     assert best["threshold_accuracy"] >= 0.9
+
+
+@pytest.mark.parametrize("thr", [0.3, 0.0, -0.0, -0.25, 1e-4, -1.0, 0.7])
+def test_float16_threshold_through_bits_equals_float_comparison(thr: float) -> None:
+    rng = np.random.default_rng(7)
+    v = rng.uniform(-1, 1, size=(4, 500)).astype(np.float16)
+    v[0, :6] = [0.0, -0.0, np.float16(thr), -np.float16(thr), 1.0, -1.0]
+    want = v.astype(np.float32) >= np.float32(np.float16(thr))
+    np.testing.assert_array_equal(match.at_or_above(v, thr), want)
