@@ -14,13 +14,14 @@ from rnnviz.checkpoints.errors import CheckpointError
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import TOKENIZERS, Vocab, VocabError
 from rnnviz.engine.params import CELLS, ModelParams, ParamError, from_named_arrays, named_arrays
+from rnnviz.engine.rwkv_params import RWKV_CELLS, RwkvParams
 
 META_KEY = "rnnviz"
 TIED_NAME = "decoder.weight"  # absent in a tied model's file: it is encoder.weight
 _MAX_HEADER = 100 * 1024 * 1024
 
 
-def save(path: str | Path, params: ModelParams, vocab: Vocab, tokenizer: str,
+def save(path: str | Path, params: ModelParams | RwkvParams, vocab: Vocab, tokenizer: str,
          meta: dict[str, Any] | None = None) -> None:
     """Write params + vocabulary as a native checkpoint (atomic: temp file then rename)."""
     from safetensors.numpy import save_file
@@ -29,9 +30,14 @@ def save(path: str | Path, params: ModelParams, vocab: Vocab, tokenizer: str,
         raise ValueError(f"vocabulary has {len(vocab)} tokens but the model {params.vocab_size}")
     info = dict(meta or {})
     info.update(cell=params.cell, vocab=list(vocab.tokens), tokenizer=tokenizer)
-    tensors = {k: np.ascontiguousarray(v) for k, v in named_arrays(params).items()}
+    if isinstance(params, RwkvParams):  # BlinkDL's names, as the engine keeps them
+        tensors = {k: np.ascontiguousarray(v) for k, v in params.arrays.items()}
+        tied_name = "head.weight"
+    else:
+        tensors = {k: np.ascontiguousarray(v) for k, v in named_arrays(params).items()}
+        tied_name = TIED_NAME
     if params.tied:  # stored once, as safetensors.torch.save_model stores shared tensors
-        del tensors[TIED_NAME]
+        del tensors[tied_name]
     tmp = f"{path}.tmp{os.getpid()}"
     save_file(tensors, tmp, metadata={META_KEY: json.dumps(info, ensure_ascii=False)})
     os.replace(tmp, path)
@@ -77,8 +83,9 @@ def _parse_meta(header: dict[str, Any]) -> dict[str, Any]:
     for key in ("cell", "vocab", "tokenizer"):
         if key not in meta:
             raise CheckpointError(f"'{META_KEY}' metadata lacks the required key {key!r}")
-    if meta["cell"] not in CELLS:
-        raise CheckpointError(f"unknown cell {meta['cell']!r} (expected one of {', '.join(CELLS)})")
+    if meta["cell"] not in CELLS + RWKV_CELLS:
+        raise CheckpointError(f"unknown cell {meta['cell']!r} "
+                              f"(expected one of {', '.join(CELLS + RWKV_CELLS)})")
     if meta["tokenizer"] not in TOKENIZERS:
         raise CheckpointError(f"unknown tokenizer {meta['tokenizer']!r} (expected word or char)")
     if not (isinstance(meta["vocab"], list) and all(isinstance(t, str) for t in meta["vocab"])):
@@ -95,6 +102,10 @@ def load(path: str | Path) -> LoadedModel:
     try:
         header = _read_header(path)
         meta = _parse_meta(header)
+        if meta["cell"] in RWKV_CELLS:
+            from rnnviz.checkpoints.rwkv_native import load_rwkv
+
+            return load_rwkv(path, header, meta)
         arrays = load_file(path)
     except OSError as e:
         raise CheckpointError(f"cannot read {path}: {e.strerror or e}") from None
