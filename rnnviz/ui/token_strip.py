@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from rnnviz.checkpoints.vocab import Token
-from rnnviz.session import Session
+from rnnviz.session import ModelSession
 from rnnviz.ui.binding import link_session
 
 PAD_X, PAD_Y, GAP, MARGIN = 7, 4, 4, 4
@@ -180,7 +180,7 @@ def saliency_weights(inputs: np.ndarray) -> np.ndarray:
 class TokenStrip(QWidget):
     """Scrollable chips plus a 'colour by saliency' toggle; follows the session."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: ModelSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.chips = TokenChips()
