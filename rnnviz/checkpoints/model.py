@@ -7,6 +7,7 @@ from typing import Any
 
 from rnnviz.checkpoints.vocab import Token, Vocab, tokenize
 from rnnviz.engine.params import ModelParams
+from rnnviz.engine.rwkv_params import RwkvParams
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,7 @@ class LoadedModel:
     notices: things the user should be told (defaults taken, tensors mapped).
     """
 
-    params: ModelParams
+    params: ModelParams | RwkvParams
     vocab: Vocab
     tokenizer: str
     format: str

@@ -11,8 +11,9 @@ import numpy as np
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import Token, VocabError, ids_to_tokens
 from rnnviz.cli.common import UsageError, add_model_args, open_model, write_json
-from rnnviz.engine.bptt import GradientRows, gradient_norms
-from rnnviz.engine.network import RNNLM, State
+from rnnviz.engine.bptt import GradientRows
+from rnnviz.engine.factory import build_engine, engine_gradient_rows
+from rnnviz.engine.network import State
 from rnnviz.session.trace import Trace, run_trace
 
 
@@ -74,10 +75,11 @@ def _step_json(t: int, trace: Trace, model: LoadedModel, k: int) -> dict[str, An
 def analyze(model: LoadedModel, tokens: list[Token], top_k: int = 10, truncate: int | None = None,
             prime: list[Token] | None = None) -> dict[str, Any]:
     """The analyze document (README documents the schema)."""
-    engine = RNNLM(model.params)
+    engine = build_engine(model.params)
     state: State | None = engine.run([t.id for t in prime])[-1].state if prime else None
     trace = run_trace(engine, tokens, state)
-    grads: GradientRows = gradient_norms(engine, trace.records, trace.targets, truncate)
+    grads: GradientRows = engine_gradient_rows(engine, trace.records, trace.targets, 0,
+                                                      trace.length, truncate)
     return {
         "model": model.summary(),
         "tokens": [t.text for t in tokens],

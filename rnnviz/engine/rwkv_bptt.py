@@ -88,7 +88,7 @@ def _sweep_step(model: RwkvLM, rec: StepRecord, s: int, rows: tuple[int, int],
     dvf: F32 | None = None
     for k in range(model.num_layers - 1, -1, -1):
         out_h[k, lo:hi, s] = _norm(d)
-        g = model.block_backward(k, d, dshift[k, lo:hi], dwkv[k, lo:hi], dvf, rec.caches[k])
+        g = model.block_backward(k, d, dshift[k, lo:hi], dwkv[k, lo:hi], dvf, rec.caches[k])  # type: ignore[arg-type]
         out_c[k, lo:hi, s] = _norm(g.dstate)
         dshift[k, lo:hi] = g.dshift
         dwkv[k, lo:hi] = g.dwkv

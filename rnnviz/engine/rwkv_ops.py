@@ -52,7 +52,7 @@ def shift_mix(x: F32, last: F32, mix: F32) -> F32:
 def relu_sq(x: F32) -> tuple[F32, F32]:
     """relu(x)^2 and its derivative 2 relu(x)."""
     r = np.maximum(x, np.float32(0.0))
-    return r * r, 2.0 * r
+    return r * r, r + r
 
 
 class FfnCache(NamedTuple):
@@ -68,10 +68,7 @@ class FfnCache(NamedTuple):
 def ffn_forward(x: F32, last: F32, w: dict[str, F32], v7: bool) -> tuple[F32, FfnCache]:
     """RWKV-4: sigmoid(Wr xr) * Wv relu(Wk xk)^2. RWKV-7: Wv relu(Wk xk)^2 (no gate).
     x, last: (B, C); w: the layer's ffn tensors by short name."""
-    if v7:
-        xk = x + (last - x) * w["x_k"]
-    else:
-        xk = shift_mix(x, last, w["time_mix_k"])
+    xk = x + (last - x) * w["x_k"] if v7 else shift_mix(x, last, w["time_mix_k"])
     k2, dk2 = relu_sq(xk @ w["key.weight"].T)
     kv: F32 = k2 @ w["value.weight"].T
     if v7:

@@ -12,6 +12,7 @@ ffn shift); RWKV-7 D = 2C + C N (att shift, ffn shift, every head's S flattened)
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
 import torch
@@ -61,7 +62,7 @@ class Att4(nn.Module):
 def wkv4_parallel(k: Tensor, v: Tensor, w: Tensor, u: Tensor, st: Tensor) -> tuple[Tensor, Tensor]:
     """WKV of a window. k, v (B, T, C); w, u (C,); st (B, 3, C).
     Row t < T of the log-weight matrix gives wkv_t; row T gives the state after the window."""
-    b, t_len, c = k.shape
+    t_len = k.shape[1]
     rows = torch.arange(t_len + 1, device=k.device)
     cols = torch.arange(t_len, device=k.device)
     dist = (rows[:, None] - 1 - cols[None, :]).to(k.dtype)  # (T+1, T): t - 1 - i
@@ -136,27 +137,32 @@ class Att7(nn.Module):
         self.ln_x = nn.GroupNorm(self.h, c, eps=64e-5)
         nn.init.zeros_(self.output.weight)
 
+    def param(self, name: str) -> Tensor:
+        out = getattr(self, name)
+        assert isinstance(out, Tensor)
+        return out
+
     def forward(self, x: Tensor, last: Tensor, s: Tensor, v_first: Tensor | None
                 ) -> tuple[Tensor, Tensor, Tensor]:
         """x (B, T, C); last (B, C); s (B, H, N, N); v_first (B, T, C) or None in layer 0."""
         b, t_len, c = x.shape
-        h, n = self.h, self.n
+        h, n, p = self.h, self.n, self.param
         xs = torch.cat([last[:, None], x[:, :-1]], dim=1)
         d = xs - x
-        r = self.receptance(x + d * self.x_r)
+        r = self.receptance(x + d * p("x_r"))
         w = torch.exp(-math.exp(-0.5) * torch.sigmoid(
-            self.w0 + torch.tanh((x + d * self.x_w) @ self.w1) @ self.w2))
-        k = self.key(x + d * self.x_k)
-        xv = x + d * self.x_v
+            p("w0") + torch.tanh((x + d * p("x_w")) @ p("w1")) @ p("w2")))
+        k = self.key(x + d * p("x_k"))
+        xv = x + d * p("x_v")
         v = self.value(xv)
-        a = torch.sigmoid(self.a0 + ((x + d * self.x_a) @ self.a1) @ self.a2)
-        g = torch.sigmoid((x + d * self.x_g) @ self.g1) @ self.g2
-        kk = F.normalize((k * self.k_k).view(b, t_len, h, n), dim=-1, p=2.0, eps=1e-12)
-        k = k * (1 + (a - 1) * self.k_a)
+        a = torch.sigmoid(p("a0") + ((x + d * p("x_a")) @ p("a1")) @ p("a2"))
+        g = torch.sigmoid((x + d * p("x_g")) @ p("g1")) @ p("g2")
+        kk = F.normalize((k * p("k_k")).view(b, t_len, h, n), dim=-1, p=2.0, eps=1e-12)
+        k = k * (1 + (a - 1) * p("k_a"))
         if v_first is None:
             v_first = v
         else:
-            v = v + (v_first - v) * torch.sigmoid(self.v0 + (xv @ self.v1) @ self.v2)
+            v = v + (v_first - v) * torch.sigmoid(p("v0") + (xv @ p("v1")) @ p("v2"))
         ys = []
         wh, kh, vh, rh = (z.view(b, t_len, h, n) for z in (w, k, v, r))
         ah = a.view(b, t_len, h, n)
@@ -177,8 +183,9 @@ class Block(nn.Module):
         self.v7 = cell == "rwkv7"
         if layer == 0:
             self.ln0 = nn.LayerNorm(c)
+        self.att: Att4 | Att7
         self.ln1, self.ln2 = nn.LayerNorm(c), nn.LayerNorm(c)
-        self.att: nn.Module = Att7(c, layer, n_layer, head) if self.v7 else Att4(c, layer, n_layer)
+        self.att = Att7(c, layer, n_layer, head) if self.v7 else Att4(c, layer, n_layer)
         self.ffn = Ffn(c, layer, n_layer, self.v7)
 
 
@@ -219,12 +226,13 @@ class RwkvModel(nn.Module):
 
     def forward(self, ids: Tensor, hidden: Tensor | None = None) -> tuple[Tensor, Tensor]:
         """ids (T, B) -> logits (T, B, V), new hidden (L, B, D)."""
-        t_len, b = ids.shape
+        b = ids.shape[1]
         c = self.hidden_size
         hidden = self.init_hidden(b) if hidden is None else hidden
-        x = self.blocks[0].ln0(self.emb(ids.T))  # (B, T, C)
+        blocks = cast(list[Block], list(self.blocks))
+        x = blocks[0].ln0(self.emb(ids.T))  # (B, T, C)
         states, v_first = [], None
-        for i, blk in enumerate(self.blocks):
+        for i, blk in enumerate(blocks):
             st = hidden[i]
             xa = blk.ln1(x)
             if blk.v7:
