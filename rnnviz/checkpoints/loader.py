@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnnviz.checkpoints import dlfs2, native, safe_pickle, torchfile
+from rnnviz.checkpoints import dlfs2, native, rwkv_hf, rwkv_pth, safe_pickle, torchfile
 from rnnviz.checkpoints.errors import CheckpointError
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import VocabError
@@ -32,10 +32,10 @@ def sniff(path: str | Path) -> str:
         head = f.read(9)
     if head[:4] == b"PK\x03\x04":
         return "zip"
+    if len(head) == 9 and head[8:9] == b"{":  # before pickle: a header length may end in 0x80
+        return "safetensors"
     if head[:1] == b"\x80":
         return "pickle"
-    if len(head) == 9 and head[8:9] == b"{":
-        return "safetensors"
     return "unknown"
 
 
@@ -68,12 +68,18 @@ def load_model(path: str | Path, opts: VocabOptions | None = None) -> LoadedMode
 
 
 def _load(path: str, opts: VocabOptions) -> LoadedModel:
+    if Path(path).is_dir() and rwkv_hf.is_hf_rwkv(path):
+        return rwkv_hf.load(path, opts.vocab_file, opts.vocab_corpus)
     if not Path(path).is_file():
         raise CheckpointError(f"no such file: {path}")
     try:
         kind = sniff(path)
     except OSError as e:
         raise CheckpointError(f"cannot read {path}: {e.strerror or e}") from None
+    if kind == "safetensors" and rwkv_hf.is_hf_rwkv(path):
+        return rwkv_hf.load(path, opts.vocab_file, opts.vocab_corpus)
+    if kind == "zip" and rwkv_pth.looks_like_rwkv(path):
+        return rwkv_pth.load(path, opts.vocab_file, opts.vocab_corpus)
     if kind == "safetensors":
         model = native.load(path)
         if opts.vocab_file or opts.vocab_corpus:

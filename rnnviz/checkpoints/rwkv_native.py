@@ -8,6 +8,7 @@ import numpy as np
 
 from rnnviz.checkpoints.errors import CheckpointError
 from rnnviz.checkpoints.model import LoadedModel
+from rnnviz.checkpoints.rwkv_tokenizers import from_meta
 from rnnviz.checkpoints.vocab import Vocab, VocabError
 from rnnviz.engine.params import ParamError
 from rnnviz.engine.rwkv_params import F32, RwkvParams, squeeze_arrays
@@ -51,4 +52,7 @@ def load_rwkv(path: str, header: dict[str, Any], meta: dict[str, Any]) -> Loaded
         raise CheckpointError(f"vocabulary has {len(vocab)} tokens but emb.weight has "
                               f"{params.vocab_size} rows")
     extra = {k: v for k, v in meta.items() if k not in ("cell", "vocab", "tokenizer")}
-    return LoadedModel(params, vocab, meta["tokenizer"], "rnnviz", path, extra)
+    encoder = None
+    if "subword_tokenizer" in meta:
+        encoder = from_meta(meta["subword_tokenizer"], params.vocab_size).encode
+    return LoadedModel(params, vocab, meta["tokenizer"], "rnnviz", path, extra, (), encoder)
