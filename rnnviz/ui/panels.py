@@ -22,4 +22,7 @@ PANELS: list[PanelSpec] = [
     PanelSpec("help_panel", "HelpPanel", "Help",
               "Each view, the notation, the cell equations in PyTorch's and the book's form, "
               "and one unit's equations with this step's numbers"),
+    PanelSpec("rwkv_state", "RwkvStatePanel", "RWKV state",
+              "RWKV-4: the WKV average a/b per channel over steps; RWKV-7: each head's state "
+              "matrix S at the cursor and the decay w over steps"),
 ]
