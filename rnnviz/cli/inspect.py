@@ -47,6 +47,8 @@ def describe(model: LoadedModel) -> list[str]:
     for key, val in model.meta.items():
         if key == "name":
             continue
+        if key == "subword_tokenizer" and isinstance(val, dict):  # the file's text: name it only
+            val = f"{val.get('kind')} ({len(str(val.get('text', '')))} characters stored)"
         lines.append(f"{key + ':':<12} {_value(val)}")
     lines += [f"note:        {n}" for n in model.notices]
     return lines
