@@ -19,7 +19,7 @@ from rnnviz.engine.bptt import GradientRows, default_targets, gradient_rows, los
 from rnnviz.engine.compare import Difference, align, difference
 from rnnviz.engine.generate import BeamNode, BeamTree, Sampling, beam_search, sample
 from rnnviz.engine.intervention import Intervention, LayerReset, Op, StateName, UnitEdit
-from rnnviz.engine.network import State
+from rnnviz.engine.network import RNNLM, State
 from rnnviz.session.model_session import ModelSession, SessionError
 from rnnviz.session.trace import Trace
 from rnnviz.session.workspace import Workspace
@@ -183,6 +183,7 @@ class WhatIf:
 
     def _compute(self, s: ModelSession, base: Trace) -> WhatIfRun:
         assert s.engine is not None
+        engine = _rnn(s)
         tokens = (s.tokenize(self.edited_text) if self.edited_text is not None
                   else list(base.tokens))
         if not tokens:
@@ -190,7 +191,7 @@ class WhatIf:
         ids = [t.id for t in tokens]
         p = _same_prefix([t.id for t in base.tokens], ids, self.intervention)
         records = list(base.records[:p])
-        records += s.engine.run(ids[p:], self._state_before(s, base, p), self.intervention, p)
+        records += engine.run(ids[p:], self._state_before(s, base, p), self.intervention, p)
         targets, is_pred = default_targets(records)
         loss = np.empty(len(records))
         keep = max(0, min(p - 1, base.length - 1))  # step p-1's next word may have changed
@@ -217,7 +218,7 @@ class WhatIf:
         assert s.engine is not None
         key = (index, id(run), t, self.workspace.truncate)
         if self._grad is None or self._grad[0] != key:
-            rows = gradient_rows(s.engine, run.edited.records, run.edited.targets, t, t + 1,
+            rows = gradient_rows(_rnn(s), run.edited.records, run.edited.targets, t, t + 1,
                                  self.workspace.truncate)
             self._grad = (key, rows)
         return self._grad[1]
@@ -280,19 +281,20 @@ def continue_text(workspace: Workspace, n: int, sampling: Sampling | None = None
         raise SessionError("type a text first")
     if n < 1:
         raise SessionError("generate at least one token")
+    engine = _rnn(lead)
     last = lead.base.records[-1]
     layer = whatif_of(workspace)
     iv = layer.intervention or None
     start = lead.base.length
     if iv is not None:  # the text's own run under the intervention
         first = layer._state_before(lead, lead.base, 0)
-        last = lead.engine.run([t.id for t in lead.base.tokens], first, iv)[-1]
+        last = engine.run([t.id for t in lead.base.tokens], first, iv)[-1]
     if beam > 0:
-        tree = beam_search(lead.engine, last.state, last.logits, n, beam, iv, start)
+        tree = beam_search(engine, last.state, last.logits, n, beam, iv, start)
         method = f"beam search, width {beam}"
     else:
         s = sampling or Sampling(0.0)
-        out = sample(lead.engine, last.state, last.logits, n, s, np.random.default_rng(seed),
+        out = sample(engine, last.state, last.logits, n, s, np.random.default_rng(seed),
                      iv, start)
         tree = BeamTree([BeamNode(0, -1, 0.0, -1, 0)])
         for i, (tok, lp) in enumerate(zip(out.ids, out.logps, strict=True)):
@@ -331,7 +333,7 @@ def attribute(session: ModelSession, t: int, word: str, contrast: str | None = N
     y, b = ids
     assert y is not None
     recs = session.base.records
-    engine = session.engine
+    engine = _rnn(session)
     k = engine.num_layers - 1 if layer is None else layer
     att = logit_attribution(engine, recs[t].h[-1], y, b)
     eff = None
@@ -339,3 +341,12 @@ def attribute(session: ModelSession, t: int, word: str, contrast: str | None = N
         first = whatif_of(session.workspace)._state_before(session, session.base, 0)
         eff = ablation_effect(engine, recs, t, k, y, b, first if t == 0 else None)
     return UnitAttribution(t, word, contrast, att, k, eff)
+
+
+def _rnn(session: ModelSession) -> RNNLM:
+    """The session's engine when it is an RNN/LSTM/GRU; SessionError for RWKV models."""
+    assert session.engine is not None
+    if not isinstance(session.engine, RNNLM):
+        raise SessionError(f"what-if edits, interventions, attribution and generation work on "
+                           f"RNN, LSTM and GRU models; {session.name} is an RWKV model")
+    return session.engine

@@ -139,7 +139,8 @@ class VanishingView(QtWidgets.QWidget):
 
     def _missing(self) -> list[tuple[RNNLM, Trace]]:
         return [(s.engine, s.trace) for s in self.workspace.models
-                if s.engine is not None and s.trace is not None and id(s.trace) not in self._cache]
+                if isinstance(s.engine, RNNLM) and s.trace is not None
+                and id(s.trace) not in self._cache]
 
     def compute(self) -> None:
         """Step factors of every run that has none (supersedes a running job)."""

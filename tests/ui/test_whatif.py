@@ -151,9 +151,9 @@ def window(qtbot: Any, ws: Workspace, settings: Any) -> Iterator[MainWindow]:
 
 
 def test_panels_are_tabs_of_the_window(window: MainWindow) -> None:
-    titles = [window.extra_tabs.tabText(i) for i in range(window.extra_tabs.count())]
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
     assert "What if" in titles and "Continue" in titles
-    view = window.extra_tabs.widget(titles.index("What if"))
+    view = window.tabs.widget(titles.index("What if"))
     assert isinstance(view, WhatIfView)
 
 
