@@ -124,6 +124,8 @@ class MemoryView(QtWidgets.QWidget):
         self.distance.setValue(DEFAULT_DISTANCE)
         self.distance.setPrefix(self.tr("D = "))
         self.distance.setToolTip(self.tr("Largest distance d"))
+        for spin in (self.tokens, self.distance):
+            spin.valueChanged.connect(self._settings_changed)
         self.run_button = QtWidgets.QPushButton(self.tr("Compute"))
         self.run_button.clicked.connect(self.compute)
         self.cancel_button = QtWidgets.QPushButton(self.tr("Cancel"))
@@ -215,6 +217,9 @@ class MemoryView(QtWidgets.QWidget):
         self._show_corpus()
         if self.isVisible():
             self.compute()
+
+    def _settings_changed(self) -> None:
+        self.status.setText(self.tr("N or D changed: press Compute"))
 
     def _choose_corpus(self) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(
