@@ -296,6 +296,11 @@ class MemoryView(QtWidgets.QWidget):
             self.job = None
             self._set_running(False)
 
+    def shutdown(self) -> None:
+        """Cancel the background job and wait for its thread (the window calls this on close)."""
+        self.job = None
+        self.queue.shutdown()
+
     @property
     def idle(self) -> bool:
         return self.job is None

@@ -123,6 +123,11 @@ class VanishingView(QtWidgets.QWidget):
         """The chosen step of the forget-gate product, 0-based."""
         return self.since.value() - 1
 
+    def shutdown(self) -> None:
+        """Cancel the background job and wait for its thread (the window calls this on close)."""
+        self.job = None
+        self.queue.shutdown()
+
     @property
     def idle(self) -> bool:
         return self.job is None

@@ -137,3 +137,14 @@ def test_replacing_a_model_recomputes(qtbot: Any, view: MemoryView) -> None:
     want = memory_curves(RNNLM(new.params), ids, 15)
     np.testing.assert_array_equal(view.results[1].h.median, want.h.median)
     assert view.table.item(view.table.rowCount() - 1, 0).text() == "rnn_tanh-7"
+
+
+def test_window_shutdown_stops_a_running_computation(qtbot: Any, view: MemoryView) -> None:
+    view.tokens.setValue(3000)
+    view.distance.setValue(400)
+    view.corpus.write_text(TEXT * 20)
+    view.compute()
+    job = view.job
+    assert job is not None
+    view.shutdown()  # cancels and waits: the thread is done when it returns
+    assert view.queue.pool.activeThreadCount() == 0 and view.idle and job.is_cancelled
