@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
 from rnnviz.engine.bptt import Cancelled, GradientRows
 from rnnviz.session import Session
@@ -69,15 +70,17 @@ class _JobSignals(QObject):
     cancelled = Signal(object)
 
 
-class Job(QRunnable):
+class Job:
     """``fn(progress) -> result`` on a worker thread; signals arrive on the GUI thread.
     When fn returns an iterator, each item is sent as ``partial`` and ``done`` gets None.
-    ``context`` is free for the submitter (what the job was for)."""
+    ``context`` is free for the submitter (what the job was for).
+
+    Not a QRunnable: PySide6 (6.11) keeps a reference to a runnable started with autoDelete off
+    and never drops it, so every job, with its trace and T x T store, stayed alive. The pool
+    gets the bound :meth:`run` instead, which it releases when the run ends."""
 
     def __init__(self, fn: Callable[[Progress], Any], label: str = "",
                  context: Any = None) -> None:
-        super().__init__()
-        self.setAutoDelete(False)
         self.fn, self.label, self.context = fn, label, context
         self.signals = _JobSignals()
         self._cancel = threading.Event()
@@ -111,12 +114,20 @@ class Job(QRunnable):
         except Cancelled:
             self.signals.cancelled.emit(self)
         except Exception as e:  # reported to the GUI thread, which shows it as one line
-            log.exception("background job %r failed", self.label)
+            self._log_failure(e)
             self.signals.failed.emit(self, e)
         else:
             self.signals.done.emit(self, result)
         finally:
             self.finished.set()
+
+    def _log_failure(self, e: Exception) -> None:
+        """A refused file (a ValueError such as CheckpointError) is an expected outcome: one
+        line, no traceback; anything else is a bug and keeps its traceback."""
+        if isinstance(e, ValueError):
+            log.info("%s: %s", self.label, " ".join(str(e).split()))
+        else:
+            log.error("background job %r failed", self.label, exc_info=e)
 
 
 class JobQueue(QObject):
@@ -126,20 +137,20 @@ class JobQueue(QObject):
         super().__init__(parent)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
-        self._jobs: list[Job] = []
+        self._jobs: weakref.WeakSet[Job] = weakref.WeakSet()  # the pool holds the live ones
 
     def submit(self, job: Job) -> Job:
-        self._jobs = [j for j in self._jobs if not j.finished.is_set()] + [job]
-        self.pool.start(job)
+        self._jobs.add(job)
+        self.pool.start(job.run)
         return job
 
     def shutdown(self, timeout_ms: int = 5000) -> None:
         """Cancel everything and wait for the thread to finish."""
-        for job in self._jobs:
+        for job in list(self._jobs):
             job.cancel()
         self.pool.clear()
         self.pool.waitForDone(timeout_ms)
-        self._jobs = []
+        self._jobs = weakref.WeakSet()
 
 
 Key = tuple[int, int | None]  # (id of the trace, truncation)
