@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -180,6 +181,8 @@ def quiet_plot(plot: pg.PlotItem) -> None:
     plot.hideButtons()
     plot.setMouseEnabled(x=False, y=False)
     style_axes(plot)
+    for name in ("left", "bottom", "right", "top"):  # no "(x0.001)" on short ranges
+        plot.getAxis(name).enableAutoSIPrefix(False)
 
 
 
@@ -257,3 +260,108 @@ class StepAxis(pg.AxisItem):
 
     def tickStrings(self, values: list, scale: float, spacing: float) -> list[str]:
         return [str(round(v) + 1) for v in values]
+
+
+# ---- log axes whose tick labels never collide ----------------------------------------------
+_MANTISSAS = ((1, 2, 3, 4, 5, 6, 7, 8, 9), (1, 2, 5), (1, 3), (1,))
+_DECADE_STRIDES = (1, 2, 3, 4, 5, 10, 20, 50, 100)
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _min_gap(values: Sequence[float]) -> float:
+    return min((b - a for a, b in itertools.pairwise(values)), default=math.inf)
+
+
+def _in_range(values: Sequence[float], lo: float, hi: float) -> list[float]:
+    eps = 1e-9
+    return [v for v in values if lo - eps <= v <= hi + eps]
+
+
+def log_ticks(lo: float, hi: float, px_per_decade: float, min_gap_px: float) -> list[float]:
+    """Tick positions (log10 units) in [lo, hi], no two closer than ``min_gap_px`` pixels: the
+    densest of 1..9, 1-2-5, 1-3 per decade, then whole decades, then every 2nd, 5th, ...
+    decade that fits; a span too short for two such ticks gets linear 1-2-5 steps."""
+    lo, hi = min(lo, hi), max(lo, hi)
+    if not (math.isfinite(lo) and math.isfinite(hi)) or px_per_decade <= 0:
+        return []
+    gap = min_gap_px / px_per_decade  # in decades
+    decades = range(math.floor(lo), math.ceil(hi) + 1)
+    for mantissas in _MANTISSAS:
+        values = _in_range([e + math.log10(m) for e in decades for m in mantissas], lo, hi)
+        if len(values) >= 2 and _min_gap(values) >= gap:
+            return values
+    if math.floor(hi) - math.ceil(lo) >= 1:  # at least two whole decades: thin them
+        for stride in _DECADE_STRIDES:
+            values = [float(e) for e in range(math.ceil(lo), math.floor(hi) + 1) if e % stride == 0]
+            if len(values) < 2 or stride >= gap:
+                return values
+        return [float(math.ceil(lo))]
+    return _linear_log_ticks(lo, hi, gap)
+
+
+def _linear_log_ticks(lo: float, hi: float, gap: float) -> list[float]:
+    """Within less than a decade: values v equally spaced (1, 2 or 5 x 10^n apart) at log10 v,
+    the closest pair (at the top) at least ``gap`` decades apart; when no step gives two such
+    values, the finest step's values thinned from the top down."""
+    a, b = 10.0**lo, 10.0**hi
+    finest = nice_ceiling((b - a) / 20)
+    step = finest
+    for _ in range(12):
+        values = _linear_values(a, b, step)
+        if len(values) < 2:
+            break
+        if _min_gap(values) >= gap:
+            return values
+        step = nice_ceiling(step * 1.5)
+    kept: list[float] = []
+    for v in reversed(_linear_values(a, b, finest)):
+        if not kept or kept[-1] - v >= gap:
+            kept.append(v)
+    return sorted(kept) or [lo]
+
+
+def _linear_values(a: float, b: float, step: float) -> list[float]:
+    first = math.ceil(a / step - 1e-9) * step
+    return [math.log10(v) for v in np.arange(first, b * (1 + 1e-9), step) if v > 0]
+
+
+def log_label(value: float) -> str:
+    """A label for 10**value: '0.02', '300', '10⁻⁵', '2·10⁻⁵'."""
+    v = 10.0**value
+    exponent = math.floor(value + 1e-9)
+    mantissa = v / 10.0**exponent
+    if 1e-3 <= v < 1e4:
+        return f"{v:.3g}"
+    power = f"10{str(exponent).translate(_SUPERSCRIPT)}"
+    m = round(mantissa, 2)
+    return power if abs(m - 1.0) < 1e-6 or m >= 10 else f"{m:g}·{power}"
+
+
+class LogAxis(pg.AxisItem):
+    """A log-mode axis whose labels never overlap (see :func:`log_ticks`), one tick level."""
+
+    def __init__(self, orientation: str, **kwargs: Any) -> None:
+        super().__init__(orientation, **kwargs)
+        self.enableAutoSIPrefix(False)
+
+    def _label_extent(self, values: Sequence[float]) -> float:
+        """Pixels a label needs along the axis (height for a vertical axis)."""
+        metrics = QtGui.QFontMetricsF(self.style.get("tickFont") or self.font())
+        if self.orientation in ("left", "right"):
+            return metrics.height() + 2.0
+        return max((metrics.horizontalAdvance(log_label(v)) for v in values), default=30.0) + 8.0
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
+        if not self.logMode:
+            return super().tickValues(minVal, maxVal, size)
+        span = abs(maxVal - minVal)
+        if span <= 0 or size <= 0:
+            return []
+        probe = [math.floor(min(minVal, maxVal)) - 9.0, math.floor(max(minVal, maxVal))]
+        values = log_ticks(minVal, maxVal, size / span, self._label_extent(probe))
+        return [(1.0, values)]
+
+    def tickStrings(self, values: list, scale: float, spacing: float) -> list[str]:
+        if not self.logMode:
+            return super().tickStrings(values, scale, spacing)
+        return [log_label(v) for v in values]

@@ -19,6 +19,7 @@ MAX_DECADES = 16.0  # the log axes show at most this many powers of ten below th
 MAX_K = 999
 FEW_POINTS = 3
 MATRIX_FULL_RES = 300  # longer sentences: the T x T image is downsampled to the screen
+MATRIX_PADDING = 0.02  # a margin round the matrix, so the row outline at its edge stays visible
 
 
 def positive(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -50,6 +51,21 @@ def log10_masked(m: np.ndarray) -> np.ndarray:
     ok = np.isfinite(m) & (m > 0)
     np.log10(m, out=out, where=ok)
     return out
+
+
+def matrix_levels(logs: np.ndarray, old: tuple[float, float] | None = None
+                  ) -> tuple[float, float]:
+    """Whole-decade colour levels covering the finite log10 values (and ``old``, if given), at
+    most MAX_DECADES deep; (-8, 0) when there is nothing yet."""
+    finite = logs[np.isfinite(logs)]
+    if not finite.size:
+        return old or (-8.0, 0.0)
+    hi = math.ceil(float(finite.max()))
+    lo = math.floor(float(finite.min()))
+    if old is not None:
+        lo, hi = min(lo, int(old[0])), max(hi, int(old[1]))
+    lo = max(lo, hi - int(MAX_DECADES))
+    return float(lo), float(max(hi, lo + 1))
 
 
 def context_text(words: list[str]) -> str:
@@ -142,7 +158,8 @@ class GradientView(SessionView):
 
     def _build_curve_plot(self) -> None:
         self.s_axis = cm.TokenAxis("bottom")
-        plot = pg.PlotItem(axisItems={"bottom": self.s_axis})
+        self.y_axis = cm.LogAxis("left")
+        plot = pg.PlotItem(axisItems={"bottom": self.s_axis, "left": self.y_axis})
         cm.quiet_plot(plot)
         plot.setLogMode(x=False, y=True)
         plot.setLabel("left", "‖d l_t / d h_s‖")
@@ -258,7 +275,7 @@ class GradientView(SessionView):
         self._y_span = None
         n = trace.length
         self.matrix_plot.getViewBox().setRange(xRange=(-0.5, n - 0.5), yRange=(-0.5, n - 0.5),
-                                               padding=0)
+                                               padding=MATRIX_PADDING)  # the outline shows
         self._x_lo = 0
         self._set_x_range(self.session.cursor, force=True)
         self.matrix_image.setAutoDownsample(n > MATRIX_FULL_RES)
@@ -390,17 +407,18 @@ class GradientView(SessionView):
             return
         store = self.session.store(self.session.truncate)
         self.matrix_log = log10_masked(self._matrix_source(store))
-        finite = self.matrix_log[np.isfinite(self.matrix_log)]
-        if finite.size:
-            hi = math.ceil(float(finite.max()))
-            lo = max(math.floor(float(finite.min())), hi - int(MAX_DECADES))
-            self.matrix_levels = (float(lo), float(max(hi, lo + 1)))
+        self.matrix_levels = matrix_levels(self.matrix_log)
         self.colorbar.setLevels(self.matrix_levels)
         self._set_matrix_image()
 
     def _put_matrix_row(self, store: GradientStore, t: int) -> None:
-        """A row the view just had computed goes into the image without a full reload."""
+        """A row the view just had computed goes into the image without a full reload; the
+        colour levels widen if it falls outside them."""
         self.matrix_log[t] = log10_masked(self._matrix_source(store)[t])
+        levels = matrix_levels(self.matrix_log[t], self.matrix_levels)
+        if levels != self.matrix_levels:
+            self.matrix_levels = levels
+            self.colorbar.setLevels(levels)
         self._set_matrix_image()
 
     def _set_matrix_image(self) -> None:
