@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from rnnviz.checkpoints.model import LoadedModel
+    from rnnviz.session import Session
     from rnnviz.ui.main_window import MainWindow
 
 T_START = time.perf_counter()
@@ -41,8 +42,14 @@ def default_model_path() -> Path | None:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="rnnviz", description="Step through a recurrent language "
                                 "model word by word and watch what it computes.")
-    p.add_argument("file", nargs="?", help="model file (.safetensors, .pt/.pth, the book's .pkl)")
-    p.add_argument("--checkpoint", metavar="FILE", help="same as FILE")
+    p.add_argument("files", nargs="*", metavar="FILE",
+                   help="model file(s) (.safetensors, .pt/.pth, the book's .pkl); two to four "
+                        "files open side by side for comparison")
+    p.add_argument("--checkpoint", metavar="FILE", help="same as the first FILE")
+    p.add_argument("--compare", metavar="FILE", nargs="+", default=[],
+                   help="models to open beside the first (up to four in all)")
+    p.add_argument("--trace-word", metavar="WORD",
+                   help="trace the loss of WORD as the next word at the start step")
     p.add_argument("--text", help="the sentence to start with")
     p.add_argument("--vocab", metavar="FILE",
                    help="vocabulary: one token a line, or the book's ptb.vocab.pkl")
@@ -56,8 +63,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--size", default=None, metavar="WxH", help="window size, e.g. 1600x1000")
     p.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
-    if args.file and args.checkpoint:
+    if args.files and args.checkpoint:
         p.error("give the model either as FILE or as --checkpoint, not both")
+    args.file = args.files[0] if args.files else None
+    args.compare = list(args.files[1:]) + list(args.compare)
+    if len(args.compare) > 3:
+        p.error("at most four models can be compared")
     args.size = _size(p, args.size)
     return args
 
@@ -147,8 +158,24 @@ def load_initial(args: argparse.Namespace) -> tuple[LoadedModel | None, str | No
         return None, f"{path}: {' '.join(str(e).split())}"
 
 
+def add_compared(session: Session, args: argparse.Namespace) -> str | None:
+    """Open the --compare models beside the first; an error line for the first that fails."""
+    from rnnviz.checkpoints.errors import CheckpointError
+    from rnnviz.checkpoints.loader import VocabOptions, load_model
+    from rnnviz.checkpoints.vocab import VocabError
+
+    opts = VocabOptions(vocab_file=args.vocab, vocab_corpus=tuple(args.vocab_corpus or ()),
+                        cell=args.cell)
+    for path in args.compare:
+        try:
+            session.workspace.add_model(load_model(path, opts))
+        except (CheckpointError, VocabError, OSError, ValueError) as e:
+            return f"{path}: {' '.join(str(e).split())}"
+    return None
+
+
 def build_window(args: argparse.Namespace) -> tuple[MainWindow, str | None]:
-    """Session + window on the initial model; returns an error line to show, if any."""
+    """Workspace + window on the initial model(s); returns an error line to show, if any."""
     from rnnviz.session import Session
     from rnnviz.ui.main_window import MainWindow
     from rnnviz.ui.sentence_bar import first_example, load_examples
@@ -168,8 +195,12 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, str | None]:
             error = f"--text: {e}"
             with contextlib.suppress(ValueError):
                 session.set_text(first_example(examples, model.tokenizer))
+        error = add_compared(session, args) or error
         session.set_cursor(args.step - 1)
-    window = MainWindow(session, examples=examples)  # starts the gradient job after painting
+        if args.trace_word:
+            session.workspace.set_traced_word(args.trace_word)
+    # the window starts the gradient jobs after it has painted
+    window = MainWindow(session.workspace, examples=examples)
     if args.size:
         window.resize(*args.size)
     return window, error
@@ -181,7 +212,7 @@ def screenshot(window: MainWindow, out: str) -> int:
 
     window.show()
     window.focus_steps()
-    window.runner.run_blocking()
+    window.runners.run_blocking()
     for _ in range(3):
         QApplication.processEvents()
     image = window.grab()

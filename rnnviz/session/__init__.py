@@ -1,5 +1,8 @@
-"""The app's state with no Qt."""
+"""The app's state with no Qt: a workspace of model sessions sharing one text and cursor."""
 
-from rnnviz.session.session import Prediction, Session, SessionError
+from rnnviz.session.model_session import ModelSession, Prediction, SessionError
+from rnnviz.session.session import Session
+from rnnviz.session.workspace import MAX_MODELS, TracedWord, UnitRef, Workspace
 
-__all__ = ["Prediction", "Session", "SessionError"]
+__all__ = ["MAX_MODELS", "ModelSession", "Prediction", "Session", "SessionError", "TracedWord",
+           "UnitRef", "Workspace"]

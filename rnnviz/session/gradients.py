@@ -40,16 +40,20 @@ class GradientStore:
     def complete(self) -> bool:
         return bool(self.ready.all())
 
-    def adopt(self, old: GradientStore, rows: int) -> None:
-        """Copy the first ``rows`` rows from a store whose trace shares those records/targets."""
-        if rows <= 0 or old.truncate != self.truncate:
+    def adopt_rows(self, old: GradientStore, valid: NDArray[np.bool_]) -> None:
+        """Copy the computed rows t with ``valid[t]`` (t, s < len(valid)) from a store of the
+        same truncation whose trace shares those records and targets."""
+        if old.truncate != self.truncate:
             return
-        n = min(rows, len(old.ready))
-        self.h[:, :n, :n] = old.h[:, :n, :n]
+        n = min(len(valid), len(old.ready))
+        rows = np.flatnonzero(valid[:n] & old.ready[:n])
+        if rows.size == 0:
+            return
+        self.h[:, rows, :n] = old.h[:, rows, :n]
         if self.c is not None and old.c is not None:
-            self.c[:, :n, :n] = old.c[:, :n, :n]
-        self.inputs[:n, :n] = old.inputs[:n, :n]
-        self.ready[:n] = old.ready[:n]
+            self.c[:, rows, :n] = old.c[:, rows, :n]
+        self.inputs[rows, :n] = old.inputs[rows, :n]
+        self.ready[rows] = True
 
     def put(self, rows: GradientRows) -> None:
         """Write computed rows t0..t0+n-1."""

@@ -18,7 +18,8 @@ class Trace:
     """Forward pass over a token sequence (T >= 1 steps).
 
     records[t]: step t's record; targets (T,): next token ids, at T-1 the top-1 prediction;
-    losses (T,) float64; arrays: 'h', 'c', gate names -> (L, T, H) float32, built lazily.
+    losses (T,) float64; chosen: the step whose target is the user's word (-1: none);
+    arrays: 'h', 'c', gate names -> (L, T, H) float32, built lazily.
     """
 
     tokens: list[Token]
@@ -26,6 +27,7 @@ class Trace:
     targets: NDArray[np.int64]
     target_is_prediction: NDArray[np.bool_]
     losses: NDArray[np.float64]
+    chosen: int = -1  # the step whose target the user chose (-1: none)
     _arrays: dict[str, F32] = field(default_factory=dict, repr=False)
 
     @property
@@ -47,6 +49,8 @@ class Trace:
     def perplexity(self, upto: int) -> float:
         """exp(mean loss) over positions 0..upto whose target is the true next token."""
         known = ~self.target_is_prediction[: upto + 1]
+        if 0 <= self.chosen <= upto:
+            known[self.chosen] = False
         return float(np.exp(self.losses[: upto + 1][known].mean())) if known.any() else float("nan")
 
 
@@ -66,3 +70,12 @@ def run_trace(model: RNNLM, tokens: list[Token], state: State | None,
     return Trace(list(tokens), records, targets, is_pred, losses(records, targets))
 
 
+
+def with_target(trace: Trace, t: int, token_id: int) -> Trace:
+    """The same run with step t's target (the word whose loss l_t is traced) set to token_id;
+    records are shared, only targets and losses change."""
+    targets = trace.targets.copy()
+    targets[t] = token_id
+    is_pred = trace.target_is_prediction.copy()
+    is_pred[t] = False
+    return Trace(trace.tokens, trace.records, targets, is_pred, losses(trace.records, targets), t)

@@ -9,7 +9,7 @@ from typing import Any
 from psygnal import SignalInstance
 from PySide6.QtWidgets import QWidget
 
-from rnnviz.session import Session
+from rnnviz.session import ModelSession
 
 Pairs = Sequence[tuple[SignalInstance, Callable[..., Any]]]
 
@@ -31,7 +31,7 @@ class SessionView(QWidget):
     widget's lifetime. Subclasses implement the four handlers and call :meth:`subscribe` once
     their widgets exist."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: ModelSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
 

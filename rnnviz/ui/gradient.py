@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from rnnviz.session import Session
+from rnnviz.session import ModelSession
 from rnnviz.session.gradients import GradientStore, Row
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import SessionView
@@ -92,7 +92,7 @@ class GradientView(SessionView):
     ``c_check``, ``input_check``, ``description``.
     """
 
-    def __init__(self, session: Session, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, session: ModelSession, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.curves: list[pg.PlotDataItem] = []
         self.c_curves: list[pg.PlotDataItem] = []

@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from rnnviz.session import Session
+from rnnviz.session import ModelSession
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import SessionView
 
@@ -40,7 +40,7 @@ class HiddenStateView(SessionView):
     ``hover_label``, ``subtitle``, ``title_label``.
     """
 
-    def __init__(self, session: Session, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, session: ModelSession, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.plots: list[pg.PlotItem] = []
         self.images: list[pg.ImageItem] = []

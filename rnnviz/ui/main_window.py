@@ -1,5 +1,7 @@
-"""The main window: sentence bar, token strip and transport on top; the hidden-state heatmap large
-on the left; next-word bars and gradients on the right; the model panel docked at the side.
+"""The main window: sentence bar, token strip and transport on top; the hidden-state heatmaps large
+on the left; next-word bars and gradients on the right; the model panel docked at the side; extra
+views (rnnviz.ui.panels) as tabs in a dock at the bottom. Every view shows every model of the
+workspace: heatmaps and bars side by side, gradients overlaid on one axis.
 
 Keyboard (application-wide, so they work while a plot has focus): Left/Right step, Home/End jump,
 Space plays or pauses. While the sentence box has focus those keys edit the text instead; Enter
@@ -37,6 +39,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSizePolicy,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -44,10 +47,14 @@ from PySide6.QtWidgets import (
 from rnnviz.checkpoints.loader import VocabOptions, load_model
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import VocabError
-from rnnviz.session import Session, SessionError
+from rnnviz.session import ModelSession, SessionError, Workspace
 from rnnviz.ui import open_dialog
 from rnnviz.ui.binding import link_session
+from rnnviz.ui.columns import ModelColumns
 from rnnviz.ui.model_panel import ModelPanel
+from rnnviz.ui.models_menu import ModelsMenu
+from rnnviz.ui.panels import PANELS
+from rnnviz.ui.runners import WorkspaceRunners
 from rnnviz.ui.sentence_bar import Examples, SentenceBar, first_example
 from rnnviz.ui.token_strip import TokenStrip
 from rnnviz.ui.transport import Transport
@@ -153,7 +160,7 @@ class StatusText(QWidget):
         p.end()
 
 
-def make_view(module: str, cls: str, session: Session) -> QWidget:
+def make_view(module: str, cls: str, owner: ModelSession | Workspace) -> QWidget:
     """The real view if its module is there, else a placeholder label."""
     try:
         mod = importlib.import_module(f"rnnviz.ui.{module}")
@@ -162,8 +169,15 @@ def make_view(module: str, cls: str, session: Session) -> QWidget:
         label = QLabel(f"({cls} is not available in this build)")
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         return label
-    widget: QWidget = view_cls(session)
+    widget: QWidget = view_cls(owner)
     return widget
+
+
+def make_pane_view(module: str, cls: str, workspace: Workspace) -> QWidget:
+    """The pane's content: the gradient pane (overlay + columns), or one column per model."""
+    if module == "gradient":
+        return make_view("gradient_pane", "GradientPane", workspace)
+    return ModelColumns(workspace, lambda s: make_view(module, cls, s))
 
 
 class MainWindow(QMainWindow):
@@ -171,22 +185,28 @@ class MainWindow(QMainWindow):
 
     open_finished = Signal(bool)  # after each attempt to open a file: True if it loaded
 
-    def __init__(self, session: Session, settings: QSettings | None = None,
+    def __init__(self, workspace: Workspace | ModelSession, settings: QSettings | None = None,
                  examples: Examples | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.session = session
+        if isinstance(workspace, ModelSession):
+            workspace = workspace.workspace
+        self.workspace = workspace
+        if not workspace.models:
+            workspace.attach(ModelSession(workspace))
+        session = self.session  # the first model: bars, strip and panel follow it
         self.settings = settings if settings is not None else QSettings()
         self.loads = JobQueue(self)
         self.gradient_jobs = JobQueue(self)
-        self.runner = GradientRunner(session, self.gradient_jobs)
+        self.runners = WorkspaceRunners(workspace, self.gradient_jobs)
         self._load_job: Job | None = None
+        self._compared = False
         self.sentence = SentenceBar(session, examples)
         self.strip = TokenStrip(session)
         self.transport = Transport(session)
         self.panel = ModelPanel(session)
-        self.panes = [ViewPane(title, hint, make_view(mod, cls, session))
+        self.panes = [ViewPane(title, hint, make_pane_view(mod, cls, workspace))
                       for mod, cls, title, hint in VIEWS]
-        self.heatmap, self.softmax, self.gradient = (p.view for p in self.panes)
+        self.extra_views = [make_view(p.module, p.cls, workspace) for p in PANELS]
         self._build_layout()
         self._build_status()
         self._build_menus()
@@ -194,10 +214,39 @@ class MainWindow(QMainWindow):
         self._connect()
         self.setAcceptDrops(True)
         self.resize(1400, 900)
-        self._model_changed()
-        self._update_status()
+        self._models_changed()
         if session.trace is not None:  # a sentence is already there: fill its gradients once
-            QTimer.singleShot(FIRST_JOB_DELAY_MS, self.runner.schedule)  # the window has painted
+            QTimer.singleShot(FIRST_JOB_DELAY_MS, self.runners.schedule)  # the window has painted
+
+    # ---- the first model's views (tests, benchmarks) --------------------------------------
+    @property
+    def session(self) -> ModelSession:
+        """The first model's session: it leads the cursor."""
+        return self.workspace.models[0]
+
+    @property
+    def runner(self) -> GradientRunner:
+        """The first model's gradient jobs."""
+        return self.runners.lead
+
+    @property
+    def heatmap(self) -> QWidget:
+        return self._lead_view(0)
+
+    @property
+    def softmax(self) -> QWidget:
+        return self._lead_view(1)
+
+    @property
+    def gradient(self) -> QWidget:
+        pane = self.panes[2].view
+        view = getattr(pane, "view", pane)
+        assert isinstance(view, QWidget)
+        return view
+
+    def _lead_view(self, pane: int) -> QWidget:
+        content = self.panes[pane].view
+        return content.views[0] if isinstance(content, ModelColumns) else content
 
     # ---- construction -----------------------------------------------------------------------
     def _build_layout(self) -> None:
@@ -238,7 +287,23 @@ class MainWindow(QMainWindow):
         self.panel.setMaximumWidth(420)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
         self.resizeDocks([self.dock], [250], Qt.Orientation.Horizontal)
+        self._build_extra_dock()
         self.strip.chips.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def _build_extra_dock(self) -> None:
+        """The registered extra views as tabs in a bottom dock (hidden when there are none)."""
+        self.extra_tabs = QTabWidget()
+        self.extra_tabs.setDocumentMode(True)
+        for spec, view in zip(PANELS, self.extra_views, strict=True):
+            i = self.extra_tabs.addTab(view, spec.title)
+            self.extra_tabs.setTabToolTip(i, spec.hint)
+        self.extra_dock = QDockWidget("Analysis", self)
+        self.extra_dock.setObjectName("analysis_dock")
+        self.extra_dock.setWidget(self.extra_tabs)
+        self.extra_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
+                                    | QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.extra_dock)
+        self.extra_dock.setVisible(bool(PANELS))
 
     def _build_status(self) -> None:
         self.step_label = StatusText()
@@ -256,10 +321,15 @@ class MainWindow(QMainWindow):
                                         self.choose_and_open)
         self.recent_menu = QMenu("Open &recent", self)
         file.addMenu(self.recent_menu)
+        self.models_menu = ModelsMenu(self.workspace, self._open_path, self.choose_and_open, self)
+        file.addAction(self.models_menu.compare_action)
         file.addSeparator()
         self._action(file, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self.menuBar().addMenu(self.models_menu)
         view = self.menuBar().addMenu("&View")
         view.addAction(self.dock.toggleViewAction())
+        if PANELS:
+            view.addAction(self.extra_dock.toggleViewAction())
         self._action(view, "Edit the &sentence", QKeySequence("Ctrl+L"),
                      self.sentence.focus_edit)
         help_menu = self.menuBar().addMenu("&Help")
@@ -292,28 +362,40 @@ class MainWindow(QMainWindow):
         esc.activated.connect(self.focus_steps)
 
     def _connect(self) -> None:
-        s = self.session
+        s, ws = self.session, self.workspace
         link_session(self, [(s.model_changed, self._model_changed),
+                            (ws.models_changed, self._models_changed),
+                            (ws.text_changed, self._trace_changed),
                             (s.trace_changed, self._trace_changed),
-                            (s.cursor_changed, self._update_status),
-                            (s.options_changed, self._option_changed)])
+                            (ws.traced_changed, self._trace_changed),
+                            (ws.cursor_changed, self._update_status),
+                            (ws.options_changed, self._option_changed)])
         self.sentence.applied.connect(self.focus_steps)
-        self.runner.progress.connect(lambda f: self.progress.setValue(round(100 * f)))
-        self.runner.busy_changed.connect(self._busy)
+        self.runners.progress.connect(lambda f: self.progress.setValue(round(100 * f)))
+        self.runners.busy_changed.connect(self._busy)
 
     # ---- session -> window ------------------------------------------------------------------
     def _model_changed(self) -> None:
-        model = self.session.model
-        self.setWindowTitle(f"{model.name} — rnnviz" if model else "rnnviz")
+        names = [s.name for s in self.workspace.models if s.model is not None]
+        self.setWindowTitle(f"{' vs '.join(names)} — rnnviz" if names else "rnnviz")
+
+    def _models_changed(self) -> None:
+        if len(self.workspace.models) > 1 and not self._compared:
+            self._compared = True  # the first comparison: give the columns the dock's room
+            self.dock.hide()
+        self.runners.sync()
+        self._model_changed()
+        self.runners.schedule()
+        self._update_status()
 
     def _trace_changed(self) -> None:
         self.transport.pause()
-        self.runner.schedule()
+        self.runners.schedule()
         self._update_status()
 
     def _option_changed(self, name: str) -> None:
         if name == "truncate":
-            self.runner.schedule()
+            self.runners.schedule()
 
     def _busy(self, busy: bool) -> None:
         self.progress.setValue(0)
@@ -330,8 +412,13 @@ class MainWindow(QMainWindow):
         what = "loss of its own top guess" if s.trace.target_is_prediction[t] else "next-word loss"
         ppl = s.running_perplexity()
         ppl_text = "–" if ppl != ppl else f"{ppl:.1f}"
-        return (f"step {t + 1} of {s.length}   ·   token “{tok.text}”   ·   {what} {loss:.3f}"
+        if s.trace.chosen == t:
+            what = f"loss of the chosen word “{s.prediction(t, 1).target_word}”"
+        text = (f"step {t + 1} of {s.length}   ·   token “{tok.text}”   ·   {what} {loss:.3f}"
                 f"   ·   perplexity so far {ppl_text}")
+        if len(self.workspace.models) > 1 and not self.workspace.aligned:
+            text += "   ·   the models tokenize the text differently: each steps by its own tokens"
+        return text
 
     def _update_status(self, *_: object) -> None:
         self.step_label.setText(self.status_text())
@@ -341,20 +428,25 @@ class MainWindow(QMainWindow):
         self.strip.chips.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # ---- opening files ----------------------------------------------------------------------
-    def choose_and_open(self) -> None:
+    def choose_and_open(self, add: bool = False) -> None:
+        """A file dialog; ``add`` opens the model beside the others (File > Compare with…)."""
         start = str(Path(self.session.model.path).parent) if self.session.model and \
             self.session.model.path else ""
         path = open_dialog.choose_model_file(self, start)
         if path:
-            self.open_file(path)
+            self.open_file(path, add=add)
 
-    def open_file(self, path: str, opts: VocabOptions | None = None) -> None:
-        """Load in the background; on success switch models, on failure keep the old one."""
+    def _open_path(self, path: str, add: bool) -> None:
+        self.open_file(path, add=add)
+
+    def open_file(self, path: str, opts: VocabOptions | None = None, add: bool = False) -> None:
+        """Load in the background; on success switch the first model (or, with ``add``, put the
+        model beside the others); on failure keep every model as it was."""
         if self._load_job is not None:
             self._load_job.cancel()
         opts = opts or VocabOptions()
         self.statusBar().showMessage(f"Opening {Path(path).name}…")
-        job = Job(lambda _progress: load_model(path, opts), f"open {path}", (path, opts))
+        job = Job(lambda _progress: load_model(path, opts), f"open {path}", (path, opts, add))
         job.signals.done.connect(self._loaded)
         job.signals.failed.connect(self._load_failed)
         self._load_job = job
@@ -369,8 +461,8 @@ class MainWindow(QMainWindow):
     def _loaded(self, job: Job, model: LoadedModel) -> None:
         if not self._current_job(job):
             return
-        path, opts = job.context
-        error = self.install_model(model)
+        path, opts, add = job.context
+        error = self.add_model(model) if add else self.install_model(model)
         if error:
             self._report(path, error)
             return
@@ -383,12 +475,12 @@ class MainWindow(QMainWindow):
     def _load_failed(self, job: Job, e: BaseException) -> None:
         if not self._current_job(job):
             return
-        path, opts = job.context
+        path, opts, add = job.context
         message = one_line(e)
         if open_dialog.needs_vocabulary(message):
             chosen = open_dialog.ask_vocabulary(self, path, message, opts)
             if chosen is not None:
-                self.open_file(path, chosen)
+                self.open_file(path, chosen, add)
                 return
             self.statusBar().showMessage("Open cancelled: the previous model stays", 8000)
             self.open_finished.emit(False)
@@ -422,6 +514,14 @@ class MainWindow(QMainWindow):
             self.session.text = text
             self.session.set_model(old)
         return problem
+
+    def add_model(self, model: LoadedModel) -> str | None:
+        """Put a model beside the others on the current text; an error line if it cannot."""
+        try:
+            self.workspace.add_model(model)
+            return None
+        except Exception as e:  # SessionError (4 models, empty text), VocabError, engine errors
+            return one_line(e)
 
     # ---- recent files and drops -------------------------------------------------------------
     def recent(self) -> list[dict[str, Any]]:
@@ -493,7 +593,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop playback and background jobs (close, tests)."""
         self.transport.pause()
-        self.runner.stop()
+        self.runners.stop()
         self._load_job = None
         self.loads.shutdown()
         self.gradient_jobs.shutdown()

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from rnnviz.checkpoints.model import LoadedModel
-from rnnviz.session import Session
+from rnnviz.session import ModelSession
 from rnnviz.ui.binding import link_session
 
 CELL_NAMES = {"rnn_tanh": "vanilla RNN (tanh)", "rnn_relu": "vanilla RNN (ReLU)",
@@ -61,7 +61,7 @@ def _fmt(v: Any) -> str:
 class ModelPanel(QWidget):
     """A form describing the session's model; refreshed on model_changed."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: ModelSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.form = QFormLayout()

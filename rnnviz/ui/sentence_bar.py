@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from rnnviz.checkpoints.vocab import VocabError
-from rnnviz.session import Session, SessionError
+from rnnviz.session import ModelSession, SessionError
 from rnnviz.ui.binding import link_session
 
 EXAMPLES_PATH = Path(__file__).resolve().parents[2] / "resources" / "examples.txt"
@@ -74,7 +74,7 @@ class SentenceBar(QWidget):
 
     applied = Signal()  # a sentence was run (the window moves focus to the token strip)
 
-    def __init__(self, session: Session, examples: Examples | None = None,
+    def __init__(self, session: ModelSession, examples: Examples | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session

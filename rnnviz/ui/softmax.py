@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from rnnviz.session import Prediction, Session
+from rnnviz.session import ModelSession, Prediction
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import SessionView
 
@@ -54,7 +54,8 @@ def target_text(pred: Prediction) -> str:
     if pred.target_is_prediction:
         return (f"end of sentence: differentiating the model's own top prediction "
                 f"{cm.quote(pred.target_word)} ({p})")
-    return f"next word {cm.quote(pred.target_word)}: rank {pred.target_rank}, {p}"
+    what = "traced word" if pred.chosen else "next word"
+    return f"{what} {cm.quote(pred.target_word)}: rank {pred.target_rank}, {p}"
 
 
 class SoftmaxView(SessionView):
@@ -65,7 +66,7 @@ class SoftmaxView(SessionView):
     true next word or None), ``target_label``, ``k_spin``, ``value_labels``, ``plot``.
     """
 
-    def __init__(self, session: Session, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, session: ModelSession, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.words: list[str] = []
         self.target_index: int | None = None
@@ -97,6 +98,8 @@ class SoftmaxView(SessionView):
         self.bars = pg.BarGraphItem(x0=0.0, y=np.zeros(0), height=BAR_THICKNESS,
                                     width=np.zeros(0), brushes=[], pen=pg.mkPen(None))
         self.plot.addItem(self.bars)
+        self.plot.scene().sigMouseClicked.connect(self._on_click)
+        self.plot.setToolTip("Click a bar to trace the loss of that word in the gradient view")
         self.target_label = cm.wrapped_label(2)
         r, g, b = cm.HIGHLIGHT
         self.target_label.setStyleSheet(f"QLabel {{ color: rgb({r},{g},{b}); font-weight: bold }}")
@@ -133,6 +136,15 @@ class SoftmaxView(SessionView):
             self._sync_k()
             if self.session.trace is not None:
                 self._on_cursor_changed(self.session.cursor)
+
+    def _on_click(self, event: Any) -> None:
+        """A click on a bar: the gradients trace that word's loss at this step."""
+        if event.button() != QtCore.Qt.MouseButton.LeftButton or not self.words:
+            return
+        pos = self.plot.getViewBox().mapSceneToView(event.scenePos())
+        i = round(pos.y())
+        if 0 <= i < len(self.words) and pos.x() >= 0:
+            self.session.workspace.set_traced_word(self.words[i])
 
     def _on_k_picked(self, k: int) -> None:
         if k != self.session.top_k:

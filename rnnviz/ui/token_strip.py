@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from rnnviz.checkpoints.vocab import Token
-from rnnviz.session import Session
+from rnnviz.session import ModelSession
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
 
@@ -270,7 +270,7 @@ class SaliencyLegend(QWidget):
 class TokenStrip(QWidget):
     """Scrollable chips plus a 'colour by saliency' toggle; follows the session."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: ModelSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.chips = TokenChips()

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QStyle, QToolButton, QWidget
 
-from rnnviz.session import Session
+from rnnviz.session import ModelSession
 from rnnviz.ui.binding import link_session
 
 DEFAULT_RATE = 4  # steps per second
@@ -18,7 +18,7 @@ class Transport(QWidget):
 
     playing_changed = Signal(bool)
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: ModelSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.timer = QTimer(self)

@@ -20,7 +20,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
 from rnnviz.engine.bptt import Cancelled, GradientRows
-from rnnviz.session import Session
+from rnnviz.session import ModelSession
 from rnnviz.session.gradients import GradientStore
 
 log = logging.getLogger(__name__)
@@ -165,7 +165,7 @@ class GradientRunner(QObject):
     busy_changed = Signal(bool)
     finished = Signal()  # every wanted store is complete
 
-    def __init__(self, session: Session, queue: JobQueue, delay_ms: int = 30) -> None:
+    def __init__(self, session: ModelSession, queue: JobQueue, delay_ms: int = 30) -> None:
         super().__init__(queue)
         self.session, self.queue = session, queue
         self._active: dict[Key, Job] = {}

@@ -1,0 +1,293 @@
+"""The workspace: one text and one cursor shared by 1 to 4 model sessions, the shared view
+options, the traced-word choice and the unit selection. Qt-free; views subscribe to the signals
+of the workspace and of each :class:`ModelSession` and write back only through setters.
+
+Every model tokenizes the text with its own tokenizer. The cursor is a step of the first model
+(the lead); another model's step is the last of its tokens that ends at or before the end of the
+lead's current token in the text, so a character model beside a word model stands on the last
+character of the current word. Models whose token sequences differ from the lead's are
+``aligned == False``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from psygnal import Signal
+
+from rnnviz.checkpoints.model import LoadedModel
+from rnnviz.engine.network import RNNLM, State
+from rnnviz.session.model_session import ModelSession, Run, SessionError
+from rnnviz.session.trace import run_trace
+
+MAX_MODELS = 4
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class TracedWord:
+    """The user's choice of the word whose loss the gradients trace at lead step ``step``."""
+
+    step: int
+    word: str
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    """A unit of one model: model index, state kind ('h', 'c' or a gate), 0-based layer, unit."""
+
+    model: int
+    kind: str
+    layer: int
+    unit: int
+
+    def label(self) -> str:
+        return f"layer {self.layer + 1}, {self.kind} unit {self.unit}"
+
+
+def token_ends(model: LoadedModel, text: str, n_tokens: int) -> NDArray[np.int64]:
+    """(n_tokens,) offset in text just after each token's source. Word tokenizers split only
+    inside whitespace words, so each word is tokenized alone to count its pieces; if the counts
+    do not add up, offsets are spread evenly over the text."""
+    if model.tokenizer == "char":
+        ends = np.arange(1, len(text) + 1, dtype=np.int64)
+    else:
+        out: list[int] = []
+        for m in _WORD.finditer(text):
+            out += [m.end()] * len(model.tokenize(m.group()))
+        ends = np.asarray(out, np.int64)
+    if len(ends) != n_tokens:
+        ends = np.linspace(len(text) / max(n_tokens, 1), len(text), n_tokens).astype(np.int64)
+    return ends
+
+
+class Workspace:
+    """One text, one cursor, shared options; ``models`` is the list every view iterates."""
+
+    models_changed = Signal()
+    text_changed = Signal()
+    cursor_changed = Signal(int)
+    options_changed = Signal(str)
+    traced_changed = Signal()
+    selection_changed = Signal()
+
+    def __init__(self) -> None:
+        self.models: list[ModelSession] = []
+        self.text = ""
+        self.prime = ""
+        self.cursor = 0
+        self.truncate: int | None = None
+        self.top_k = 10
+        self.state_kind = "h"
+        self.saliency = False
+        self.shared_scale = True
+        self.traced: TracedWord | None = None
+        self.selected_unit: UnitRef | None = None
+        self.pinned_units: list[UnitRef] = []
+
+    # ---- models -----------------------------------------------------------------------------
+    @property
+    def lead(self) -> ModelSession | None:
+        return self.models[0] if self.models else None
+
+    def attach(self, session: ModelSession) -> None:
+        """Adopt a model session created for this workspace (no model yet)."""
+        if len(self.models) >= MAX_MODELS:
+            raise SessionError(f"at most {MAX_MODELS} models can be compared")
+        self.models.append(session)
+        self.models_changed.emit()
+
+    def add_model(self, model: LoadedModel) -> ModelSession:
+        """A new model beside the others, run on the shared text. Raises, with nothing
+        changed, when there are 4 models already or the text cannot run on it."""
+        if len(self.models) >= MAX_MODELS:
+            raise SessionError(f"at most {MAX_MODELS} models can be compared")
+        session = ModelSession(self)
+        self.models.append(session)
+        try:
+            session.set_model(model)
+        except Exception:
+            self.models.remove(session)
+            raise
+        self.models_changed.emit()
+        return session
+
+    def remove_model(self, index: int) -> None:
+        """Close one model (the last one stays open)."""
+        if len(self.models) <= 1:
+            raise SessionError("the last model cannot be removed")
+        if index == 0:  # the lead's session object stays (the window's bars are bound to it)
+            self.models[0].take_over(self.models[1])
+            index = 1
+        del self.models[index]
+        if self.selected_unit is not None and self.selected_unit.model >= len(self.models):
+            self.set_selected_unit(None)
+        self.models_changed.emit()
+        for s in self.models:
+            s.move_to(self.model_step(s, self.cursor))
+
+    @property
+    def aligned(self) -> bool:
+        """Whether every model reads the text as the same token sequence."""
+        lead = self.lead
+        if lead is None or lead.trace is None:
+            return True
+        texts = [t.text for t in lead.trace.tokens]
+        return all(s.trace is None or [t.text for t in s.trace.tokens] == texts
+                   for s in self.models[1:])
+
+    # ---- text -------------------------------------------------------------------------------
+    def make_run(self, model: LoadedModel, engine: RNNLM, prime: State | None,
+                 text: str | None = None, reuse: object = None) -> Run:
+        """Tokenize and run text (default: the workspace's) on one model."""
+        text = self.text if text is None else text
+        tokens = model.tokenize(text)
+        if not tokens:
+            raise SessionError("type at least one word")
+        from rnnviz.session.trace import Trace
+
+        trace = run_trace(engine, tokens, prime, reuse if isinstance(reuse, Trace) else None)
+        return Run(trace, trace, token_ends(model, text, trace.length))
+
+    def set_text(self, text: str, keep_cursor: bool = False) -> None:
+        """Run text on every model; if any model cannot run it, nothing changes."""
+        runs = [s.plan(text) for s in self.models]
+        old_text, self.text = self.text, text
+        if all(r is None for r in runs):
+            return
+        self.traced = None
+        for s, run in zip(self.models, runs, strict=True):
+            if run is not None:
+                s.install(run)
+        del old_text
+        self.text_changed.emit()
+        lead_len = self.length
+        self.cursor = min(self.cursor, lead_len - 1) if keep_cursor else 0
+        self._move_all(force=True)
+
+    def set_prime(self, prime: str) -> None:
+        """Priming text: the state every model starts the text from (zeros when empty)."""
+        self.prime = prime
+        for s in self.models:
+            s.rerun_prime()
+        if self.text:
+            self.set_text(self.text)
+
+    # ---- cursor -----------------------------------------------------------------------------
+    @property
+    def length(self) -> int:
+        lead = self.lead
+        return 0 if lead is None else lead.length
+
+    def model_step(self, session: ModelSession, lead_step: int, length: int | None = None,
+                   ends: NDArray[np.int64] | None = None) -> int:
+        """The step of ``session`` that corresponds to the lead's step."""
+        lead = self.lead
+        n = session.length if length is None else length
+        ends = session.ends if ends is None else ends
+        if n == 0:
+            return 0
+        if lead is None or session is lead or lead.trace is None or len(lead.ends) == 0:
+            return max(0, min(lead_step, n - 1))
+        if len(ends) == len(lead.ends) and np.array_equal(ends, lead.ends):
+            return max(0, min(lead_step, n - 1))
+        offset = lead.ends[max(0, min(lead_step, len(lead.ends) - 1))]
+        return int(max(0, min(np.searchsorted(ends, offset, side="right") - 1, n - 1)))
+
+    def lead_step(self, session: ModelSession, t: int) -> int:
+        """The lead's step for a step of ``session`` (inverse of :meth:`model_step`)."""
+        lead = self.lead
+        if lead is None or session is lead or len(session.ends) == 0 or len(lead.ends) == 0:
+            return t
+        if np.array_equal(session.ends, lead.ends):
+            return t
+        offset = session.ends[max(0, min(t, len(session.ends) - 1))]
+        return int(min(np.searchsorted(lead.ends, offset, side="left"), len(lead.ends) - 1))
+
+    def set_cursor(self, t: int) -> None:
+        """Move every model to the lead's step t (0-based, clamped)."""
+        if self.length == 0:
+            return
+        t = max(0, min(int(t), self.length - 1))
+        if t != self.cursor:
+            self.cursor = t
+            self._move_all()
+
+    def _move_all(self, force: bool = False) -> None:
+        for s in self.models:
+            s.move_to(self.model_step(s, self.cursor), force)
+        self.cursor_changed.emit(self.cursor)
+
+    def sync_cursor(self, session: ModelSession) -> None:
+        """Put one model at the shared cursor (after its model changed)."""
+        session.move_to(self.model_step(session, self.cursor), force=True)
+
+    def step(self, delta: int) -> None:
+        self.set_cursor(self.cursor + delta)
+
+    def home(self) -> None:
+        self.set_cursor(0)
+
+    def end(self) -> None:
+        self.set_cursor(self.length - 1)
+
+    # ---- options ----------------------------------------------------------------------------
+    def _option(self, name: str) -> None:
+        for s in self.models:
+            s.options_changed.emit(name)
+        self.options_changed.emit(name)
+
+    def set_state_kind(self, kind: str) -> None:
+        if not any(kind in s.state_kinds() for s in self.models):
+            raise SessionError(f"no open model has a {kind!r} state")
+        self.state_kind = kind
+        self._option("state_kind")
+
+    def set_top_k(self, k: int) -> None:
+        self.top_k = max(1, int(k))
+        self._option("top_k")
+
+    def set_truncate(self, k: int | None) -> None:
+        """Truncation K for BPTT (None or 0: exact). Stores of other K values are dropped."""
+        self.truncate = int(k) if k else None
+        for s in self.models:
+            s.drop_stores({None, self.truncate})
+        self._option("truncate")
+
+    def set_saliency(self, on: bool) -> None:
+        self.saliency = bool(on)
+        self._option("saliency")
+
+    def set_shared_scale(self, on: bool) -> None:
+        """One fixed log range for every model's gradient curves, matrices and saliency."""
+        self.shared_scale = bool(on)
+        self._option("shared_scale")
+
+    # ---- the traced word --------------------------------------------------------------------
+    def set_traced_word(self, word: str | None, step: int | None = None) -> None:
+        """Trace the loss of ``word`` as the next word after the lead's step (default: the
+        cursor); None goes back to the true next word (at the last step, the top guess)."""
+        self.traced = None if not word else TracedWord(self.cursor if step is None else step,
+                                                       word)
+        for s in self.models:
+            s.apply_traced()
+        self.traced_changed.emit()
+
+    # ---- unit selection ---------------------------------------------------------------------
+    def set_selected_unit(self, unit: UnitRef | None) -> None:
+        if unit != self.selected_unit:
+            self.selected_unit = unit
+            self.selection_changed.emit()
+
+    def pin_unit(self, unit: UnitRef) -> None:
+        if unit not in self.pinned_units:
+            self.pinned_units.append(unit)
+            self.selection_changed.emit()
+
+    def unpin_unit(self, unit: UnitRef) -> None:
+        if unit in self.pinned_units:
+            self.pinned_units.remove(unit)
+            self.selection_changed.emit()

@@ -1,0 +1,216 @@
+"""Every model's gradient reaching back, overlaid on one log axis: the comparison that shows a
+vanilla RNN forgetting and an LSTM or GRU remembering. One colour per model (as in the column
+headers); solid = top-layer hidden state h, dashed = LSTM cell state c, dotted = input embedding.
+The x axis is the distance d = t - s in each model's own tokens. With "shared scale" on, the
+y range is fixed over every computed row of every model, so stepping never rescales the axis."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from rnnviz.session import ModelSession, Workspace
+from rnnviz.session.gradients import Row
+from rnnviz.ui import colormaps as cm
+from rnnviz.ui.binding import link_session
+from rnnviz.ui.columns import model_colour
+
+MAX_DECADES = 16.0
+PATHS = ("h", "c", "input")
+STYLES = {"h": QtCore.Qt.PenStyle.SolidLine, "c": QtCore.Qt.PenStyle.DashLine,
+          "input": QtCore.Qt.PenStyle.DotLine}
+
+
+def row_paths(row: Row) -> dict[str, np.ndarray]:
+    """The top layer's h and c norms and the input norms of one row, each (t+1,) over s."""
+    out = {"h": row.h[-1], "input": row.inputs}
+    if row.c is not None:
+        out["c"] = row.c[-1]
+    return out
+
+
+def log_range(arrays: list[np.ndarray]) -> tuple[float, float] | None:
+    """(lo, hi) in log10 of the positive finite values, at most MAX_DECADES apart; None if none."""
+    vals = [a[np.isfinite(a) & (a > 0)] for a in arrays]
+    vals = [v for v in vals if v.size]
+    if not vals:
+        return None
+    hi = math.log10(max(float(v.max()) for v in vals))
+    lo = math.log10(min(float(v.min()) for v in vals))
+    lo = max(lo, hi - MAX_DECADES)
+    if hi - lo < 1.0:  # under a decade: pad so the ticks stay readable
+        mid = (hi + lo) / 2
+        lo, hi = mid - 0.5, mid + 0.5
+    return lo, hi
+
+
+def store_arrays(session: ModelSession) -> list[np.ndarray]:
+    """Every computed norm of the model's top layer h, c and inputs (for a fixed range)."""
+    if session.trace is None or session.engine is None:
+        return []
+    store = session.store(session.truncate)
+    ready = store.ready
+    out = [store.h[-1][ready], store.inputs[ready]]
+    if store.c is not None:
+        out.append(store.c[-1][ready])
+    return out
+
+
+def _unlink(sessions: list[ModelSession], slot: Callable[..., None]) -> None:
+    """Stop listening to the models' signals (before a rebuild, and when the view dies)."""
+    for s in sessions:
+        s.gradients_changed.disconnect(slot, missing_ok=True)
+        s.trace_changed.disconnect(slot, missing_ok=True)
+
+
+class CompareGradientView(QtWidgets.QWidget):
+    """One log axis, one colour per model; ``curves[(model index, path)]`` are public for tests
+    (xData = distance d, yData = norm)."""
+
+    def __init__(self, workspace: Workspace, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.curves: dict[tuple[int, str], pg.PlotDataItem] = {}
+        self.fixed_range: tuple[float, float] | None = None
+        self._sessions: list[ModelSession] = []
+        sessions = self._sessions  # the same list object for the lifetime of the widget
+        self._build()
+        rescale = self._rescale
+        self.destroyed.connect(lambda *_: _unlink(sessions, rescale))
+        link_session(self, [(workspace.models_changed, self.rebuild),
+                            (workspace.cursor_changed, self.redraw),
+                            (workspace.text_changed, self._rescale),
+                            (workspace.traced_changed, self._rescale),
+                            (workspace.options_changed, self._on_option)])
+        self.rebuild()
+
+    def _build(self) -> None:
+        self.shared = QtWidgets.QCheckBox("shared scale")
+        self.shared.setToolTip("Fix the log axis over every computed gradient of every model "
+                               "(off: fit the current curves)")
+        self.shared.setChecked(self.workspace.shared_scale)
+        self.shared.toggled.connect(self.workspace.set_shared_scale)
+        self.c_check = QtWidgets.QCheckBox("cell state c")
+        self.c_check.setChecked(True)
+        self.c_check.setToolTip("Dashed: ||d l_t / d c_s|| of LSTMs, the path the forget gate "
+                                "keeps open")
+        self.input_check = QtWidgets.QCheckBox("input")
+        self.input_check.setToolTip("Dotted: ||d l_t / d e_s||, the gradient reaching the "
+                                    "word embedding fed at step s")
+        for box in (self.c_check, self.input_check):
+            box.toggled.connect(self.redraw)
+        self.description = cm.wrapped_label(2)
+        controls = QtWidgets.QHBoxLayout()
+        controls.addWidget(QtWidgets.QLabel("also plot"))
+        controls.addWidget(self.c_check)
+        controls.addWidget(self.input_check)
+        controls.addStretch(1)
+        controls.addWidget(self.shared)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("w")
+        self.plot = pg.PlotItem()
+        cm.quiet_plot(self.plot)
+        self.plot.setLogMode(x=False, y=True)
+        self.plot.setLabel("left", "gradient norm (log)")
+        self.plot.setLabel("bottom", "d: steps back from the current token (own tokens)")
+        self.plot.showGrid(x=False, y=True, alpha=0.3)
+        self.legend = pg.LegendItem(labelTextSize="8pt", labelTextColor=(40, 40, 40), colCount=2,
+                                    verSpacing=-6)
+        self.graphics.addItem(self.legend, row=0, col=0)
+        self.graphics.addItem(self.plot, row=1, col=0)
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.setSpacing(2)
+        lay.addLayout(controls)
+        lay.addWidget(self.description)
+        lay.addWidget(self.graphics, 1)
+
+    # ---- models -----------------------------------------------------------------------------
+    def rebuild(self) -> None:
+        """Curves for the current list of models; follow each model's gradient deliveries."""
+        _unlink(self._sessions, self._rescale)
+        for item in self.curves.values():
+            self.plot.removeItem(item)
+        self.curves = {}
+        self._sessions[:] = self.workspace.models
+        for s in self._sessions:
+            s.gradients_changed.connect(self._rescale)
+            s.trace_changed.connect(self._rescale)
+        for i in range(len(self._sessions)):
+            for path in PATHS:
+                pen = pg.mkPen(model_colour(i), width=2.0 if path == "h" else 1.5,
+                               style=STYLES[path])
+                item = pg.PlotDataItem(pen=pen)
+                self.plot.addItem(item)
+                self.curves[(i, path)] = item
+        self._rescale()
+
+    def _on_option(self, name: str) -> None:
+        if name == "shared_scale" and self.shared.isChecked() != self.workspace.shared_scale:
+            self.shared.setChecked(self.workspace.shared_scale)
+        if name in ("shared_scale", "truncate"):
+            self._rescale()
+
+    def _rescale(self, *_: object) -> None:
+        """Recompute the fixed range from every computed row, then redraw."""
+        self.fixed_range = None
+        if self.workspace.shared_scale:
+            arrays = [a for s in self._sessions for a in store_arrays(s)]
+            self.fixed_range = log_range(arrays)
+        self.redraw()
+
+    # ---- drawing ----------------------------------------------------------------------------
+    def shown(self, session: ModelSession, path: str) -> bool:
+        if path == "c":
+            return self.c_check.isChecked() and bool(session.engine and session.engine.is_lstm)
+        if path == "input":
+            return self.input_check.isChecked()
+        return True
+
+    def redraw(self, *_: object) -> None:
+        drawn: list[np.ndarray] = []
+        self.legend.clear()
+        max_d = 1
+        for i, s in enumerate(self._sessions):
+            paths = row_paths(s.gradient_row(s.cursor, s.truncate)) if s.trace is not None else {}
+            for path in PATHS:
+                item = self.curves[(i, path)]
+                y = paths.get(path)
+                if y is None or not self.shown(s, path):
+                    item.setData([], [])
+                    continue
+                d = np.arange(len(y))[::-1].astype(float)  # s = 0..t -> d = t..0
+                keep = np.isfinite(y) & (y > 0)
+                item.setData(d[keep], y[keep])
+                drawn.append(y)
+                max_d = max(max_d, len(y) - 1)
+                self.legend.addItem(item, f"{s.name}: {self._path_label(s, path)}")
+        rng = self.fixed_range or log_range(drawn)
+        if rng is not None:
+            self.plot.setYRange(*rng, padding=0.05)
+        self.plot.setXRange(0, max_d, padding=0.02)
+        self.description.setText(self.describe())
+
+    @staticmethod
+    def _path_label(session: ModelSession, path: str) -> str:
+        top = session.engine.num_layers if session.engine is not None else 1
+        return {"h": f"h (layer {top})", "c": f"c (layer {top})", "input": "input"}[path]
+
+    def describe(self) -> str:
+        """Which loss each model differentiates at the cursor."""
+        parts = []
+        for s in self._sessions:
+            if s.trace is None or s.model is None:
+                continue
+            t = s.cursor
+            word = cm.quote(s.model.vocab.tokens[int(s.trace.targets[t])])
+            after = cm.quote(s.trace.tokens[t].text)
+            which = ("its top guess" if s.trace.target_is_prediction[t] else
+                     "the chosen word" if s.trace.chosen == t else "the true next word")
+            parts.append(f"{s.name}: −log p({word}) after {after} ({which})")
+        scale = "shared fixed scale" if self.workspace.shared_scale else "axis fits the curves"
+        return "Loss differentiated — " + "; ".join(parts) + f". {scale}."
