@@ -365,3 +365,98 @@ class LogAxis(pg.AxisItem):
         if not self.logMode:
             return super().tickStrings(values, scale, spacing)
         return [log_label(v) for v in values]
+
+
+# ---- text that never hides what it shows ---------------------------------------------------
+_VISIBLE = {" ": "␣", "\n": "⏎", "\r": "␍", "\t": "⇥"}
+
+
+def visible(text: str) -> str:
+    """A token as the views print it: spaces, newlines, tabs and other control characters made
+    visible (␣ ⏎ ⇥, U+2400 pictures for the rest); an empty token becomes '∅'."""
+    out = []
+    for ch in text:
+        if ch in _VISIBLE:
+            out.append(_VISIBLE[ch])
+        elif ord(ch) < 0x20:
+            out.append(chr(0x2400 + ord(ch)))
+        elif ord(ch) == 0x7F:
+            out.append("␡")
+        else:
+            out.append(ch)
+    return "".join(out) or "∅"
+
+
+def unit_name(tokenizer: str | None) -> str:
+    """'character' for character-level models, else 'word'."""
+    return "character" if tokenizer == "char" else "word"
+
+
+class FittedText(QtWidgets.QWidget):
+    """Plain text in a fixed number of wrapped lines: text that does not fit ends with '…' and
+    the whole text is in the tooltip (never cut in half). Repaints without re-laying out the
+    window (its height is fixed)."""
+
+    def __init__(self, lines: int, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.lines = lines
+        self._text = ""
+        self._colour: QtGui.QColor | None = None
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
+                           QtWidgets.QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(self.fontMetrics().lineSpacing() * lines + 4)
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:
+        if text != self._text:
+            self._text = text
+            self.update()
+
+    def set_colour(self, colour: QtGui.QColor, bold: bool = False) -> None:
+        self._colour = colour
+        font = self.font()
+        font.setBold(bold)
+        self.setFont(font)
+
+    def shown_lines(self) -> list[str]:
+        """The lines painted at the current width (the last one elided if needed)."""
+        return fit_lines(self._text, self.fontMetrics(), max(10, self.width() - 4), self.lines)
+
+    def is_elided(self) -> bool:
+        return " ".join(self.shown_lines()) != " ".join(self._text.split())
+
+    def paintEvent(self, event: QtGui.QPaintEvent) -> None:
+        p = QtGui.QPainter(self)
+        if self._colour is not None:
+            p.setPen(self._colour)
+        step = self.fontMetrics().lineSpacing()
+        flags = int(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
+        for i, line in enumerate(self.shown_lines()):
+            p.drawText(QtCore.QRect(2, 2 + i * step, self.width() - 4, step), flags, line)
+        p.end()
+        self.setToolTip(self._text if self.is_elided() else "")
+
+
+def fit_lines(text: str, metrics: QtGui.QFontMetrics, width: int, lines: int) -> list[str]:
+    """Greedy word wrap of ``text`` into at most ``lines`` lines of ``width`` pixels; the last
+    line takes the rest, elided with '…' when it is too long (so are over-long words)."""
+    words = text.split()
+    out: list[str] = []
+    current = ""
+    i = 0
+    while i < len(words):
+        if len(out) == lines - 1:  # the last line: everything that is left
+            current = " ".join([current, *words[i:]]).strip()
+            break
+        trial = f"{current} {words[i]}".strip()
+        if not current or metrics.horizontalAdvance(trial) <= width:
+            current = trial
+            i += 1
+        else:
+            out.append(current)
+            current = ""
+    if current:
+        out.append(current)
+    return [metrics.elidedText(line, QtCore.Qt.TextElideMode.ElideRight, width) for line in out]

@@ -19,6 +19,8 @@ MAX_DECADES = 16.0  # the log axes show at most this many powers of ten below th
 MAX_K = 999
 FEW_POINTS = 3
 MATRIX_FULL_RES = 300  # longer sentences: the T x T image is downsampled to the screen
+MIN_PLOT_HEIGHT = 140  # below this the curves and the matrix are unreadable: the pane scrolls
+PATH_NAMES = {"h": "h_s", "c": "c_s (dashed)", "e": "e_s (dotted)"}
 MATRIX_PADDING = 0.02  # a margin round the matrix, so the row outline at its edge stays visible
 
 
@@ -68,6 +70,13 @@ def matrix_levels(logs: np.ndarray, old: tuple[float, float] | None = None
     return float(lo), float(max(hi, lo + 1))
 
 
+def y_title(paths: list[str]) -> str:
+    """The curve plot's y-axis title for the gradients drawn ('h', 'c', 'e')."""
+    if paths == ["h"]:
+        return "‖d l_t / d h_s‖"
+    return "‖d l_t / d x‖, x = " + ", ".join(PATH_NAMES[p] for p in paths)
+
+
 def context_text(words: list[str]) -> str:
     """The words read so far, shortened to 'a b ... y z' when long."""
     if len(words) <= 5:
@@ -110,13 +119,19 @@ class GradientView(SessionView):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(2)
         layout.addLayout(self._build_controls())
-        self.description = cm.wrapped_label(2)
+        self.description = cm.FittedText(3)  # cut text ends in '…', the whole in the tooltip
         layout.addWidget(self.description)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
+        self.graphics.setMinimumHeight(MIN_PLOT_HEIGHT)
         layout.addWidget(self.graphics, 1)
+        self.hover_label = cm.FittedText(1)
+        layout.addWidget(self.hover_label)
         self._build_curve_plot()
         self._build_matrix_plot()
+        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self._hover_pos: QtCore.QPointF | None = None
+        self._idle_hint()
 
     def _build_controls(self) -> QtWidgets.QVBoxLayout:
         """Title and K on the first row; curve switches and the matrix choice on the second."""
@@ -179,7 +194,8 @@ class GradientView(SessionView):
         self.curve_plot = plot
         self.input_curve = self._curve(pg.mkPen(cm.INPUT_COLOUR, width=1.5,
                                                 style=QtCore.Qt.PenStyle.DotLine), cm.INPUT_COLOUR)
-        self.graphics.addItem(self.legend, row=0, col=0, colspan=3)
+        self.legend.setParentItem(plot.getViewBox())  # inside the plot: no row of its own
+        self.legend.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(4, 2))
         self.graphics.addItem(plot, row=1, col=0)
         self.graphics.ci.layout.setColumnStretchFactor(0, 3)
 
@@ -218,6 +234,11 @@ class GradientView(SessionView):
             self.ref_curves.append(self._curve(pg.mkPen((*rgb, 70), width=4.0), (*rgb, 70)))
             self.ref_curves[-1].setZValue(-1)
         self.c_check.setEnabled(lstm)
+        self.c_check.setVisible(lstm)  # no cell state to offer (not a greyed-out tick)
+        if not lstm and self.c_check.isChecked():
+            self.c_check.blockSignals(True)
+            self.c_check.setChecked(False)
+            self.c_check.blockSignals(False)
         self.matrix_box.clear()
         for k in reversed(range(n_layers)):
             top = " (top)" if k == n_layers - 1 and n_layers > 1 else ""
@@ -247,6 +268,16 @@ class GradientView(SessionView):
             self.legend.addItem(self.input_curve, "input embedding")
         if self.session.truncate and self.ref_curves:
             self.legend.addItem(self.ref_curves[0], "exact (no truncation)")
+        self.curve_plot.setLabel("left", y_title(self.shown_paths()))
+
+    def shown_paths(self) -> list[str]:
+        """Which gradients the curves show: 'h', and 'c' / 'e' when switched on."""
+        paths = ["h"]
+        if self.c_check.isChecked() and self.c_check.isEnabled():
+            paths.append("c")
+        if self.input_check.isChecked():
+            paths.append("e")
+        return paths
 
     # ---- session events --------------------------------------------------------------------
     def _on_model_changed(self) -> None:
@@ -269,7 +300,7 @@ class GradientView(SessionView):
         trace = self.session.trace
         if trace is None:
             return
-        tokens = [tok.text for tok in trace.tokens]
+        tokens = [cm.visible(tok.text) for tok in trace.tokens]
         self.s_axis.set_tokens(tokens)
         self.k_spin.setMaximum(max(1, min(MAX_K, trace.length)))
         self._y_span = None
@@ -331,6 +362,7 @@ class GradientView(SessionView):
         self.step_line.setValue(t)
         self._set_x_range(t)
         self.description.setText(self.describe(t))
+        self._refresh_hover()
 
     def _show_row(self, row: Row) -> None:
         s = np.arange(row.t + 1, dtype=np.float64)
@@ -430,8 +462,8 @@ class GradientView(SessionView):
         trace = self.session.trace
         assert trace is not None
         assert self.session.model is not None
-        context = context_text([tok.text for tok in trace.tokens[: t + 1]])
-        word = cm.quote(self.session.model.vocab.tokens[int(trace.targets[t])])
+        context = context_text([cm.visible(tok.text) for tok in trace.tokens[: t + 1]])
+        word = cm.quote(cm.visible(self.session.model.vocab.tokens[int(trace.targets[t])]))
         text = f"d/dh_s of -log p({word} | {context}) at step {t + 1}"
         if trace.target_is_prediction[t]:
             text += (f": of the model's own top-1 prediction {word} "
@@ -444,3 +476,55 @@ class GradientView(SessionView):
             cut = f"steps before {start + 1} are cut (shaded)" if start else "nothing is cut yet"
             text += f".  Truncated BPTT, K = {k_trunc}: {cut}; faint: the exact gradient"
         return text
+
+    # ---- hover -----------------------------------------------------------------------------
+    def _idle_hint(self) -> None:
+        self.hover_label.setText("Hover the curves or the matrix for tokens and values.")
+
+    def _on_mouse_moved(self, pos: QtCore.QPointF) -> None:
+        self._hover_pos = QtCore.QPointF(pos)
+        self._refresh_hover()
+
+    def leaveEvent(self, event: QtCore.QEvent) -> None:
+        self._hover_pos = None
+        self._idle_hint()
+        super().leaveEvent(event)
+
+    def _refresh_hover(self) -> None:
+        """Tokens and the norm under the mouse, from the current row and store (never stale)."""
+        text = self.hover_text(self._hover_pos) if self._hover_pos is not None else None
+        if text is None:
+            self._idle_hint()
+        else:
+            self.hover_label.setText(text)
+
+    def _token(self, i: int) -> str:
+        trace = self.session.trace
+        assert trace is not None
+        return cm.quote(cm.visible(trace.tokens[i].text))
+
+    def hover_text(self, pos: QtCore.QPointF) -> str | None:
+        """The read-out for a scene position over the curves or the matrix, or None."""
+        trace = self.session.trace
+        if trace is None:
+            return None
+        n, t = trace.length, self.session.cursor
+        vb = self.matrix_plot.getViewBox()
+        if vb.sceneBoundingRect().contains(pos):
+            p = vb.mapSceneToView(pos)
+            row, col = round(p.y()), round(p.x())
+            if not (0 <= row < n and 0 <= col < n):
+                return None
+            value = self.matrix_log[row, col] if self.matrix_log.shape == (n, n) else np.nan
+            norm = f"{10.0 ** float(value):.3g}" if np.isfinite(value) else "–"
+            return (f"loss at step {row + 1} ({self._token(row)}) → step {col + 1} "
+                    f"({self._token(col)}): norm {norm}")
+        vb = self.curve_plot.getViewBox()
+        if vb.sceneBoundingRect().contains(pos):
+            s = round(vb.mapSceneToView(pos).x())
+            if not 0 <= s <= t:
+                return None
+            row = self.session.gradient_row(t, self.session.truncate)
+            values = ", ".join(f"h{k + 1} {float(row.h[k][s]):.3g}" for k in range(len(row.h)))
+            return f"step {s + 1} ({self._token(s)}): {values}"
+        return None

@@ -59,7 +59,7 @@ def text_colour(fill: QColor) -> QColor:
 
 def chip_label(tok: Token) -> str:
     """What a chip shows: the vocabulary's spelling, spaces and newlines made visible."""
-    return tok.text.replace(" ", "␣").replace("\n", "⏎") or "∅"
+    return cm.visible(tok.text)
 
 
 def tooltip(t: int, tok: Token, saliency: float | None = None) -> str:
