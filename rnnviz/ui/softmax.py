@@ -110,16 +110,16 @@ class SoftmaxView(SessionView):
         self.plot.setToolTip("Click a bar to trace the loss of that word in the gradient view")
         self.target_label = cm.FittedText(2)
         self.target_label.set_colour(cm.colour(cm.HIGHLIGHT), bold=True)
-        self.scroll = QtWidgets.QScrollArea()  # top-k beyond what fits scrolls
-        self.scroll.setWidget(self.graphics)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroller = QtWidgets.QScrollArea()  # top-k beyond what fits scrolls
+        self.scroller.setWidget(self.graphics)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.scroller.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(2)
         layout.addLayout(top)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroller, 1)
         layout.addWidget(self.target_label)
 
     @staticmethod
