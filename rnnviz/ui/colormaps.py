@@ -85,8 +85,11 @@ def nice_ceiling(x: float) -> float:
 
 
 class TokenAxis(pg.AxisItem):
-    """An axis whose ticks at 0, 1, 2, ... are the sentence's tokens; labels are thinned to
-    every n-th token when they would overlap."""
+    """An axis whose ticks at 0, 1, 2, ... are the text's tokens. Every token whose label fits
+    is labelled: labels are placed left to right and one that would touch the previous label
+    is skipped (its tick stays; the views name it on hover)."""
+
+    GAP = 6.0  # pixels between two labels
 
     def __init__(self, orientation: str, **kwargs: Any) -> None:
         super().__init__(orientation, **kwargs)
@@ -94,19 +97,18 @@ class TokenAxis(pg.AxisItem):
         self._font.setPointSizeF(max(6.0, self._font.pointSizeF() * 0.9))
         self.setTickFont(self._font)
         self._tokens: list[str] = []
-        self._widest = 1.0
-        self._stride = 1
+        self._extent: list[float] = []  # each label's size along the axis, in pixels
         self._upto = 1 << 30
 
     def set_tokens(self, tokens: Sequence[str]) -> None:
         self._tokens = [t if len(t) <= 12 else t[:11] + "…" for t in tokens]
         metrics = QtGui.QFontMetricsF(self._font)
-        widest = max((metrics.horizontalAdvance(t) for t in self._tokens), default=8.0)
         if self.orientation in ("left", "right"):
-            self._widest = metrics.height()
+            widest = max((metrics.horizontalAdvance(t) for t in self._tokens), default=8.0)
+            self._extent = [metrics.height()] * len(self._tokens)
             self.setWidth(int(widest) + 12)  # an auto width would clip the first paint
         else:
-            self._widest = widest
+            self._extent = [metrics.horizontalAdvance(t) for t in self._tokens]
         self.picture = None
         self.update()
 
@@ -117,22 +119,34 @@ class TokenAxis(pg.AxisItem):
             self.picture = None
             self.update()
 
+    def labelled(self, lo: int, hi: int, px_per_token: float) -> list[int]:
+        """Tokens lo..hi whose labels are drawn: greedily, each clear of the one before."""
+        kept: list[int] = []
+        right = -math.inf
+        for i in range(lo, hi + 1):
+            half = self._extent[i] / 2
+            centre = i * px_per_token
+            if centre - half >= right + self.GAP:
+                kept.append(i)
+                right = centre + half
+        return kept
+
     def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
         n = len(self._tokens)
         minVal, maxVal = min(minVal, maxVal), max(minVal, maxVal)  # inverted views swap them
         if n == 0 or size <= 0 or maxVal <= minVal:
             return []
         px_per_token = size / (maxVal - minVal)
-        self._stride = max(1, math.ceil((self._widest + 6.0) / px_per_token))
         lo, hi = max(0, math.ceil(minVal)), min(n - 1, math.floor(maxVal))
-        first = (lo + self._stride - 1) // self._stride * self._stride
-        major = [float(v) for v in range(first, hi + 1, self._stride)]
-        if self._stride == 1 or px_per_token < 3:
-            return [(float(self._stride), major)]
-        return [(float(self._stride), major), (1.0, [float(v) for v in range(lo, hi + 1)])]
+        if hi < lo:
+            return []
+        major = [float(v) for v in self.labelled(lo, hi, px_per_token)]
+        if len(major) == hi - lo + 1 or px_per_token < 3:
+            return [(1.0, major)]
+        return [(1.0, major), (0.5, [float(v) for v in range(lo, hi + 1)])]
 
     def tickStrings(self, values: list, scale: float, spacing: float) -> list[str]:
-        if spacing != float(self._stride):
+        if spacing != 1.0:
             return []  # unlabelled minor ticks (no strings: nothing to measure)
         n = min(len(self._tokens), self._upto + 1)
         return [self._tokens[round(v)] if 0 <= round(v) < n else "" for v in values]

@@ -195,7 +195,7 @@ class GradientView(SessionView):
         self.input_curve = self._curve(pg.mkPen(cm.INPUT_COLOUR, width=1.5,
                                                 style=QtCore.Qt.PenStyle.DotLine), cm.INPUT_COLOUR)
         self.legend.setParentItem(plot.getViewBox())  # inside the plot: no row of its own
-        self.legend.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(4, 2))
+        self.legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-4, 2))  # s > t: empty
         self.graphics.addItem(plot, row=1, col=0)
         self.graphics.ci.layout.setColumnStretchFactor(0, 3)
 
@@ -528,3 +528,10 @@ class GradientView(SessionView):
             values = ", ".join(f"h{k + 1} {float(row.h[k][s]):.3g}" for k in range(len(row.h)))
             return f"step {s + 1} ({self._token(s)}): {values}"
         return None
+
+
+def untitled_view(session: ModelSession) -> GradientView:
+    """A view for a titled pane (the pane names it)."""
+    view = GradientView(session)
+    view.title_label.hide()
+    return view

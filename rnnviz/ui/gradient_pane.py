@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 from rnnviz.session import Workspace
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.columns import ModelColumns
-from rnnviz.ui.gradient import GradientView
+from rnnviz.ui.gradient import GradientView, untitled_view
 from rnnviz.ui.gradient_compare import CompareGradientView
 from rnnviz.ui.traced_word import TracedWordBox
 
@@ -31,7 +31,7 @@ class GradientPane(QWidget):
         outer.setSpacing(2)
         outer.addWidget(self.traced)
         outer.addWidget(self.stack, 1)
-        self.columns = ModelColumns(workspace, lambda s: GradientView(s))
+        self.columns = ModelColumns(workspace, untitled_view)
         self.compare = CompareGradientView(workspace)
         self.single = QWidget()
         self._single_layout = QVBoxLayout(self.single)
