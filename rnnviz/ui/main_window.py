@@ -399,6 +399,7 @@ class MainWindow(QMainWindow):
                             (ws.cursor_changed, self._update_status),
                             (ws.options_changed, self._option_changed)])
         self.sentence.applied.connect(self.focus_steps)
+        self.panel.vocabulary_wanted.connect(self.choose_vocabulary)
         self.runners.progress.connect(lambda f: self.progress.setValue(round(100 * f)))
         self.runners.busy_changed.connect(self._busy)
 
@@ -454,7 +455,9 @@ class MainWindow(QMainWindow):
         t = s.cursor
         tok = s.trace.tokens[t]
         loss = float(s.trace.losses[t])
-        what = "loss of its own top guess" if s.trace.target_is_prediction[t] else "next-word loss"
+        unit = cm.unit_name(s.model.tokenizer if s.model is not None else None)
+        what = "loss of its own top guess" if s.trace.target_is_prediction[t] else \
+            f"next-{unit} loss"
         ppl = s.running_perplexity()
         ppl_text = "–" if ppl != ppl else f"{ppl:.1f}"
         if s.trace.chosen == t:
@@ -481,6 +484,13 @@ class MainWindow(QMainWindow):
         path = open_dialog.choose_model_file(self, start)
         if path:
             self.open_file(path, add=add)
+
+    def choose_vocabulary(self, path: str) -> None:
+        """Open a model file again with a vocabulary the user picks (the model card's button)."""
+        chosen = open_dialog.ask_vocabulary(self, path, "choose the vocabulary for this model",
+                                            VocabOptions())
+        if chosen is not None:
+            self.open_file(path, chosen)
 
     def _open_path(self, path: str, add: bool) -> None:
         self.open_file(path, add=add)
