@@ -61,6 +61,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--screenshot", metavar="OUT.png",
                    help="render the window offscreen to a PNG and exit")
     p.add_argument("--size", default=None, metavar="WxH", help="window size, e.g. 1600x1000")
+    views = p.add_argument_group("view options (for scripted figures)")
+    views.add_argument("--state", metavar="KIND",
+                       help="what the heatmaps show: h, c or a gate (i f g o, r z n)")
+    views.add_argument("--truncate", type=int, default=0, metavar="K",
+                       help="truncated BPTT with blocks of K steps (0: exact)")
+    views.add_argument("--top-k", type=int, default=10, metavar="K", help="next-word bars")
+    views.add_argument("--saliency", action="store_true", help="colour tokens by saliency")
+    views.add_argument("--curves", default="", metavar="c,input",
+                       help="extra gradient curves: c (LSTM cell state), input (embedding)")
+    views.add_argument("--matrix", metavar="NAME",
+                       help="the T x T matrix: h1, h2, ... (layer), c1, ..., or inputs")
+    views.add_argument("--tab", metavar="TITLE", help="open this tab (e.g. Help)")
     p.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.files and args.checkpoint:
@@ -138,6 +150,11 @@ def make_app() -> QApplication:
         app = QApplication(sys.argv[:1])
     app.setApplicationName("rnnviz")
     app.setOrganizationName("rnnviz")
+    from PySide6.QtCore import QSettings
+
+    from rnnviz.ui import i18n
+
+    i18n.install(i18n.chosen_language(QSettings()))
     return app  # type: ignore[return-value]
 
 
@@ -203,7 +220,41 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, str | None]:
     window = MainWindow(session.workspace, examples=examples)
     if args.size:
         window.resize(*args.size)
-    return window, error
+    return window, apply_view_options(window, args) or error
+
+
+def apply_view_options(window: MainWindow, args: argparse.Namespace) -> str | None:
+    """The view options of the command line, on the workspace and every gradient view."""
+    from rnnviz.session import SessionError
+    from rnnviz.ui.gradient import GradientView
+
+    ws = window.workspace
+    try:
+        if args.state:
+            ws.set_state_kind(args.state)
+    except SessionError as e:
+        return f"--state: {e}"
+    ws.set_truncate(args.truncate or None)
+    ws.set_top_k(args.top_k)
+    ws.set_saliency(args.saliency)
+    curves = {c.strip() for c in args.curves.split(",") if c.strip()}
+    unknown = curves - {"c", "input"}
+    if unknown:
+        return f"--curves: unknown {', '.join(sorted(unknown))} (use c, input)"
+    for view in window.findChildren(GradientView):
+        view.c_check.setChecked("c" in curves)
+        view.input_check.setChecked("input" in curves)
+        if args.matrix:
+            data = args.matrix if args.matrix == "inputs" else \
+                f"{args.matrix[0]}{int(args.matrix[1:]) - 1}" if args.matrix[1:].isdigit() else ""
+            i = view.matrix_box.findData(data)
+            if i < 0:
+                return f"--matrix: {args.matrix} is not a matrix of {view.session.name}"
+            view.matrix_box.setCurrentIndex(i)
+            view.matrix_box.activated.emit(i)
+    if args.tab:
+        window.show_panel(args.tab)
+    return None
 
 
 def screenshot(window: MainWindow, out: str) -> int:

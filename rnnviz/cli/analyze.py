@@ -11,9 +11,11 @@ import numpy as np
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import Token, VocabError, ids_to_tokens
 from rnnviz.cli.common import UsageError, add_model_args, open_model, write_json
+from rnnviz.cli.whatif_args import WhatIf, add_whatif_args, whatif_from_args
 from rnnviz.engine.bptt import GradientRows, gradient_norms
+from rnnviz.engine.jacobian import forget_gate_mean, jacobian_norms
 from rnnviz.engine.network import RNNLM, State
-from rnnviz.session.trace import Trace, run_trace
+from rnnviz.session.trace import Trace, run_trace, with_target
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -28,8 +30,24 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    help="truncated BPTT with blocks of K steps (0: exact, the default)")
     p.add_argument("--prime", default="", metavar="TEXT",
                    help="text run first to set the initial state (default: zeros)")
+    p.add_argument("--target-word", metavar="WORD",
+                   help="the loss of the last position traces this word (default: the model's "
+                        "top guess); one token of the model's vocabulary")
     p.add_argument("--json", default="-", metavar="OUT", help="output file ('-': stdout)")
+    add_whatif_args(p)
     return p
+
+
+def target_id(model: LoadedModel, word: str) -> int:
+    """The id of a word given as the traced target: exactly one in-vocabulary token."""
+    try:
+        toks = model.tokenize(word)
+    except VocabError as e:
+        raise UsageError(f"--target-word: {e}") from None
+    if len(toks) != 1 or toks[0].oov:
+        what = "is not in the vocabulary" if len(toks) == 1 else f"is {len(toks)} tokens"
+        raise UsageError(f"--target-word {word!r} {what}; give one token of the vocabulary")
+    return toks[0].id
 
 
 def _tokens(args: argparse.Namespace, model: LoadedModel) -> list[Token]:
@@ -67,18 +85,26 @@ def _step_json(t: int, trace: Trace, model: LoadedModel, k: int) -> dict[str, An
         "next_token_prob": None if is_pred else float(rec.probs[target]),
         "target_id": target,
         "target_is_prediction": is_pred,
+        "target_is_choice": trace.is_choice(t),
         "loss": float(trace.losses[t]),
     }
 
 
 def analyze(model: LoadedModel, tokens: list[Token], top_k: int = 10, truncate: int | None = None,
-            prime: list[Token] | None = None) -> dict[str, Any]:
-    """The analyze document (README documents the schema)."""
+            prime: list[Token] | None = None, target: int | None = None,
+            whatif: WhatIf | None = None) -> dict[str, Any]:
+    """The analyze document (README documents the schema). target: the token id the last
+    position's loss traces (default: the top-1 prediction); ``whatif``: an intervened run and
+    the what-if blocks (rnnviz.cli.whatif_args)."""
     engine = RNNLM(model.params)
     state: State | None = engine.run([t.id for t in prime])[-1].state if prime else None
-    trace = run_trace(engine, tokens, state)
+    trace = run_trace(engine, tokens, state) if whatif is None else whatif.trace(engine, tokens,
+                                                                                  state)
+    if target is not None:
+        trace = with_target(trace, trace.length - 1, target)
+    forget = forget_gate_mean(trace.records)
     grads: GradientRows = gradient_norms(engine, trace.records, trace.targets, truncate)
-    return {
+    doc = {
         "model": model.summary(),
         "tokens": [t.text for t in tokens],
         "token_ids": [t.id for t in tokens],
@@ -88,7 +114,12 @@ def analyze(model: LoadedModel, tokens: list[Token], top_k: int = 10, truncate: 
         "grad_norms": _floats(grads.h),
         "cell_grad_norms": None if grads.c is None else _floats(grads.c),
         "input_grad_norms": _floats(grads.inputs),
+        "jacobian_norms": _floats(jacobian_norms(engine, trace.records)),
+        "forget_gate_mean": None if forget is None else _floats(forget),
     }
+    if whatif is not None:
+        doc |= whatif.blocks(model, engine, tokens, state, trace, top_k)
+    return doc
 
 
 def run(args: argparse.Namespace) -> int:
@@ -99,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
     model = open_model(args)
     tokens = _tokens(args, model)
     prime = model.tokenize(args.prime) if args.prime else None
-    doc = analyze(model, tokens, args.top_k, args.truncate or None, prime)
+    whatif = whatif_from_args(args, model, RNNLM(model.params))
+    target = None if args.target_word is None else target_id(model, args.target_word)
+    doc = analyze(model, tokens, args.top_k, args.truncate or None, prime, target, whatif)
     write_json(doc, args.json)
     return 0

@@ -144,6 +144,11 @@ class ModelSession:
             self.trace_changed.emit()
             self.cursor_changed.emit(self.cursor)
 
+    def start_state(self) -> State:
+        """The state the text starts from: after the priming text, else zeros."""
+        assert self.engine is not None
+        return self._prime_state if self._prime_state is not None else self.engine.zero_state()
+
     def tokenize(self, text: str) -> list[Token]:
         if self.model is None:
             raise SessionError("no model is loaded")
@@ -285,7 +290,7 @@ class ModelSession:
         return Prediction(t, top.astype(np.int64), probs[top], [vocab[i] for i in top], target,
                           vocab[target], float(p_target), int((probs > p_target).sum()) + 1,
                           bool(self.trace.target_is_prediction[t]), float(self.trace.losses[t]),
-                          self.trace.chosen == t)
+                          self.trace.is_choice(t))
 
     def store(self, truncate: int | None = None) -> GradientStore:
         """The gradient store for a truncation setting (created empty on first use)."""

@@ -18,4 +18,8 @@ class PanelSpec:
     hint: str
 
 
-PANELS: list[PanelSpec] = []
+PANELS: list[PanelSpec] = [
+    PanelSpec("help_panel", "HelpPanel", "Help",
+              "Each view, the notation, the cell equations in PyTorch's and the book's form, "
+              "and one unit's equations with this step's numbers"),
+]
