@@ -56,7 +56,7 @@ from rnnviz.ui.columns import ModelColumns
 from rnnviz.ui.heatmap import pane_hint as heatmap_hint
 from rnnviz.ui.layout import SplitOrTabs, place_on_screen
 from rnnviz.ui.model_panel import ModelPanel
-from rnnviz.ui.models_menu import ModelsMenu
+from rnnviz.ui.models_menu import ModelsMenu, bundled_models
 from rnnviz.ui.panels import PANELS
 from rnnviz.ui.runners import WorkspaceRunners
 from rnnviz.ui.sentence_bar import Examples, SentenceBar, first_example
@@ -246,6 +246,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         place_on_screen(self)  # fits the screen's available area (1366x768 included)
         self._models_changed()
+        if session.model is not None and session.model.path:  # the model given at startup
+            self._remember(session.model.path, VocabOptions())
         if session.trace is not None:  # a sentence is already there: fill its gradients once
             QTimer.singleShot(FIRST_JOB_DELAY_MS, self.runners.schedule)  # the window has painted
 
@@ -650,7 +652,19 @@ class MainWindow(QMainWindow):
         if items:
             self.recent_menu.addSeparator()
             self.recent_menu.addAction("Clear list", self._clear_recent)
-        self.recent_menu.setEnabled(bool(items))
+        self._add_bundled_to_recent({str(Path(i["path"]).resolve()) for i in items})
+        self.recent_menu.setEnabled(not self.recent_menu.isEmpty())
+
+    def _add_bundled_to_recent(self, listed: set[str]) -> None:
+        """The bundled models under the recent files (those not listed already)."""
+        bundled = [p for p in bundled_models() if str(p.resolve()) not in listed]
+        if not bundled:
+            return
+        self.recent_menu.addSection("Bundled models")
+        for path in bundled:
+            act = self.recent_menu.addAction(path.stem)
+            act.setToolTip(str(path))
+            act.triggered.connect(lambda _=False, p=str(path): self.open_file(p))
 
     def open_recent(self, item: dict[str, Any]) -> None:
         opts = VocabOptions(vocab_file=item.get("vocab_file"),
