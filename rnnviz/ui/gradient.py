@@ -13,12 +13,14 @@ from rnnviz.session import ModelSession
 from rnnviz.session.gradients import GradientStore, Row
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import SessionView
+from rnnviz.ui.workers import row_ready_or_cheap
 
 VISIBLE_STEPS = 160  # beyond this many tokens the s axis follows the cursor
 MAX_DECADES = 16.0  # the log axes show at most this many powers of ten below the largest value
 MAX_K = 999
 FEW_POINTS = 3
 MATRIX_FULL_RES = 300  # longer sentences: the T x T image is downsampled to the screen
+RELOAD_MS = 250  # long texts: matrix reloads from background rows at most this often
 MIN_PLOT_HEIGHT = 140  # below this the curves and the matrix are unreadable: the pane scrolls
 PATH_NAMES = {"h": "h_s", "c": "c_s (dashed)", "e": "e_s (dotted)"}
 MATRIX_PADDING = 0.02  # a margin round the matrix, so the row outline at its edge stays visible
@@ -110,6 +112,11 @@ class GradientView(SessionView):
         self.matrix_levels: tuple[float, float] = (-8.0, 0.0)
         self._y_span: tuple[int, int] | None = None
         self._x_lo = 0  # first step in view on the curve plot
+        self._waiting = False  # the cursor's row is being computed in the background
+        self._reload_timer = QtCore.QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(RELOAD_MS)
+        self._reload_timer.timeout.connect(self._reload_matrix)
         self._build_widgets()
         self.subscribe((session.gradients_changed, self._on_gradients_changed))
 
@@ -323,8 +330,17 @@ class GradientView(SessionView):
         self._on_cursor_changed(self.session.cursor)
 
     def _on_gradients_changed(self) -> None:
-        if self.session.trace is not None:
+        """Rows arrived: the matrix reloads (at most every RELOAD_MS on long texts); a curve that
+        waited for its row is drawn."""
+        trace = self.session.trace
+        if trace is None:
+            return
+        if trace.length <= MATRIX_FULL_RES:
             self._reload_matrix()
+        elif not self._reload_timer.isActive():
+            self._reload_timer.start()
+        if self._waiting:
+            self._on_cursor_changed(self.session.cursor)
 
     def _on_k_picked(self, k: int) -> None:
         if (k or None) != self.session.truncate:
@@ -351,11 +367,16 @@ class GradientView(SessionView):
         k_trunc = self.session.truncate
         store = self.session.store(k_trunc)
         was_ready = bool(store.ready[t])
+        self._waiting = not (row_ready_or_cheap(self.session, t, k_trunc)
+                             and (not k_trunc or row_ready_or_cheap(self.session, t, None)))
+        if self._waiting:  # a long text: the row comes from the background, not this thread
+            self._show_waiting(t)
+            return
         row = self.session.gradient_row(t, k_trunc)
         self._show_row(row)
         self._show_reference(t, k_trunc)
         self._show_cut(t, k_trunc)
-        if not was_ready:
+        if not was_ready and self.session.length <= MATRIX_FULL_RES:
             self._put_matrix_row(store, t)
         n = self.session.length
         self.row_marker.setRect(-0.5, t - 0.5, n, 1.0)
@@ -363,6 +384,16 @@ class GradientView(SessionView):
         self._set_x_range(t)
         self.description.setText(self.describe(t))
         self._refresh_hover()
+
+    def _show_waiting(self, t: int) -> None:
+        """The cursor moved to a row not computed yet: empty curves and say so."""
+        for item in [*self.curves, *self.c_curves, *self.ref_curves, self.input_curve]:
+            clear_curve(item)
+        self.row_marker.setRect(-0.5, t - 0.5, self.session.length, 1.0)
+        self.step_line.setValue(t)
+        self._set_x_range(t)
+        self.description.setText(f"Computing the gradient of step {t + 1} in the background "
+                                 f"({t + 1} steps back)…")
 
     def _show_row(self, row: Row) -> None:
         s = np.arange(row.t + 1, dtype=np.float64)

@@ -37,6 +37,7 @@ from rnnviz.checkpoints.vocab import Token
 from rnnviz.session import ModelSession
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
+from rnnviz.ui.workers import row_ready_or_cheap
 
 PAD_X, PAD_Y, GAP, MARGIN = 7, 4, 4, 4
 CURRENT = QColor("#1f6feb")
@@ -345,6 +346,11 @@ class TokenStrip(QWidget):
                 self.chips.set_weights(None)
             self.legend.set_span(None)
             return
-        row = self.session.gradient_row(self.session.cursor, self.session.truncate)
+        t, k = self.session.cursor, self.session.truncate
+        if not row_ready_or_cheap(self.session, t, k):  # a long text: the row comes later
+            self.chips.set_weights(None)
+            self.legend.set_span(None)
+            return
+        row = self.session.gradient_row(t, k)
         self.chips.set_weights(saliency_weights(row.inputs), np.asarray(row.inputs))
         self.legend.set_span(saliency_range(row.inputs))

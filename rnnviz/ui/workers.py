@@ -27,6 +27,15 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[float], bool]
 CHUNK_ROWS = 128  # rows per delivery: long sentences become usable front to back
+SYNC_ROWS = 300  # a missing row t < this is computed on the GUI thread (a few ms); later rows
+#                  come from the background (the views show them when they arrive)
+AHEAD_ROWS = 4  # an on-demand job also computes the next few rows (stepping forward)
+
+
+def row_ready_or_cheap(session: ModelSession, t: int, truncate: int | None) -> bool:
+    """Whether ``session.gradient_row(t, truncate)`` is fast enough for the GUI thread: the
+    row is computed already, or it is short (t < SYNC_ROWS backward steps)."""
+    return t < SYNC_ROWS or bool(session.store(truncate).ready[t])
 
 
 def _scaled(progress: Progress, start: float, share: float) -> Progress:
@@ -55,6 +64,14 @@ def chunked_rows(store: GradientStore, chunk: int | None = None
                 continue
             yield store.compute(a, b, _scaled(progress, (a * a - t0 * t0) / total,
                                               (b * b - a * a) / total))
+
+    return job
+
+
+def rows_job(store: GradientStore, t0: int, t1: int) -> Callable[[Progress], GradientRows]:
+    """A job computing rows [t0, t1) of a store (reads only the immutable trace)."""
+    def job(progress: Progress) -> GradientRows:
+        return store.compute(t0, t1, progress)
 
     return job
 
@@ -175,6 +192,9 @@ class GradientRunner(QObject):
         self._timer.timeout.connect(self.start)
         self.started_at = 0.0
         self.seconds = 0.0
+        self.urgent = JobQueue(self)  # the cursor's rows, beside the front-to-back fill
+        self._urgent_job: Job | None = None
+        session.cursor_changed.connect(self.want_cursor_rows)
 
     @property
     def busy(self) -> bool:
@@ -185,9 +205,40 @@ class GradientRunner(QObject):
         self._cancel_stale()
         self._timer.start()
 
+    def want_cursor_rows(self, t: int | None = None) -> None:
+        """Compute the rows at the cursor (and a few after it) in the background when the
+        views would not compute them on the GUI thread; a newer cursor supersedes."""
+        session, trace = self.session, self.session.trace
+        if trace is None or session.engine is None:
+            return
+        t = session.cursor if t is None else t
+        for k in self._wanted():
+            if row_ready_or_cheap(session, t, k):
+                continue
+            if self._urgent_job is not None:
+                self._urgent_job.cancel()
+            store = session.store(k)
+            a, b = t, min(trace.length, t + 1 + AHEAD_ROWS)
+            job = Job(rows_job(store, a, b), f"rows {a}-{b - 1} K={k}",
+                      ((id(trace), k), trace, k))
+            job.signals.done.connect(self._on_urgent_rows)
+            self._urgent_job = self.urgent.submit(job)
+            return
+
+    def _on_urgent_rows(self, job: Job, rows: GradientRows) -> None:
+        if job is self._urgent_job:
+            self._urgent_job = None
+        _, trace, k = job.context
+        if not job.is_cancelled:
+            self.session.accept_rows(trace, k, rows)  # ignored if the trace changed since
+
     def stop(self) -> None:
         """Cancel everything (the window is closing)."""
         self._timer.stop()
+        if self._urgent_job is not None:
+            self._urgent_job.cancel()
+            self._urgent_job = None
+        self.session.cursor_changed.disconnect(self.want_cursor_rows, missing_ok=True)
         for job in self._active.values():
             job.cancel()
         self._active.clear()

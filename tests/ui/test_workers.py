@@ -9,6 +9,7 @@ import logging
 import weakref
 from typing import Any
 
+import numpy as np
 import pytest
 
 from rnnviz.checkpoints.errors import CheckpointError
@@ -81,3 +82,23 @@ def test_refused_file_logs_one_line(qtbot: Any, caplog: pytest.LogCaptureFixture
     assert all("\n" not in r.getMessage() for r in records)
     queue.shutdown()
 
+
+
+def test_a_far_cursor_row_comes_from_the_background(qtbot: Any) -> None:
+    from rnnviz.ui.workers import SYNC_ROWS
+    from tests.ui.test_heatmap import WORDS, make_session
+
+    n = SYNC_ROWS + 60
+    session = make_session("gru", hidden=6, layers=1,
+                           text=" ".join(WORDS[i % 5] for i in range(n)))
+    queue = JobQueue()
+    runner = GradientRunner(session, queue, delay_ms=10_000)  # no front-to-back fill
+    t = n - 10
+    with qtbot.waitSignal(session.gradients_changed, timeout=20000):
+        session.set_cursor(t)
+    store = session.store(None)
+    assert store.ready[t] and store.ready[t + 4] and not store.ready[SYNC_ROWS]
+    expected = store.compute(t, t + 1)
+    np.testing.assert_allclose(store.row(t).h, expected.h[:, 0, : t + 1], rtol=1e-6)
+    runner.stop()
+    queue.shutdown()
