@@ -10,7 +10,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from rnnviz.session import ModelSession
-from rnnviz.session.gradients import GradientStore, Row
+from rnnviz.session.gradients import DENSE_BUDGET, GradientStore, Row
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import SessionView
 from rnnviz.ui.workers import row_ready_or_cheap
@@ -469,10 +469,23 @@ class GradientView(SessionView):
         if self.session.trace is None:
             return
         store = self.session.store(self.session.truncate)
+        if not store.dense:
+            self._matrix_off(store.bytes_needed)
+            return
+        self.matrix_plot.setTitle(None)
+        self.matrix_image.show()
         self.matrix_log = log10_masked(self._matrix_source(store))
         self.matrix_levels = matrix_levels(self.matrix_log)
         self.colorbar.setLevels(self.matrix_levels)
         self._set_matrix_image()
+
+    def _matrix_off(self, needed: int) -> None:
+        """A text too long for the T x T matrix: say so where it would be."""
+        self.matrix_log = np.full((1, 1), np.nan, np.float32)
+        self.matrix_image.hide()
+        self.matrix_plot.setTitle(f"no T x T matrix: it would need {needed / 2**30:.1f} GB "
+                                  f"(budget {DENSE_BUDGET / 2**20:.0f} MB)", size="8pt",
+                                  color=cm.LABEL_COLOUR)
 
     def _put_matrix_row(self, store: GradientStore, t: int) -> None:
         """A row the view just had computed goes into the image without a full reload; the

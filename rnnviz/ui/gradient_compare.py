@@ -54,6 +54,10 @@ def store_arrays(session: ModelSession) -> list[np.ndarray]:
     if session.trace is None or session.engine is None:
         return []
     store = session.store(session.truncate)
+    if not store.dense:  # a long text keeps only the rows visited
+        rows = store.kept_rows()
+        return [r.h[-1] for r in rows] + [r.inputs for r in rows] + \
+            [r.c[-1] for r in rows if r.c is not None]
     ready = store.ready
     out = [store.h[-1][ready], store.inputs[ready]]
     if store.c is not None:

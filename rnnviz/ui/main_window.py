@@ -480,6 +480,19 @@ class MainWindow(QMainWindow):
         self.transport.pause()
         self.runners.schedule()
         self._update_status()
+        self._warn_if_long()
+
+    def _warn_if_long(self) -> None:
+        """Say when a text is too long for the full gradient matrix (rows are kept as visited)."""
+        s = self.session
+        if s.trace is None or s.engine is None:
+            return
+        store = s.store(s.truncate)
+        if not store.dense:
+            self.statusBar().showMessage(
+                f"Long text ({s.length:,} tokens): the full gradient matrix would need "
+                f"{store.bytes_needed / 2**30:.1f} GB, so only the rows you visit are computed "
+                "and kept", 15000)
 
     def _option_changed(self, name: str) -> None:
         if name == "truncate":

@@ -51,7 +51,7 @@ def chunked_rows(store: GradientStore, chunk: int | None = None
     """A job computing the store's missing rows in chunks of targets, earliest first, yielding
     each chunk (None when the store is complete). Reads only the immutable trace."""
     missing = np.flatnonzero(~store.ready)
-    if missing.size == 0:
+    if missing.size == 0 or not store.dense:  # a row-only store is filled on demand only
         return None
     t0, t1 = int(missing[0]), store.trace.length
     chunk = chunk or CHUNK_ROWS
@@ -323,4 +323,5 @@ class GradientRunner(QObject):
         """Whether every wanted store holds all rows."""
         if self.session.trace is None:
             return True
-        return all(self.session.store(k).complete for k in self._wanted())
+        return all(self.session.store(k).complete or not self.session.store(k).dense
+                   for k in self._wanted())
