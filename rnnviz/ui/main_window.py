@@ -722,6 +722,8 @@ class MainWindow(QMainWindow):
         self._load_job = None
         self.loads.shutdown()
         self.gradient_jobs.shutdown()
+        self.sentence.cancel_run()
+        self.sentence.jobs.shutdown()
 
     def _dock_toggled(self) -> None:
         self._dock_touched = True

@@ -23,12 +23,14 @@ from PySide6.QtWidgets import (
 from rnnviz.checkpoints.vocab import VocabError
 from rnnviz.session import ModelSession, SessionError
 from rnnviz.ui.binding import link_session
+from rnnviz.ui.workers import Job, JobQueue
 
 EXAMPLES_PATH = Path(__file__).resolve().parents[2] / "resources" / "examples.txt"
 CHAR_PREFIX = "char:"
 # Character-level models read whitespace exactly; the one-line box writes it with escapes.
 _DECODE = {"n": "\n", "t": "\t", "\\": "\\"}
 _ENCODE = {"\n": "\\n", "\t": "\\t", "\\": "\\\\"}
+ASYNC_CHARS = 1500  # a longer text runs on a worker thread (the window stays responsive)
 CHAR_HINT = "\\n is a newline, \\t a tab, \\\\ a backslash"
 
 
@@ -117,6 +119,14 @@ class SentenceBar(QWidget):
         self.error = QLabel()
         self.error.setStyleSheet("color: #cf222e;")
         self.error.hide()
+        self.busy = QLabel()
+        self.busy.hide()
+        self.cancel = QPushButton("Cancel")
+        self.cancel.setToolTip("Stop running the long text (the previous one stays)")
+        self.cancel.clicked.connect(self.cancel_run)
+        self.cancel.hide()
+        self.jobs = JobQueue(self)
+        self._job: Job | None = None
         self._layout()
         self.edit.returnPressed.connect(self.apply)
         self.edit.textEdited.connect(self._clear_error)
@@ -134,6 +144,8 @@ class SentenceBar(QWidget):
         lay.addWidget(self.label)
         lay.addWidget(self.edit, 1)
         lay.addWidget(self.run)
+        lay.addWidget(self.busy)
+        lay.addWidget(self.cancel)
         lay.addWidget(self.error)
         lay.addWidget(self.picker)
 
@@ -184,8 +196,13 @@ class SentenceBar(QWidget):
             self.apply()
 
     def apply(self) -> bool:
-        """Run the typed text from step 1; False (and an inline message) if it cannot."""
+        """Run the typed text from step 1; False (and an inline message) if it cannot. A long
+        text runs on a worker thread (True: started); a newer text supersedes it."""
         text = self.typed()
+        self.cancel_run()
+        if len(text) > ASYNC_CHARS:
+            self._start_run(text)
+            return True
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # long sentences take a moment
         try:
             self.session.set_text(text)
@@ -197,6 +214,56 @@ class SentenceBar(QWidget):
         self._clear_error()
         self.applied.emit()
         return True
+
+    def _start_run(self, text: str) -> None:
+        workspace = self.session.workspace
+        job = Job(lambda _progress: workspace.plan_text(text), "run text",
+                  (text, tuple(workspace.models), tuple(s.model for s in workspace.models)))
+        job.signals.done.connect(self._run_done)
+        job.signals.failed.connect(self._run_failed)
+        self._job = self.jobs.submit(job)
+        self.busy.setText(f"Running {len(text):,} characters…")
+        self.busy.show()
+        self.cancel.show()
+        self._clear_error()
+
+    def running(self) -> bool:
+        """Whether a long text is running in the background."""
+        return self._job is not None
+
+    def cancel_run(self) -> None:
+        """Forget the text running in the background (its result is dropped)."""
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
+        self.busy.hide()
+        self.cancel.hide()
+
+    def _mine(self, job: Job) -> bool:
+        if job is not self._job or job.is_cancelled:
+            return False
+        self.cancel_run()
+        return True
+
+    def _run_done(self, job: Job, runs: list) -> None:
+        if not self._mine(job):
+            return
+        text, sessions, models = job.context
+        workspace = self.session.workspace
+        if tuple(workspace.models) != sessions or \
+                tuple(s.model for s in workspace.models) != models:
+            self.show_error("the model changed while the text ran: press Enter again")
+            return
+        try:
+            workspace.install_runs(text, runs)
+        except (SessionError, VocabError) as e:
+            self.show_error(str(e))
+            return
+        self.applied.emit()
+
+    def _run_failed(self, job: Job, e: BaseException) -> None:
+        if self._mine(job):
+            self.show_error(" ".join(str(e).split()) or type(e).__name__)
 
     def show_error(self, message: str) -> None:
         self.error.setText(f"⚠ {message}")
