@@ -47,6 +47,7 @@ class WhatIfView(QtWidgets.QWidget):
         self.workspace = workspace
         self.whatif: WhatIf = whatif_of(workspace)
         self.shown: WhatIfRun | None = None
+        self._brushes = (pg.mkBrush(cm.colour(POS)), pg.mkBrush(cm.colour(NEG)))
         self.model_index = 0  # which model's runs the plots show
         self._build()
         link_session(self, [(self.whatif.changed, self.refresh),
@@ -329,7 +330,7 @@ class WhatIfView(QtWidgets.QWidget):
         ok = np.isfinite(d.delta_logp)
         x = np.arange(n, dtype=float)[ok]
         heights = d.delta_logp[ok]
-        brushes = [pg.mkBrush(cm.colour(POS if h >= 0 else NEG)) for h in heights]
+        brushes = [self._brushes[int(h < 0)] for h in heights]
         self.logp_bars.setOpts(x=x, height=heights, brushes=brushes)
         ok_loss = np.isfinite(d.delta_loss)
         self.loss_curve.setData(np.arange(n, dtype=float)[ok_loss], d.delta_loss[ok_loss])
@@ -343,6 +344,9 @@ class WhatIfView(QtWidgets.QWidget):
                               size="9pt")
         for p in (self.logp_plot, self.loss_plot, self.dh_plot):
             p.setXRange(-0.5, n - 0.5, padding=0.0)
+        for p, vals in ((self.logp_plot, heights), (self.loss_plot, d.delta_loss[ok_loss])):
+            top = cm.nice_ceiling(float(np.abs(vals).max())) if len(vals) else 1.0
+            p.setYRange(-top, top, padding=0.05)
         self.dh_plot.setYRange(0, img.shape[1], padding=0.0)
 
     def _update_cursor(self, t: int) -> None:
