@@ -80,8 +80,12 @@ class WhatIfView(QtWidgets.QWidget):
         self.model_box = QtWidgets.QComboBox()
         self.model_box.setToolTip("Whose runs to show (every model runs the same edit)")
         self.model_box.activated.connect(self._model_picked)
+        self.dh_layer_box = QtWidgets.QComboBox()
+        self.dh_layer_box.setToolTip("Layer of the Δh heatmap")
+        self.dh_layer_box.activated.connect(lambda _i: self.refresh())
         head = QtWidgets.QHBoxLayout()
         head.addWidget(self.status, 1)
+        head.addWidget(self.dh_layer_box)
         head.addWidget(self.model_box)
         right = QtWidgets.QVBoxLayout()
         right.addLayout(head)
@@ -334,7 +338,12 @@ class WhatIfView(QtWidgets.QWidget):
         self.logp_bars.setOpts(x=x, height=heights, brushes=brushes)
         ok_loss = np.isfinite(d.delta_loss)
         self.loss_curve.setData(np.arange(n, dtype=float)[ok_loss], d.delta_loss[ok_loss])
-        layer = d.delta_hidden.shape[0] - 1
+        n_layers = d.delta_hidden.shape[0]
+        if self.dh_layer_box.count() != n_layers:
+            self.dh_layer_box.clear()
+            self.dh_layer_box.addItems([f"Δh layer {k + 1}" for k in range(n_layers)])
+            self.dh_layer_box.setCurrentIndex(n_layers - 1)
+        layer = max(0, min(self.dh_layer_box.currentIndex(), n_layers - 1))
         img = np.nan_to_num(d.delta_hidden[layer])  # (T, H); unaligned steps as 0
         peak = float(np.abs(img).max()) or 1.0
         self.dh_image.setImage(np.ascontiguousarray(img.T, np.float32), autoLevels=False,

@@ -210,3 +210,15 @@ def test_each_model_of_the_workspace_can_be_shown(qtbot: Any) -> None:
         want = [_logp(cut[t].logits, ids[t + 1]) - _logp(clean[t].logits, ids[t + 1])
                 for t in range(len(ids) - 1)]
         np.testing.assert_allclose(view.logp_bars.opts["height"], want, atol=1e-5)
+
+
+def test_dh_layer_choice(qtbot: Any, ws: Workspace) -> None:
+    view = WhatIfView(ws)
+    qtbot.addWidget(view)
+    whatif_of(ws).edit_token(1, "two")
+    assert view.dh_layer_box.count() == 2 and view.dh_layer_box.currentIndex() == 1
+    view.dh_layer_box.setCurrentIndex(0)
+    view.refresh()
+    run = whatif_of(ws).run(0)
+    assert run is not None
+    np.testing.assert_allclose(view.dh_image.image, np.nan_to_num(run.diff.delta_hidden[0]).T)
