@@ -82,6 +82,8 @@ class WhatIfView(QtWidgets.QWidget):
         self.model_box.activated.connect(self._model_picked)
         self.dh_layer_box = QtWidgets.QComboBox()
         self.dh_layer_box.setToolTip("Layer of the Δh heatmap")
+        self.dh_layer_box.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.dh_layer_box.activated.connect(lambda _i: self.refresh())
         head = QtWidgets.QHBoxLayout()
         head.addWidget(self.status, 1)
