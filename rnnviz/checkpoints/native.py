@@ -12,7 +12,8 @@ import numpy as np
 
 from rnnviz.checkpoints.errors import CheckpointError
 from rnnviz.checkpoints.model import LoadedModel
-from rnnviz.checkpoints.vocab import TOKENIZERS, Vocab, VocabError
+from rnnviz.checkpoints.options import VocabOptions
+from rnnviz.checkpoints.vocab import TOKENIZER_ALIASES, Vocab, VocabError, normalize_tokenizer
 from rnnviz.engine.params import CELLS, ModelParams, ParamError, from_named_arrays, named_arrays
 
 META_KEY = "rnnviz"
@@ -28,7 +29,8 @@ def save(path: str | Path, params: ModelParams, vocab: Vocab, tokenizer: str,
     if len(vocab) != params.vocab_size:
         raise ValueError(f"vocabulary has {len(vocab)} tokens but the model {params.vocab_size}")
     info = dict(meta or {})
-    info.update(cell=params.cell, vocab=list(vocab.tokens), tokenizer=tokenizer)
+    info.update(cell=params.cell, vocab=list(vocab.tokens),
+                tokenizer=normalize_tokenizer(tokenizer))
     tensors = {k: np.ascontiguousarray(v) for k, v in named_arrays(params).items()}
     if params.tied:  # stored once, as safetensors.torch.save_model stores shared tensors
         del tensors[TIED_NAME]
@@ -79,8 +81,11 @@ def _parse_meta(header: dict[str, Any]) -> dict[str, Any]:
             raise CheckpointError(f"'{META_KEY}' metadata lacks the required key {key!r}")
     if meta["cell"] not in CELLS:
         raise CheckpointError(f"unknown cell {meta['cell']!r} (expected one of {', '.join(CELLS)})")
-    if meta["tokenizer"] not in TOKENIZERS:
-        raise CheckpointError(f"unknown tokenizer {meta['tokenizer']!r} (expected word or char)")
+    try:
+        meta["tokenizer"] = normalize_tokenizer(meta["tokenizer"])  # 'word' (older files): ptb
+    except (VocabError, TypeError):
+        raise CheckpointError(f"unknown tokenizer {meta['tokenizer']!r} (expected ptb, words or "
+                              f"char; older files say {', '.join(TOKENIZER_ALIASES)})") from None
     if not (isinstance(meta["vocab"], list) and all(isinstance(t, str) for t in meta["vocab"])):
         raise CheckpointError("'vocab' must be a list of strings")
     return meta
@@ -114,6 +119,16 @@ def load(path: str | Path) -> LoadedModel:
                               f"{params.vocab_size} rows")
     extra = {k: v for k, v in meta.items() if k not in ("cell", "vocab", "tokenizer")}
     return LoadedModel(params, vocab, meta["tokenizer"], "rnnviz", path, extra)
+
+
+def load_with_options(path: str, opts: VocabOptions) -> LoadedModel:
+    """The loader's entry: the file carries its vocabulary, so vocabulary flags are ignored."""
+    model = load(path)
+    if opts.vocab_file or opts.vocab_corpus:
+        notice = "--vocab/--vocab-corpus ignored: the file carries its own vocabulary"
+        model = LoadedModel(model.params, model.vocab, model.tokenizer, model.format,
+                            model.path, model.meta, (*model.notices, notice))
+    return model
 
 
 def read_meta(path: str | Path) -> dict[str, Any]:

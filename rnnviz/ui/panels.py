@@ -19,6 +19,12 @@ class PanelSpec:
 
 
 PANELS: list[PanelSpec] = [
+    PanelSpec("memory_view", "MemoryView", "Memory",
+              "How far back each model's loss still reaches: median gradient norm against "
+              "distance over a corpus, with the 25-75% band and the memory span of every path"),
+    PanelSpec("vanishing_view", "VanishingView", "Why it vanishes",
+              "Each step's Jacobian norm, the LSTM's forget gates, and the bound their product "
+              "puts on the gradient at the cursor"),
     PanelSpec("whatif", "WhatIfView", "What if",
               "Edit a token or ablate, clamp or scale units, and see the difference: Δ log p of "
               "the next words, Δ loss, Δh"),
@@ -29,3 +35,9 @@ PANELS: list[PanelSpec] = [
               "Generate after the text (greedy, sampling, beam search) and pick a branch of the "
               "beam tree"),
 ]
+
+# Help stays the last tab.
+PANELS.append(PanelSpec(
+    "help_panel", "HelpPanel", "Help",
+    "Each view, the notation, the cell equations in PyTorch's and the book's form, and one "
+    "unit's equations with this step's numbers"))
