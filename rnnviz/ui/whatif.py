@@ -55,6 +55,7 @@ class WhatIfView(QtWidgets.QWidget):
                             (workspace.models_changed, self._on_models),
                             (workspace.cursor_changed, self._on_cursor),
                             (workspace.selection_changed, self._on_selection)])
+        self._on_selection()
         self.text_edit.setText(workspace.text)
         self._on_models()
 
@@ -76,7 +77,7 @@ class WhatIfView(QtWidgets.QWidget):
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self._build_plots()
-        self.topk_label = cm.wrapped_label(2)
+        self.topk_label = cm.wrapped_label(3)
         self.model_box = QtWidgets.QComboBox()
         self.model_box.setToolTip("Whose runs to show (every model runs the same edit)")
         self.model_box.activated.connect(self._model_picked)
@@ -141,8 +142,11 @@ class WhatIfView(QtWidgets.QWidget):
         self.value_spin.setDecimals(3)
         self.value_spin.setSingleStep(0.1)
         self.value_spin.setToolTip("clamp: the value; scale: the factor")
+        self.add_selected = QtWidgets.QPushButton("+ selected")
+        self.add_selected.clicked.connect(self.add_selected_unit)
         row = QtWidgets.QHBoxLayout()
         row.addWidget(self.units_edit, 1)
+        row.addWidget(self.add_selected)
         row.addWidget(self.op_box)
         row.addWidget(self.value_spin)
         return row
@@ -176,15 +180,15 @@ class WhatIfView(QtWidgets.QWidget):
         self.loss_curve = self.loss_plot.plot(pen=pg.mkPen(cm.colour(cm.BAR), width=2),
                                               symbol="o", symbolSize=5,
                                               symbolBrush=cm.colour(cm.BAR))
-        self.dh_plot = g.addPlot(row=0, col=2,
+        self.dh_plot = g.addPlot(row=1, col=0,
                                  axisItems={"bottom": cm.StepAxis("bottom")})
         self.dh_plot.setTitle("Δh (what if − original)", size="9pt")
         self.dh_image = pg.ImageItem(axisOrder="row-major")
         self.dh_image.setLookupTable(cm.lut(cm.diverging()))
         self.dh_plot.addItem(self.dh_image)
-        self.grad_plot = g.addPlot(row=0, col=3,
+        self.grad_plot = g.addPlot(row=1, col=1,
                                    axisItems={"bottom": cm.StepAxis("bottom")})
-        self.grad_plot.setTitle("‖∂ loss at cursor / ∂h~_s‖ (top layer)", size="9pt")
+        self.grad_plot.setTitle("gradient of the cursor's loss, top layer", size="9pt")
         self.grad_plot.setLogMode(y=True)
         self.grad_plot.addLegend(offset=(5, 5))
         self.grad_curves = (
@@ -270,9 +274,17 @@ class WhatIfView(QtWidgets.QWidget):
         self.refresh()
 
     def _on_selection(self) -> None:
-        """A unit selected elsewhere (heatmap, unit attribution) joins the typed unit list."""
         unit = self.workspace.selected_unit
-        if unit is None or unit.model != 0 or unit.kind not in ("h", "c"):
+        ok = unit is not None and unit.kind in ("h", "c")
+        self.add_selected.setEnabled(ok)
+        self.add_selected.setToolTip(f"Add the selected unit ({unit.layer + 1}:{unit.unit}) to "
+                                     "the list" if ok and unit is not None else
+                                     "Select a unit (Units panel, Help) to add it here")
+
+    def add_selected_unit(self) -> None:
+        """The workspace's selected unit (Units panel, Help) joins the typed unit list."""
+        unit = self.workspace.selected_unit
+        if unit is None or unit.kind not in ("h", "c"):
             return
         item = f"{unit.layer + 1}:{unit.unit}"
         items = [x for x in self.units_edit.text().replace(" ", "").split(",") if x]

@@ -151,9 +151,9 @@ def window(qtbot: Any, ws: Workspace, settings: Any) -> Iterator[MainWindow]:
 
 
 def test_panels_are_tabs_of_the_window(window: MainWindow) -> None:
-    titles = [window.extra_tabs.tabText(i) for i in range(window.extra_tabs.count())]
-    assert "What if" in titles and "Continue" in titles
-    view = window.extra_tabs.widget(titles.index("What if"))
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert "What if" in titles and "Continue" in titles and "Units" in titles
+    view = window.tabs.widget(titles.index("What if"))
     assert isinstance(view, WhatIfView)
 
 
@@ -187,7 +187,9 @@ def test_unit_attribution_bars_equal_the_decoder_products(qtbot: Any, ws: Worksp
         want = (_logp(cut.logits, y) - _logp(cut.logits, b)) - (
             _logp(recs[3].logits, y) - _logp(recs[3].logits, b))
         np.testing.assert_allclose(eff[j], want, atol=2e-5)
-    view.select(1, view.contrib_units[0])  # selecting a unit adds it to the What if list
+    view.select(1, view.contrib_units[0])  # a selected unit can join the What if list
+    assert what.units_edit.text() == ""
+    what.add_selected.click()
     assert what.units_edit.text() == f"2:{view.contrib_units[0]}"
 
 
