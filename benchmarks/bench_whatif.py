@@ -8,11 +8,11 @@
 - gradient_row_intervened: the cursor's gradient row under the intervention (batched sweep);
 - ablation_effect_layer: the batched ablation effect of every unit of one layer at a step;
 - beam_search: beam width 4, 20 tokens.
-- with ``--ui``, repaint_*: the What if panel offscreen (1366x300): a new intervention on two
-  units from step 20 of the 120-token text until the panel has repainted (the session reruns the
-  100-token suffix, computes the differences and the cursor's intervened gradient row, the plots
-  update, ``processEvents`` paints); once with the cursor at the first step, once at the last
-  (where the gradient row runs back over all 120 steps).
+- with ``--ui``, repaint_*: the What if panel offscreen (1110x576, its tab in a 1366x768
+  window): a new intervention on two units from step 20 of the 120-token text until the panel
+  has repainted (the session reruns the 100-token suffix, computes the differences and the
+  cursor's intervened gradient row, the plots update, ``processEvents`` paints); once with the
+  cursor at the first step, once at the last (the gradient row then runs back over 120 steps).
 Target (issue): an ablation rerun of a 100-token suffix repaints in <= 30 ms (median).
 
 Usage: python benchmarks/bench_whatif.py [--repeat N] [--checkpoint FILE] [--ui]
@@ -125,7 +125,7 @@ def ui_figures(checkpoint: str, ids: list[int], s: int, repeat: int) -> dict[str
     ws.add_model(loaded)
     ws.set_text(" ".join(loaded.vocab.tokens[i] for i in ids))
     view = WhatIfView(ws)
-    view.resize(1366, 300)
+    view.resize(1110, 576)  # the tab area of a 1366x768 window
     view.show()
     app.processEvents()
     top = loaded.params.num_layers - 1
