@@ -104,7 +104,8 @@ def test_beam_tree_nodes_equal_the_engine_and_clicking_takes_the_branch(qtbot: A
     view.method_box.setCurrentText("beam search")
     view.tokens_spin.setValue(3)
     view.width_spin.setValue(2)
-    view.generate()
+    view.generate()  # on the worker thread
+    qtbot.waitUntil(lambda: view.idle, timeout=10000)
     lead = ws.models[0]
     assert lead.base is not None and lead.engine is not None and view.result is not None
     last = lead.base.records[-1]
@@ -133,8 +134,10 @@ def test_greedy_chain_and_same_seed_same_text(qtbot: Any, ws: Workspace) -> None
     view.tokens_spin.setValue(6)
     view.seed_spin.setValue(5)
     view.generate()
+    qtbot.waitUntil(lambda: view.idle, timeout=10000)
     first = view.result
     view.generate()
+    qtbot.waitUntil(lambda: view.idle, timeout=10000)
     assert first is not None and view.result is not None
     assert view.result.branch(view.result.best()) == first.branch(first.best())
     assert [n.depth for n in first.tree.nodes] == list(range(7))
