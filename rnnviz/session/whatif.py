@@ -89,7 +89,7 @@ class WhatIf:
         self.history: list[str] = []  # texts left by taking a generated branch (newest last)
         self._runs: dict[int, tuple[tuple, WhatIfRun]] = {}  # model slot -> (key, run)
         self._grad: tuple[tuple, GradientRows] | None = None
-        workspace.text_changed.connect(self._invalidate)
+        workspace.text_changed.connect(self._on_text)
         workspace.models_changed.connect(self._invalidate)
 
     @property
@@ -159,6 +159,11 @@ class WhatIf:
         text = self.history.pop()
         self.workspace.set_text(text, keep_cursor=True)
         return True
+
+    def _on_text(self) -> None:
+        """A new text: an edit of the old one no longer applies (the intervention stays)."""
+        self.edited_text = None
+        self._invalidate()
 
     def _invalidate(self) -> None:
         self._runs.clear()
