@@ -33,7 +33,7 @@ class BeamTreeView(QtWidgets.QWidget):
         self.job: Job | None = None
         self.queue = JobQueue(self)
         queue = self.queue  # a running job is cancelled when the view goes away
-        self.destroyed.connect(lambda *_: [j.cancel() for j in queue._jobs])
+        self.destroyed.connect(lambda *_: _cancel_all(queue))
         self._build()
         link_session(self, [(workspace.text_changed, self._on_text)])
 
@@ -183,6 +183,11 @@ class BeamTreeView(QtWidgets.QWidget):
 
     def _on_text(self) -> None:
         self.back_btn.setEnabled(bool(whatif_of(self.workspace).history))
+
+
+def _cancel_all(queue: JobQueue) -> None:
+    for job in queue._jobs:
+        job.cancel()
 
 
 def _ancestors(res: Continuation, index: int) -> list[int]:
