@@ -21,8 +21,7 @@ from pathlib import Path
 from rnnviz.checkpoints.loader import VocabOptions, load_model
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import Token, VocabError
-from rnnviz.engine.network import RNNLM
-from rnnviz.engine.params import ModelParams
+from rnnviz.engine.factory import AnyParams, Engine, build_engine
 from rnnviz.session.analysis import Analysis, analyze
 
 __all__ = ["Analysis", "Model", "load"]
@@ -35,7 +34,7 @@ class Model:
     loaded: LoadedModel
 
     @property
-    def params(self) -> ModelParams:
+    def params(self) -> AnyParams:
         return self.loaded.params
 
     @property
@@ -50,9 +49,9 @@ class Model:
     def notices(self) -> tuple[str, ...]:
         return self.loaded.notices
 
-    def engine(self) -> RNNLM:
-        """The numpy network (step records, forward over batches)."""
-        return RNNLM(self.loaded.params)
+    def engine(self) -> Engine:
+        """The numpy network (RNN/LSTM/GRU or RWKV): step records, gradient rows."""
+        return build_engine(self.loaded.params)
 
     def tokenize(self, text: str) -> list[Token]:
         """The model's tokenizer over ``text``."""

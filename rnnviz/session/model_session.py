@@ -15,7 +15,8 @@ from psygnal import Signal
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import Token
 from rnnviz.engine.bptt import GradientRows
-from rnnviz.engine.network import RNNLM, State
+from rnnviz.engine.factory import Engine, build_engine
+from rnnviz.engine.network import State
 from rnnviz.session.gradients import GradientStore, Row
 from rnnviz.session.trace import Trace, with_target
 
@@ -70,7 +71,7 @@ class ModelSession:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.model: LoadedModel | None = None
-        self.engine: RNNLM | None = None
+        self.engine: Engine | None = None
         self.trace: Trace | None = None  # with the traced-word choice applied
         self.base: Trace | None = None  # the plain run (true next words)
         self.ends: NDArray[np.int64] = np.zeros(0, np.int64)  # (T,) text offset after token t
@@ -124,7 +125,7 @@ class ModelSession:
     def set_model(self, model: LoadedModel) -> None:
         """Switch this slot's model; the shared text is re-run on it, keeping the step where the
         new model has it. Raises (with nothing changed) if the text cannot run on it."""
-        engine = RNNLM(model.params)
+        engine = build_engine(model.params)
         prime = _run_prime(model, engine, self.workspace.prime)
         run = self.workspace.make_run(model, engine, prime) if self.workspace.text else None
         self.model, self.engine, self._prime_state = model, engine, prime
@@ -318,7 +319,7 @@ class ModelSession:
         return self.trace.perplexity(self.cursor)
 
 
-def _run_prime(model: LoadedModel, engine: RNNLM, prime: str) -> State | None:
+def _run_prime(model: LoadedModel, engine: Engine, prime: str) -> State | None:
     """The state after a priming text (None: zeros)."""
     if not prime:
         return None

@@ -19,7 +19,7 @@ from rnnviz.engine.bptt import GradientRows, Progress, default_targets, gradient
 from rnnviz.engine.compare import Difference, align, difference
 from rnnviz.engine.generate import BeamNode, BeamTree, Sampling, beam_search, sample
 from rnnviz.engine.intervention import Intervention, LayerReset, Op, StateName, UnitEdit
-from rnnviz.engine.network import State
+from rnnviz.engine.network import RNNLM, State
 from rnnviz.session.model_session import ModelSession, SessionError
 from rnnviz.session.trace import Trace
 from rnnviz.session.workspace import Workspace
@@ -188,6 +188,7 @@ class WhatIf:
 
     def _compute(self, s: ModelSession, base: Trace) -> WhatIfRun:
         assert s.engine is not None
+        engine = _rnn(s)
         tokens = (s.tokenize(self.edited_text) if self.edited_text is not None
                   else list(base.tokens))
         if not tokens:
@@ -195,7 +196,7 @@ class WhatIf:
         ids = [t.id for t in tokens]
         p = _same_prefix([t.id for t in base.tokens], ids, self.intervention)
         records = list(base.records[:p])
-        records += s.engine.run(ids[p:], self._state_before(s, base, p), self.intervention, p)
+        records += engine.run(ids[p:], self._state_before(s, base, p), self.intervention, p)
         targets, is_pred = default_targets(records)
         loss = np.empty(len(records))
         keep = max(0, min(p - 1, base.length - 1))  # step p-1's next word may have changed
@@ -222,7 +223,7 @@ class WhatIf:
         assert s.engine is not None
         key = (index, id(run), t, self.workspace.truncate)
         if self._grad is None or self._grad[0] != key:
-            rows = gradient_rows(s.engine, run.edited.records, run.edited.targets, t, t + 1,
+            rows = gradient_rows(_rnn(s), run.edited.records, run.edited.targets, t, t + 1,
                                  self.workspace.truncate)
             self._grad = (key, rows)
         return self._grad[1]
@@ -294,7 +295,7 @@ def continuation_job(workspace: Workspace, n: int, sampling: Sampling | None = N
         raise SessionError("type a text first")
     if n < 1:
         raise SessionError("generate at least one token")
-    engine, base, model, text = lead.engine, lead.base, lead.model, workspace.text
+    engine, base, model, text = _rnn(lead), lead.base, lead.model, workspace.text
     layer = whatif_of(workspace)
     iv = layer.intervention or None
     first = layer._state_before(lead, base, 0) if iv is not None else None
@@ -355,7 +356,7 @@ def attribute(session: ModelSession, t: int, word: str, contrast: str | None = N
     y, b = ids
     assert y is not None
     recs = session.base.records
-    engine = session.engine
+    engine = _rnn(session)
     k = engine.num_layers - 1 if layer is None else layer
     att = logit_attribution(engine, recs[t].h[-1], y, b)
     eff = None
@@ -363,3 +364,12 @@ def attribute(session: ModelSession, t: int, word: str, contrast: str | None = N
         first = whatif_of(session.workspace)._state_before(session, session.base, 0)
         eff = ablation_effect(engine, recs, t, k, y, b, first if t == 0 else None)
     return UnitAttribution(t, word, contrast, att, k, eff)
+
+
+def _rnn(session: ModelSession) -> RNNLM:
+    """The session's engine when it is an RNN/LSTM/GRU; SessionError for RWKV models."""
+    assert session.engine is not None
+    if not isinstance(session.engine, RNNLM):
+        raise SessionError(f"what-if edits, interventions, attribution and generation work on "
+                           f"RNN, LSTM and GRU models; {session.name} is an RWKV model")
+    return session.engine

@@ -646,6 +646,10 @@ class MainWindow(QMainWindow):
         self._load_job = None
         self.loads.shutdown()
         self.gradient_jobs.shutdown()
+        for view in self.extra_views:  # panels with background work of their own
+            stop = getattr(view, "shutdown", None)
+            if callable(stop):
+                stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()

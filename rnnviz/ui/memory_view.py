@@ -10,7 +10,7 @@ in the background (one model after another, with progress and cancel).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.engine.memory import MemoryCurves, Quantiles
-from rnnviz.session import Workspace
+from rnnviz.session import ModelSession, Workspace
 from rnnviz.session.memory import (
     DEFAULT_CORPUS,
     DEFAULT_DISTANCE,
@@ -80,6 +80,11 @@ def path_stats(curves: MemoryCurves, p: Path_) -> Quantiles:
     return Quantiles(q.median[p.layer], q.q25[p.layer], q.q75[p.layer])
 
 
+def _unlink(sessions: list[ModelSession], on_models: Callable[[], None]) -> None:
+    for s in sessions:
+        s.model_changed.disconnect(on_models, missing_ok=True)
+
+
 def _cancel_all(queue: JobQueue) -> None:
     for job in queue._jobs:
         job.cancel()
@@ -100,10 +105,12 @@ class MemoryView(QtWidgets.QWidget):
         self.results: dict[int, MemoryCurves] = {}
         self.curves: dict[tuple[int, str, int | None], tuple[pg.PlotDataItem, ...]] = {}
         self.job: Job | None = None
+        self._sessions: list[ModelSession] = []
         self.queue = JobQueue(self)
         self._build()
-        queue = self.queue  # cancel a running job when the view goes away
-        self.destroyed.connect(lambda *_: _cancel_all(queue))
+        queue, sessions, on_models = self.queue, self._sessions, self._on_models
+        self.destroyed.connect(lambda *_: _cancel_all(queue))  # a running job stops with the view
+        self.destroyed.connect(lambda *_: _unlink(sessions, on_models))
         link_session(self, [(workspace.models_changed, self._on_models)])
         self._on_models()
 
@@ -124,6 +131,8 @@ class MemoryView(QtWidgets.QWidget):
         self.distance.setValue(DEFAULT_DISTANCE)
         self.distance.setPrefix(self.tr("D = "))
         self.distance.setToolTip(self.tr("Largest distance d"))
+        for spin in (self.tokens, self.distance):
+            spin.valueChanged.connect(self._settings_changed)
         self.run_button = QtWidgets.QPushButton(self.tr("Compute"))
         self.run_button.clicked.connect(self.compute)
         self.cancel_button = QtWidgets.QPushButton(self.tr("Cancel"))
@@ -216,6 +225,9 @@ class MemoryView(QtWidgets.QWidget):
         if self.isVisible():
             self.compute()
 
+    def _settings_changed(self) -> None:
+        self.status.setText(self.tr("N or D changed: press Compute"))
+
     def _choose_corpus(self) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(
             self, self.tr("Corpus for the memory curves"), str(self.corpus.parent),
@@ -236,7 +248,12 @@ class MemoryView(QtWidgets.QWidget):
         return [m for m in self._models() if (id(m), key) not in self._cache]
 
     def _on_models(self) -> None:
-        """Keep results of open models only; compute the new ones when shown."""
+        """Keep results of open models only; compute the new ones when shown. Also called when
+        one slot's model is replaced (that emits only the slot's own model_changed)."""
+        _unlink(self._sessions, self._on_models)
+        self._sessions[:] = self.workspace.models
+        for s in self._sessions:
+            s.model_changed.connect(self._on_models)
         open_ids = {id(m) for m in self._models()}
         self._cache = {k: v for k, v in self._cache.items() if k[0] in open_ids}
         self._collect()
@@ -278,6 +295,11 @@ class MemoryView(QtWidgets.QWidget):
             self.job.cancel()
             self.job = None
             self._set_running(False)
+
+    def shutdown(self) -> None:
+        """Cancel the background job and wait for its thread (the window calls this on close)."""
+        self.job = None
+        self.queue.shutdown()
 
     @property
     def idle(self) -> bool:

@@ -34,6 +34,9 @@ PANELS: list[PanelSpec] = [
     PanelSpec("beam_tree", "BeamTreeView", "Continue",
               "Generate after the text (greedy, sampling, beam search) and pick a branch of the "
               "beam tree"),
+    PanelSpec("rwkv_state", "RwkvStatePanel", "RWKV state",
+              "RWKV-4: the WKV average a/b per channel over steps; RWKV-7: each head's state "
+              "matrix S at the cursor and the decay w over steps"),
 ]
 
 # Help stays the last tab.

@@ -9,7 +9,7 @@ the step norms. Computed in the background per run of the text.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pyqtgraph as pg
@@ -43,6 +43,14 @@ def _plot(title: str, left: str, bottom: str, log: bool) -> pg.PlotItem:
     return plot
 
 
+def _unlink(sessions: list[ModelSession], on_models: Callable[[], None],
+            redraw: Callable[..., None]) -> None:
+    """Stop listening to the models' own signals (before relinking, and when the view dies)."""
+    for s in sessions:
+        s.trace_changed.disconnect(on_models, missing_ok=True)
+        s.gradients_changed.disconnect(redraw, missing_ok=True)
+
+
 def _cancel_all(queue: JobQueue) -> None:
     for job in queue._jobs:
         job.cancel()
@@ -64,8 +72,10 @@ class VanishingView(QtWidgets.QWidget):
         self.queue = JobQueue(self)
         self._sessions: list[ModelSession] = []
         self._build()
-        queue = self.queue
+        queue, sessions = self.queue, self._sessions  # the same list for the widget's life
+        on_models, redraw = self._on_models, self.redraw
         self.destroyed.connect(lambda *_: _cancel_all(queue))
+        self.destroyed.connect(lambda *_: _unlink(sessions, on_models, redraw))
         link_session(self, [(workspace.models_changed, self._on_models),
                             (workspace.text_changed, self._on_models),
                             (workspace.traced_changed, self.redraw),
@@ -113,15 +123,18 @@ class VanishingView(QtWidgets.QWidget):
         """The chosen step of the forget-gate product, 0-based."""
         return self.since.value() - 1
 
+    def shutdown(self) -> None:
+        """Cancel the background job and wait for its thread (the window calls this on close)."""
+        self.job = None
+        self.queue.shutdown()
+
     @property
     def idle(self) -> bool:
         return self.job is None
 
     def _on_models(self) -> None:
-        for s in self._sessions:
-            s.trace_changed.disconnect(self._on_models, missing_ok=True)
-            s.gradients_changed.disconnect(self.redraw, missing_ok=True)
-        self._sessions = list(self.workspace.models)
+        _unlink(self._sessions, self._on_models, self.redraw)
+        self._sessions[:] = self.workspace.models
         for s in self._sessions:
             s.trace_changed.connect(self._on_models)
             s.gradients_changed.connect(self.redraw)
@@ -139,7 +152,8 @@ class VanishingView(QtWidgets.QWidget):
 
     def _missing(self) -> list[tuple[RNNLM, Trace]]:
         return [(s.engine, s.trace) for s in self.workspace.models
-                if s.engine is not None and s.trace is not None and id(s.trace) not in self._cache]
+                if isinstance(s.engine, RNNLM) and s.trace is not None
+                and id(s.trace) not in self._cache]
 
     def compute(self) -> None:
         """Step factors of every run that has none (supersedes a running job)."""

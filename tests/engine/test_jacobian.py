@@ -128,3 +128,15 @@ def test_spectral_norm_equals_the_svd(kind: str) -> None:
     a = a.astype(np.float32)
     want = np.linalg.norm(a.astype(np.float64), 2)
     np.testing.assert_allclose(spectral_norm(a), want, rtol=1e-9)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_closed_form_equals_the_cells_backward(cell: str) -> None:
+    from rnnviz.engine.jacobian import backward_jacobian, step_jacobian
+
+    p = random_params(cell, 9, 11, layers=2, seed=4, scale=1.0)
+    net = RNNLM(p)
+    for rec in net.run([1, 3, 5, 7, 2]):
+        for k, c in enumerate(net.cells):
+            np.testing.assert_allclose(step_jacobian(c, rec.caches[k]),
+                                       backward_jacobian(c, rec.caches[k]), rtol=1e-5, atol=1e-7)

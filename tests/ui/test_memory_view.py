@@ -122,3 +122,29 @@ def test_the_window_tab_computes_the_shipped_corpus_when_shown(qtbot: Any) -> No
     finally:
         window.shutdown()
         window.deleteLater()
+
+
+def test_replacing_a_model_recomputes(qtbot: Any, view: MemoryView) -> None:
+    view.resize(900, 500)
+    view.show()  # shown: computes by itself
+    qtbot.waitUntil(lambda: view.idle and len(view.results) == 2, timeout=30000)
+    old = view.results[1]
+    new = _model("rnn_tanh", 7)
+    view.workspace.models[1].set_model(new)
+    qtbot.waitUntil(lambda: view.idle and 1 in view.results and view.results[1] is not old,
+                    timeout=30000)
+    ids, _ = stream_ids(TEXT, new, 80)
+    want = memory_curves(RNNLM(new.params), ids, 15)
+    np.testing.assert_array_equal(view.results[1].h.median, want.h.median)
+    assert view.table.item(view.table.rowCount() - 1, 0).text() == "rnn_tanh-7"
+
+
+def test_window_shutdown_stops_a_running_computation(qtbot: Any, view: MemoryView) -> None:
+    view.tokens.setValue(3000)
+    view.distance.setValue(400)
+    view.corpus.write_text(TEXT * 20)
+    view.compute()
+    job = view.job
+    assert job is not None
+    view.shutdown()  # cancels and waits: the thread is done when it returns
+    assert view.queue.pool.activeThreadCount() == 0 and view.idle and job.is_cancelled

@@ -63,3 +63,15 @@ def test_curves_are_the_engines_numbers(qtbot: Any) -> None:
                                rtol=1e-6)
     assert ("forget", 1, "layer 0") not in view.items  # the GRU has no forget gate
     assert [item.text for _, item in view.legend.items] == ["lstm-1", "gru-2"]
+
+
+def test_a_deleted_view_hears_nothing(qtbot: Any) -> None:
+    ws = Workspace()
+    ws.text = "w1 w2 w3"
+    ws.add_model(_model("gru", 3))
+    before = len(ws.models[0].trace_changed)
+    view = VanishingView(ws)
+    assert len(ws.models[0].trace_changed) == before + 1
+    view.deleteLater()
+    qtbot.waitUntil(lambda: len(ws.models[0].trace_changed) == before, timeout=5000)
+    ws.models[0].set_text("w4 w5 w6 w7")  # would reach the deleted widget if still linked
