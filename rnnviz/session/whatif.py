@@ -38,6 +38,8 @@ GRADIENT_NOTE = ("Gradients differentiate the intervened run (w.r.t. h~_s): an a
 
 def equations(cell: str) -> str:
     """Where an intervention applies in this cell's equations (one line for the UI)."""
+    if cell.startswith("rwkv"):
+        return "Edits, interventions and generation here work on RNN, LSTM and GRU models."
     return EQUATIONS.get(cell, EQUATIONS["rnn"])
 
 

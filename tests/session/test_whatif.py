@@ -77,3 +77,10 @@ def test_parse_units_and_bad_input() -> None:
         whatif_of(ws).set_intervention(Intervention((UnitEdit(0, 1, state="c"),)))
     with pytest.raises(SessionError):
         whatif_of(ws).edit_token(40, "dog")
+
+
+def test_equations_name_where_the_edit_applies() -> None:
+    from rnnviz.session.whatif import equations
+
+    assert "c_s" in equations("lstm") and "after the cell update" in equations("gru")
+    assert "tanh" in equations("rnn_tanh") and "RNN, LSTM and GRU" in equations("rwkv7")
