@@ -78,6 +78,8 @@ class WhatIfView(QtWidgets.QWidget):
         self.graphics.setBackground("w")
         self._build_plots()
         self.topk_label = cm.wrapped_label(3)
+        self.hover_label = cm.status_label()
+        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.model_box = QtWidgets.QComboBox()
         self.model_box.setToolTip("Whose runs to show (every model runs the same edit)")
         self.model_box.activated.connect(self._model_picked)
@@ -93,6 +95,7 @@ class WhatIfView(QtWidgets.QWidget):
         right = QtWidgets.QVBoxLayout()
         right.addLayout(head)
         right.addWidget(self.graphics, 1)
+        right.addWidget(self.hover_label)
         right.addWidget(self.topk_label)
         lay = QtWidgets.QHBoxLayout(scrolled(self, (900, 180)))
         lay.setContentsMargins(4, 4, 4, 4)
@@ -371,6 +374,39 @@ class WhatIfView(QtWidgets.QWidget):
             top = cm.nice_ceiling(float(np.abs(vals).max())) if len(vals) else 1.0
             p.setYRange(-top, top, padding=0.05)
         self.dh_plot.setYRange(0, img.shape[1], padding=0.0)
+
+    def _on_mouse_moved(self, pos: QtCore.QPointF) -> None:
+        """Hovering a step of any plot: that step's words and numbers."""
+        run = self.shown
+        if run is None:
+            return
+        for plot in (self.logp_plot, self.loss_plot, self.dh_plot):
+            if plot.sceneBoundingRect().contains(pos):
+                p = plot.getViewBox().mapSceneToView(pos)
+                self.hover_label.setText(self.describe_step(run, round(p.x()),
+                                                            p.y() if plot is self.dh_plot
+                                                            else None))
+                return
+
+    def describe_step(self, run: WhatIfRun, t: int, unit: float | None = None) -> str:
+        """One line on step t of the edited run (and a unit of the Δh layer)."""
+        d, n = run.diff, run.edited.length
+        if not 0 <= t < n:
+            return ""
+        parts = [f"step {t + 1}: after {cm.quote(run.edited.tokens[t].text)}"]
+        if t + 1 < n:
+            parts.append(f"next {cm.quote(run.edited.tokens[t + 1].text)}")
+        if np.isfinite(d.delta_logp[t]):
+            parts.append(f"Δ log p {d.delta_logp[t]:+.3f}")
+        if np.isfinite(d.delta_loss[t]):
+            parts.append(f"Δ loss {d.delta_loss[t]:+.3f}")
+        if d.mapping[t] is None:
+            parts.append("inserted (no original step)")
+        if unit is not None and 0 <= int(unit) < d.delta_hidden.shape[2]:
+            layer = max(0, self.dh_layer_box.currentIndex())
+            parts.append(f"Δh {layer + 1}:{int(unit)} = "
+                         f"{float(np.nan_to_num(d.delta_hidden[layer, t, int(unit)])):+.3f}")
+        return "   ".join(parts)
 
     def _update_cursor(self, t: int) -> None:
         run = self.shown

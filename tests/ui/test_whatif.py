@@ -227,3 +227,16 @@ def test_dh_layer_choice(qtbot: Any, ws: Workspace) -> None:
     run = whatif_of(ws).run(0)
     assert run is not None
     np.testing.assert_allclose(view.dh_image.image, np.nan_to_num(run.diff.delta_hidden[0]).T)
+
+
+def test_hover_line_names_the_step_and_its_numbers(qtbot: Any, ws: Workspace) -> None:
+    view = WhatIfView(ws)
+    qtbot.addWidget(view)
+    whatif_of(ws).edit_token(1, "two")
+    run = whatif_of(ws).run(0)
+    assert run is not None
+    line = view.describe_step(run, 3, unit=5.2)
+    assert line.startswith("step 4: after 'is'") and "next 'here'" in line
+    assert f"Δ log p {run.diff.delta_logp[3]:+.3f}" in line
+    assert f"Δh 2:5 = {run.diff.delta_hidden[1, 3, 5]:+.3f}" in line
+    assert view.describe_step(run, 99) == ""
