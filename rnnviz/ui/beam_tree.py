@@ -151,7 +151,7 @@ class BeamTreeView(QtWidgets.QWidget):
             xs.append(x)
             ys.append(y)
             brushes.append(pg.mkBrush(cm.colour(cm.HIGHLIGHT if n.index in best else cm.BAR)))
-            word = "(text)" if n.token < 0 else res.words[n.token]
+            word = "(text)" if n.token < 0 else _visible(res.words[n.token])
             label = pg.TextItem(f"{word}  {n.logp:.2f}", color=(40, 40, 40), anchor=(-0.05, 0.5))
             label.setPos(x, y)
             self.plot.addItem(label)
@@ -183,6 +183,11 @@ class BeamTreeView(QtWidgets.QWidget):
 
     def _on_text(self) -> None:
         self.back_btn.setEnabled(bool(whatif_of(self.workspace).history))
+
+
+def _visible(token: str) -> str:
+    """Spaces and line breaks of character models, drawn so that they can be seen."""
+    return token.replace(" ", "␣").replace("\n", "↵").replace("\t", "⇥") or "∅"
 
 
 def _cancel_all(queue: JobQueue) -> None:
