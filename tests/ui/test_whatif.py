@@ -240,3 +240,36 @@ def test_hover_line_names_the_step_and_its_numbers(qtbot: Any, ws: Workspace) ->
     assert f"Δ log p {run.diff.delta_logp[3]:+.3f}" in line
     assert f"Δh 2:5 = {run.diff.delta_hidden[1, 3, 5]:+.3f}" in line
     assert view.describe_step(run, 99) == ""
+
+
+def test_character_model_edits_and_continues(qtbot: Any) -> None:
+    from tests.ui.conftest import REPO
+
+    path = REPO / "resources" / "models" / "shakespeare-char-lstm.safetensors"
+    if not path.exists():
+        pytest.skip("the bundled character model is absent")
+    ws = Workspace()
+    ws.add_model(load_model(path))
+    ws.set_text("ROMEO: I am here")
+    view, beam = WhatIfView(ws), BeamTreeView(ws)
+    qtbot.addWidget(view)
+    qtbot.addWidget(beam)
+    whatif_of(ws).edit_token(7, "u")  # "ROMEO: u am here"
+    assert whatif_of(ws).edited_text == "ROMEO: u am here"
+    lead = ws.models[0]
+    assert lead.engine is not None and lead.model is not None
+    a = [t.id for t in lead.model.tokenize("ROMEO: I am here")]
+    b = [t.id for t in lead.model.tokenize("ROMEO: u am here")]
+    ra, rb = lead.engine.run(a), lead.engine.run(b)
+    x, h = view.logp_bars.opts["x"], view.logp_bars.opts["height"]
+    want = {t: _logp(rb[t].logits, b[t + 1]) - _logp(ra[t].logits, a[t + 1])
+            for t in range(len(a) - 1) if t != 6}
+    assert list(x) == sorted(want)
+    np.testing.assert_allclose(h, [want[t] for t in sorted(want)], atol=1e-5)
+    beam.method_box.setCurrentText("greedy")
+    beam.tokens_spin.setValue(8)
+    beam.generate()
+    qtbot.waitUntil(lambda: beam.idle, timeout=10000)
+    assert beam.result is not None
+    chars = [lead.model.vocab.tokens[i] for i in beam.result.tree.path(beam.result.best())]
+    assert beam.result.branch(beam.result.best()) == "ROMEO: I am here" + "".join(chars)
