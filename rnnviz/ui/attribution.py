@@ -1,7 +1,7 @@
 """Units: which units of the top layer push the next word's logit up or down at the cursor,
 z_y = sum_j W_dec[y, j] h_t[j] + b_y (or z_A - z_B against a contrast word), and the ablation
 effect of every unit of a chosen layer (Δ log p when that unit alone is zeroed at the step).
-Clicking a bar selects the unit (the What if panel adds it to its unit list)."""
+Clicking a bar selects the unit ("+ selected" in the What if panel adds it to its unit list)."""
 
 from __future__ import annotations
 

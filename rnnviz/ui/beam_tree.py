@@ -10,10 +10,11 @@ from PySide6 import QtCore, QtWidgets
 
 from rnnviz.engine.generate import Sampling
 from rnnviz.session import SessionError, Workspace
-from rnnviz.session.whatif import Continuation, continue_text, whatif_of
+from rnnviz.session.whatif import Continuation, continuation_job, whatif_of
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.whatif import PANEL_HEIGHT, scrolled
+from rnnviz.ui.workers import Job, JobQueue
 
 METHODS = ("greedy", "sample", "beam search")
 
@@ -29,6 +30,10 @@ class BeamTreeView(QtWidgets.QWidget):
         self.result: Continuation | None = None
         self.positions: dict[int, tuple[float, float]] = {}
         self.labels: dict[int, pg.TextItem] = {}
+        self.job: Job | None = None
+        self.queue = JobQueue(self)
+        queue = self.queue  # a running job is cancelled when the view goes away
+        self.destroyed.connect(lambda *_: _cancel_all(queue))
         self._build()
         link_session(self, [(workspace.text_changed, self._on_text)])
 
@@ -93,10 +98,11 @@ class BeamTreeView(QtWidgets.QWidget):
 
     # ---- generation ---------------------------------------------------------------------
     def generate(self) -> None:
+        """Start the generation on the worker thread (a newer request cancels the older)."""
         method = self.method_box.currentText()
         temp = 0.0 if method == "greedy" else self.temp_spin.value()
         try:
-            self.result = continue_text(
+            fn = continuation_job(
                 self.workspace, self.tokens_spin.value(),
                 Sampling(temp, self.topk_spin.value(), self.topp_spin.value()),
                 self.width_spin.value() if method == "beam search" else 0,
@@ -104,7 +110,28 @@ class BeamTreeView(QtWidgets.QWidget):
         except (SessionError, ValueError) as e:
             self.status.setText(str(e))
             return
-        self._draw(self.result)
+        if self.job is not None:
+            self.job.cancel()
+        self.job = Job(fn, "generation")
+        self.job.signals.done.connect(self._on_done)
+        self.job.signals.failed.connect(self._on_failed)
+        self.status.setText("generating…")
+        self.queue.submit(self.job)
+
+    def _on_done(self, job: Job, result: Continuation) -> None:
+        if job is self.job:
+            self.job = None
+            self.result = result
+            self._draw(result)
+
+    def _on_failed(self, job: Job, error: object) -> None:
+        if job is self.job:
+            self.job = None
+            self.status.setText(f"generation failed: {error}")
+
+    @property
+    def idle(self) -> bool:
+        return self.job is None
 
     def _draw(self, res: Continuation) -> None:
         """Nodes at x = depth; at each depth ordered by cumulative log p (best on top)."""
@@ -124,7 +151,7 @@ class BeamTreeView(QtWidgets.QWidget):
             xs.append(x)
             ys.append(y)
             brushes.append(pg.mkBrush(cm.colour(cm.HIGHLIGHT if n.index in best else cm.BAR)))
-            word = "(text)" if n.token < 0 else res.words[n.token]
+            word = "(text)" if n.token < 0 else _visible(res.words[n.token])
             label = pg.TextItem(f"{word}  {n.logp:.2f}", color=(40, 40, 40), anchor=(-0.05, 0.5))
             label.setPos(x, y)
             self.plot.addItem(label)
@@ -156,6 +183,16 @@ class BeamTreeView(QtWidgets.QWidget):
 
     def _on_text(self) -> None:
         self.back_btn.setEnabled(bool(whatif_of(self.workspace).history))
+
+
+def _visible(token: str) -> str:
+    """Spaces and line breaks of character models, drawn so that they can be seen."""
+    return token.replace(" ", "␣").replace("\n", "↵").replace("\t", "⇥") or "∅"
+
+
+def _cancel_all(queue: JobQueue) -> None:
+    for job in queue._jobs:
+        job.cancel()
 
 
 def _ancestors(res: Continuation, index: int) -> list[int]:

@@ -47,6 +47,7 @@ class WhatIfView(QtWidgets.QWidget):
         self.workspace = workspace
         self.whatif: WhatIf = whatif_of(workspace)
         self.shown: WhatIfRun | None = None
+        self._brushes = (pg.mkBrush(cm.colour(POS)), pg.mkBrush(cm.colour(NEG)))
         self.model_index = 0  # which model's runs the plots show
         self._build()
         link_session(self, [(self.whatif.changed, self.refresh),
@@ -54,6 +55,7 @@ class WhatIfView(QtWidgets.QWidget):
                             (workspace.models_changed, self._on_models),
                             (workspace.cursor_changed, self._on_cursor),
                             (workspace.selection_changed, self._on_selection)])
+        self._on_selection()
         self.text_edit.setText(workspace.text)
         self._on_models()
 
@@ -75,16 +77,25 @@ class WhatIfView(QtWidgets.QWidget):
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self._build_plots()
-        self.topk_label = cm.wrapped_label(2)
+        self.topk_label = cm.wrapped_label(3)
+        self.hover_label = cm.status_label()
+        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.model_box = QtWidgets.QComboBox()
         self.model_box.setToolTip("Whose runs to show (every model runs the same edit)")
         self.model_box.activated.connect(self._model_picked)
+        self.dh_layer_box = QtWidgets.QComboBox()
+        self.dh_layer_box.setToolTip("Layer of the Δh heatmap")
+        self.dh_layer_box.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.dh_layer_box.activated.connect(lambda _i: self.refresh())
         head = QtWidgets.QHBoxLayout()
         head.addWidget(self.status, 1)
+        head.addWidget(self.dh_layer_box)
         head.addWidget(self.model_box)
         right = QtWidgets.QVBoxLayout()
         right.addLayout(head)
         right.addWidget(self.graphics, 1)
+        right.addWidget(self.hover_label)
         right.addWidget(self.topk_label)
         lay = QtWidgets.QHBoxLayout(scrolled(self, (900, 180)))
         lay.setContentsMargins(4, 4, 4, 4)
@@ -134,8 +145,11 @@ class WhatIfView(QtWidgets.QWidget):
         self.value_spin.setDecimals(3)
         self.value_spin.setSingleStep(0.1)
         self.value_spin.setToolTip("clamp: the value; scale: the factor")
+        self.add_selected = QtWidgets.QPushButton("+ selected")
+        self.add_selected.clicked.connect(self.add_selected_unit)
         row = QtWidgets.QHBoxLayout()
         row.addWidget(self.units_edit, 1)
+        row.addWidget(self.add_selected)
         row.addWidget(self.op_box)
         row.addWidget(self.value_spin)
         return row
@@ -169,15 +183,15 @@ class WhatIfView(QtWidgets.QWidget):
         self.loss_curve = self.loss_plot.plot(pen=pg.mkPen(cm.colour(cm.BAR), width=2),
                                               symbol="o", symbolSize=5,
                                               symbolBrush=cm.colour(cm.BAR))
-        self.dh_plot = g.addPlot(row=0, col=2,
+        self.dh_plot = g.addPlot(row=1, col=0,
                                  axisItems={"bottom": cm.StepAxis("bottom")})
         self.dh_plot.setTitle("Δh (what if − original)", size="9pt")
         self.dh_image = pg.ImageItem(axisOrder="row-major")
         self.dh_image.setLookupTable(cm.lut(cm.diverging()))
         self.dh_plot.addItem(self.dh_image)
-        self.grad_plot = g.addPlot(row=0, col=3,
+        self.grad_plot = g.addPlot(row=1, col=1,
                                    axisItems={"bottom": cm.StepAxis("bottom")})
-        self.grad_plot.setTitle("‖∂ loss at cursor / ∂h~_s‖ (top layer)", size="9pt")
+        self.grad_plot.setTitle("gradient of the cursor's loss, top layer", size="9pt")
         self.grad_plot.setLogMode(y=True)
         self.grad_plot.addLegend(offset=(5, 5))
         self.grad_curves = (
@@ -263,9 +277,17 @@ class WhatIfView(QtWidgets.QWidget):
         self.refresh()
 
     def _on_selection(self) -> None:
-        """A unit selected elsewhere (heatmap, unit attribution) joins the typed unit list."""
         unit = self.workspace.selected_unit
-        if unit is None or unit.model != 0 or unit.kind not in ("h", "c"):
+        ok = unit is not None and unit.kind in ("h", "c")
+        self.add_selected.setEnabled(ok)
+        self.add_selected.setToolTip(f"Add the selected unit ({unit.layer + 1}:{unit.unit}) to "
+                                     "the list" if ok and unit is not None else
+                                     "Select a unit (Units panel, Help) to add it here")
+
+    def add_selected_unit(self) -> None:
+        """The workspace's selected unit (Units panel, Help) joins the typed unit list."""
+        unit = self.workspace.selected_unit
+        if unit is None or unit.kind not in ("h", "c"):
             return
         item = f"{unit.layer + 1}:{unit.unit}"
         items = [x for x in self.units_edit.text().replace(" ", "").split(",") if x]
@@ -329,11 +351,16 @@ class WhatIfView(QtWidgets.QWidget):
         ok = np.isfinite(d.delta_logp)
         x = np.arange(n, dtype=float)[ok]
         heights = d.delta_logp[ok]
-        brushes = [pg.mkBrush(cm.colour(POS if h >= 0 else NEG)) for h in heights]
+        brushes = [self._brushes[int(h < 0)] for h in heights]
         self.logp_bars.setOpts(x=x, height=heights, brushes=brushes)
         ok_loss = np.isfinite(d.delta_loss)
         self.loss_curve.setData(np.arange(n, dtype=float)[ok_loss], d.delta_loss[ok_loss])
-        layer = d.delta_hidden.shape[0] - 1
+        n_layers = d.delta_hidden.shape[0]
+        if self.dh_layer_box.count() != n_layers:
+            self.dh_layer_box.clear()
+            self.dh_layer_box.addItems([f"Δh layer {k + 1}" for k in range(n_layers)])
+            self.dh_layer_box.setCurrentIndex(n_layers - 1)
+        layer = max(0, min(self.dh_layer_box.currentIndex(), n_layers - 1))
         img = np.nan_to_num(d.delta_hidden[layer])  # (T, H); unaligned steps as 0
         peak = float(np.abs(img).max()) or 1.0
         self.dh_image.setImage(np.ascontiguousarray(img.T, np.float32), autoLevels=False,
@@ -343,7 +370,43 @@ class WhatIfView(QtWidgets.QWidget):
                               size="9pt")
         for p in (self.logp_plot, self.loss_plot, self.dh_plot):
             p.setXRange(-0.5, n - 0.5, padding=0.0)
+        for p, vals in ((self.logp_plot, heights), (self.loss_plot, d.delta_loss[ok_loss])):
+            top = cm.nice_ceiling(float(np.abs(vals).max())) if len(vals) else 1.0
+            p.setYRange(-top, top, padding=0.05)
         self.dh_plot.setYRange(0, img.shape[1], padding=0.0)
+
+    def _on_mouse_moved(self, pos: QtCore.QPointF) -> None:
+        """Hovering a step of any plot: that step's words and numbers."""
+        run = self.shown
+        if run is None:
+            return
+        for plot in (self.logp_plot, self.loss_plot, self.dh_plot):
+            if plot.sceneBoundingRect().contains(pos):
+                p = plot.getViewBox().mapSceneToView(pos)
+                self.hover_label.setText(self.describe_step(run, round(p.x()),
+                                                            p.y() if plot is self.dh_plot
+                                                            else None))
+                return
+
+    def describe_step(self, run: WhatIfRun, t: int, unit: float | None = None) -> str:
+        """One line on step t of the edited run (and a unit of the Δh layer)."""
+        d, n = run.diff, run.edited.length
+        if not 0 <= t < n:
+            return ""
+        parts = [f"step {t + 1}: after {cm.quote(run.edited.tokens[t].text)}"]
+        if t + 1 < n:
+            parts.append(f"next {cm.quote(run.edited.tokens[t + 1].text)}")
+        if np.isfinite(d.delta_logp[t]):
+            parts.append(f"Δ log p {d.delta_logp[t]:+.3f}")
+        if np.isfinite(d.delta_loss[t]):
+            parts.append(f"Δ loss {d.delta_loss[t]:+.3f}")
+        if d.mapping[t] is None:
+            parts.append("inserted (no original step)")
+        if unit is not None and 0 <= int(unit) < d.delta_hidden.shape[2]:
+            layer = max(0, self.dh_layer_box.currentIndex())
+            parts.append(f"Δh {layer + 1}:{int(unit)} = "
+                         f"{float(np.nan_to_num(d.delta_hidden[layer, t, int(unit)])):+.3f}")
+        return "   ".join(parts)
 
     def _update_cursor(self, t: int) -> None:
         run = self.shown
