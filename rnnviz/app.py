@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 T_START = time.perf_counter()
 log = logging.getLogger("rnnviz")
+SESSION_SUFFIX = ".rnnviz.json"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -174,12 +175,26 @@ def add_compared(session: Session, args: argparse.Namespace) -> str | None:
     return None
 
 
+def restore_session(session: Session, path: str) -> str | None:
+    """Open a session file (``python main.py lesson.rnnviz.json``); an error line, if any."""
+    from rnnviz.session.session_file import SessionFileError, open_session
+
+    try:
+        open_session(path, session.workspace)
+    except (SessionFileError, ValueError) as e:
+        return " ".join(str(e).split())
+    return None
+
+
 def build_window(args: argparse.Namespace) -> tuple[MainWindow, str | None]:
     """Workspace + window on the initial model(s); returns an error line to show, if any."""
     from rnnviz.session import Session
     from rnnviz.ui.main_window import MainWindow
     from rnnviz.ui.sentence_bar import first_example, load_examples
 
+    session_file = args.file if args.file and args.file.endswith(SESSION_SUFFIX) else None
+    if session_file:  # the default model first; the session then replaces it
+        args = argparse.Namespace(**{**vars(args), "file": None})
     model, error = load_initial(args)
     if model is None and (args.checkpoint or args.file) and default_model_path():
         fallback = argparse.Namespace(**{**vars(args), "checkpoint": None, "file": None,
@@ -200,6 +215,8 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, str | None]:
         session.set_cursor(args.step - 1)
         if args.trace_word:
             session.workspace.set_traced_word(args.trace_word)
+    if session_file and model is not None:
+        error = restore_session(session, session_file) or error
     # the window starts the gradient jobs after it has painted
     window = MainWindow(session.workspace, examples=examples)
     if args.size:

@@ -122,7 +122,7 @@ def _load(path: str, opts: VocabOptions) -> LoadedModel:
                               "model's state_dict (torch.save(model.state_dict(), ...)) works")
     if kind not in LOADERS:
         raise CheckpointError(f"unsupported file format ({kind}); {_SUPPORTED}")
-    return with_tokenizer(LOADERS[kind](path, opts), opts.tokenizer)
+    return replace(with_tokenizer(LOADERS[kind](path, opts), opts.tokenizer), options=opts)
 
 
 def with_tokenizer(model: LoadedModel, choice: str | None) -> LoadedModel:

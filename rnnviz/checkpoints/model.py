@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from rnnviz.checkpoints.options import VocabOptions
 from rnnviz.checkpoints.vocab import Token, Vocab, tokenize
 from rnnviz.engine.params import ModelParams
 
@@ -16,6 +17,7 @@ class LoadedModel:
     format: 'rnnviz' (native safetensors), 'pytorch-state-dict', 'pytorch-module' or 'dlfs2'.
     meta: free-form JSON-able facts (name, provenance, training figures).
     notices: things the user should be told (defaults taken, tensors mapped).
+    options: the vocabulary options it was opened with (a session file reopens it with them).
     """
 
     params: ModelParams
@@ -25,6 +27,7 @@ class LoadedModel:
     path: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
     notices: tuple[str, ...] = ()
+    options: VocabOptions = field(default_factory=VocabOptions, compare=False)
 
     @property
     def name(self) -> str:
