@@ -94,7 +94,7 @@ def test_compare_and_memory() -> None:
     from rnnviz.api import compare
 
     word, char = rnnviz.load("demo-lstm"), rnnviz.load("shakespeare-char-lstm")
-    a, b = compare([word, char], "the stock market")
-    assert a.tokens == ["the", "market", "fell"] and b.tokens == list("the stock market")
-    curves = word.memory(" ".join(["the stock market in new york ."] * 40), tokens=200, max_distance=10)
+    a, b = compare([word, char], "the market was")
+    assert a.tokens == ["the", "market", "was"] and b.tokens == list("the market was")
+    curves = word.memory(" ".join(["the market was new ."] * 40), tokens=200, max_distance=10)
     assert curves.max_distance == 10 and curves.tokens > 0
