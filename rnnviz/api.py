@@ -25,10 +25,10 @@ from rnnviz.checkpoints.loader import VocabOptions, load_model
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import Token, VocabError
 from rnnviz.engine.bptt import default_targets, losses
+from rnnviz.engine.factory import AnyParams, Engine, build_engine
 from rnnviz.engine.intervention import Intervention, Op, StateName
 from rnnviz.engine.memory import MemoryCurves
 from rnnviz.engine.network import RNNLM, State
-from rnnviz.engine.params import ModelParams
 from rnnviz.session.analysis import Analysis, TraceFn, analyze
 from rnnviz.session.trace import Trace
 
@@ -42,7 +42,7 @@ class Model:
     loaded: LoadedModel
 
     @property
-    def params(self) -> ModelParams:
+    def params(self) -> AnyParams:
         return self.loaded.params
 
     @property
@@ -57,9 +57,9 @@ class Model:
     def notices(self) -> tuple[str, ...]:
         return self.loaded.notices
 
-    def engine(self) -> RNNLM:
-        """The numpy network (step records, forward over batches)."""
-        return RNNLM(self.loaded.params)
+    def engine(self) -> Engine:
+        """The numpy network (RNN/LSTM/GRU or RWKV): step records, gradient rows."""
+        return build_engine(self.loaded.params)
 
     def tokenize(self, text: str) -> list[Token]:
         """The model's tokenizer over ``text``."""
@@ -82,9 +82,12 @@ class Model:
                   only: bool = False, truncate: int | None = None,
                   top_k: int = 10) -> Analysis:
         """:meth:`analyze` with an edit of ``units`` ((layer, unit), 0-based): ablate, clamp
-        to ``value`` or scale by ``value``, of h, c or both, from ``step`` on (or at it only)."""
+        to ``value`` or scale by ``value``, of h, c or both, from ``step`` on (or at it only).
+        RNN/LSTM/GRU models only."""
         from rnnviz.session.whatif import make_intervention
 
+        if not isinstance(self.engine(), RNNLM):
+            raise ValueError("interventions are for RNN, LSTM and GRU models")
         iv = make_intervention(units, op, value, state, step, only)
         tokens = self._tokens(text)
         if not tokens:
@@ -119,7 +122,8 @@ def load(name_or_path: str | Path, *, vocab: str | None = None,
 
 
 def _intervened(iv: Intervention) -> TraceFn:
-    def run(engine: RNNLM, tokens: list[Token], state: State | None) -> Trace:
+    def run(engine: Engine, tokens: list[Token], state: State | None) -> Trace:
+        assert isinstance(engine, RNNLM)
         records = engine.run([t.id for t in tokens], state, iv)
         targets, is_pred = default_targets(records)
         return Trace(list(tokens), records, targets, is_pred, losses(records, targets))

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from rnnviz.checkpoints import minchar, native, pickled, torchfile
+from rnnviz.checkpoints import minchar, native, pickled, rwkv_hf, rwkv_pth, torchfile
 from rnnviz.checkpoints.bundled import find_model
 from rnnviz.checkpoints.errors import CheckpointError
 from rnnviz.checkpoints.model import LoadedModel
@@ -77,12 +77,12 @@ def sniff(path: str | Path) -> str:
         head = f.read(9)
     if head[:4] == b"PK\x03\x04":
         return _zip_kind(path)
+    if len(head) == 9 and head[8:9] == b"{":  # before pickle: a header length may end in 0x80
+        return "safetensors"
     if head[:1] == b"\x80":
         return "pickle"
     if head[:8] == _HDF5:
         return "hdf5"
-    if len(head) == 9 and head[8:9] == b"{":
-        return "safetensors"
     if _looks_onnx(path, head):
         return "onnx"
     return "unknown"
@@ -111,6 +111,9 @@ def load_model(path: str | Path, opts: VocabOptions | None = None) -> LoadedMode
 
 def _load(path: str, opts: VocabOptions) -> LoadedModel:
     path = str(find_model(path))  # a bundled model's name, such as ptb-lstm, works too
+    if Path(path).is_dir() and rwkv_hf.is_hf_rwkv(path):
+        return with_tokenizer(rwkv_hf.load(path, opts.vocab_file, opts.vocab_corpus),
+                              opts.tokenizer)
     if not Path(path).is_file():
         raise CheckpointError(f"no such file: {path}")
     try:
@@ -120,9 +123,15 @@ def _load(path: str, opts: VocabOptions) -> LoadedModel:
     if kind in REFUSED:
         raise CheckpointError(f"{REFUSED[kind]} is not supported: {_SUPPORTED}. Saving the "
                               "model's state_dict (torch.save(model.state_dict(), ...)) works")
+    if kind == "safetensors" and rwkv_hf.is_hf_rwkv(path):
+        return with_tokenizer(rwkv_hf.load(path, opts.vocab_file, opts.vocab_corpus),
+                              opts.tokenizer)
+    if kind == "zip" and rwkv_pth.looks_like_rwkv(path):
+        return with_tokenizer(rwkv_pth.load(path, opts.vocab_file, opts.vocab_corpus),
+                              opts.tokenizer)
     if kind not in LOADERS:
         raise CheckpointError(f"unsupported file format ({kind}); {_SUPPORTED}")
-    return replace(with_tokenizer(LOADERS[kind](path, opts), opts.tokenizer), options=opts)
+    return with_tokenizer(LOADERS[kind](path, opts), opts.tokenizer)
 
 
 def with_tokenizer(model: LoadedModel, choice: str | None) -> LoadedModel:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import struct
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +16,14 @@ from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.options import VocabOptions
 from rnnviz.checkpoints.vocab import TOKENIZER_ALIASES, Vocab, VocabError, normalize_tokenizer
 from rnnviz.engine.params import CELLS, ModelParams, ParamError, from_named_arrays, named_arrays
+from rnnviz.engine.rwkv_params import RWKV_CELLS, RwkvParams
 
 META_KEY = "rnnviz"
 TIED_NAME = "decoder.weight"  # absent in a tied model's file: it is encoder.weight
 _MAX_HEADER = 100 * 1024 * 1024
 
 
-def save(path: str | Path, params: ModelParams, vocab: Vocab, tokenizer: str,
+def save(path: str | Path, params: ModelParams | RwkvParams, vocab: Vocab, tokenizer: str,
          meta: dict[str, Any] | None = None) -> None:
     """Write params + vocabulary as a native checkpoint (atomic: temp file then rename)."""
     from safetensors.numpy import save_file
@@ -31,9 +33,14 @@ def save(path: str | Path, params: ModelParams, vocab: Vocab, tokenizer: str,
     info = dict(meta or {})
     info.update(cell=params.cell, vocab=list(vocab.tokens),
                 tokenizer=normalize_tokenizer(tokenizer))
-    tensors = {k: np.ascontiguousarray(v) for k, v in named_arrays(params).items()}
+    if isinstance(params, RwkvParams):  # BlinkDL's names, as the engine keeps them
+        tensors = {k: np.ascontiguousarray(v) for k, v in params.arrays.items()}
+        tied_name = "head.weight"
+    else:
+        tensors = {k: np.ascontiguousarray(v) for k, v in named_arrays(params).items()}
+        tied_name = TIED_NAME
     if params.tied:  # stored once, as safetensors.torch.save_model stores shared tensors
-        del tensors[TIED_NAME]
+        del tensors[tied_name]
     tmp = f"{path}.tmp{os.getpid()}"
     save_file(tensors, tmp, metadata={META_KEY: json.dumps(info, ensure_ascii=False)})
     os.replace(tmp, path)
@@ -79,8 +86,9 @@ def _parse_meta(header: dict[str, Any]) -> dict[str, Any]:
     for key in ("cell", "vocab", "tokenizer"):
         if key not in meta:
             raise CheckpointError(f"'{META_KEY}' metadata lacks the required key {key!r}")
-    if meta["cell"] not in CELLS:
-        raise CheckpointError(f"unknown cell {meta['cell']!r} (expected one of {', '.join(CELLS)})")
+    if meta["cell"] not in CELLS + RWKV_CELLS:
+        raise CheckpointError(f"unknown cell {meta['cell']!r} "
+                              f"(expected one of {', '.join(CELLS + RWKV_CELLS)})")
     try:
         meta["tokenizer"] = normalize_tokenizer(meta["tokenizer"])  # 'word' (older files): ptb
     except (VocabError, TypeError):
@@ -100,6 +108,10 @@ def load(path: str | Path) -> LoadedModel:
     try:
         header = _read_header(path)
         meta = _parse_meta(header)
+        if meta["cell"] in RWKV_CELLS:
+            from rnnviz.checkpoints.rwkv_native import load_rwkv
+
+            return load_rwkv(path, header, meta)
         arrays = load_file(path)
     except OSError as e:
         raise CheckpointError(f"cannot read {path}: {e.strerror or e}") from None
@@ -126,8 +138,7 @@ def load_with_options(path: str, opts: VocabOptions) -> LoadedModel:
     model = load(path)
     if opts.vocab_file or opts.vocab_corpus:
         notice = "--vocab/--vocab-corpus ignored: the file carries its own vocabulary"
-        model = LoadedModel(model.params, model.vocab, model.tokenizer, model.format,
-                            model.path, model.meta, (*model.notices, notice))
+        model = replace(model, notices=(*model.notices, notice))
     return model
 
 

@@ -9,6 +9,7 @@ from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import Token, VocabError, ids_to_tokens
 from rnnviz.cli.common import UsageError, add_model_args, open_model, write_json
 from rnnviz.cli.whatif_args import WhatIf, add_whatif_args, whatif_from_args
+from rnnviz.engine.factory import build_engine, rnn_only
 from rnnviz.engine.network import RNNLM
 from rnnviz.session.analysis import analyze as run_analysis
 
@@ -70,7 +71,8 @@ def analyze(model: LoadedModel, tokens: list[Token], top_k: int = 10, truncate: 
     doc = run.to_dict()
     if whatif is not None:
         assert run.engine is not None and run.trace is not None
-        doc |= whatif.blocks(model, run.engine, tokens, run.initial_state, run.trace, top_k)
+        doc |= whatif.blocks(model, rnn_only(run.engine, "what-if options"), tokens,
+                             run.initial_state, run.trace, top_k)
     return doc
 
 
@@ -82,7 +84,14 @@ def run(args: argparse.Namespace) -> int:
     model = open_model(args)
     tokens = _tokens(args, model)
     prime = model.tokenize(args.prime) if args.prime else None
-    whatif = whatif_from_args(args, model, RNNLM(model.params))
+    engine = build_engine(model.params)
+    whatif = None
+    if isinstance(engine, RNNLM):
+        whatif = whatif_from_args(args, model, engine)
+    elif any(getattr(args, k, None) for k in ("compare_text", "ablate", "clamp", "scale",
+                                               "reset", "attribute")):
+        raise UsageError("what-if options work on RNN, LSTM and GRU models; this is an RWKV "
+                         "model")
     target = None if args.target_word is None else target_id(model, args.target_word)
     doc = analyze(model, tokens, args.top_k, args.truncate or None, prime, target, whatif)
     write_json(doc, args.json)

@@ -22,7 +22,8 @@ from numpy.typing import NDArray
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import EOS, UNK
 from rnnviz.cli.common import UsageError, add_model_args, open_model, write_json
-from rnnviz.engine.network import RNNLM, State
+from rnnviz.engine.factory import Engine, build_engine
+from rnnviz.engine.network import State
 
 IDS = NDArray[np.int64]
 
@@ -97,7 +98,7 @@ def windows(n: int, batch: int, bptt: int) -> list[tuple[IDS, IDS]]:
     return out
 
 
-def _window_nll(net: RNNLM, xs: IDS, ts: IDS, state: State | None) -> tuple[float, State]:
+def _window_nll(net: Engine, xs: IDS, ts: IDS, state: State | None) -> tuple[float, State]:
     """Summed negative log-likelihood of the targets of one window, and the carried state."""
     logits, state = net.forward(xs, state)
     top = logits.max(axis=-1, keepdims=True)
@@ -122,7 +123,7 @@ def _progress(total: int) -> Iterator[None]:
 
 def perplexity(model: LoadedModel, ids: IDS, batch: int, bptt: int) -> tuple[float, int]:
     """(perplexity, counted tokens) of ``ids`` under the protocol described in the module."""
-    net = RNNLM(model.params)
+    net = build_engine(model.params)
     wins = windows(len(ids), batch, bptt)
     _check_length(len(ids), batch, bptt)
     total, count, state = 0.0, 0, None

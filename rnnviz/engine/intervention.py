@@ -13,8 +13,8 @@ a layer reset zeroes every unit of h and c. Gradients differentiate this computa
 d l / d h~_s = m_h * d l / d h_s, so an ablated or clamped unit passes no gradient back
 through that step and a scaled one multiplies it.
 
-Layers and units are 0-based here (the engine's indices); user-facing text numbers layers
-from 1 (:meth:`UnitEdit.describe`).
+Layers, units and steps are 0-based here (the engine's indices); the one-line descriptions
+number layers and steps from 1, as the UI shows them (units from 0, as the heatmap does).
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ class UnitEdit:
     def describe(self) -> str:
         what = {"ablate": "ablate", "clamp": f"clamp to {self.value:g}",
                 "scale": f"scale by {self.value:g}"}[self.op]
-        when = f"at step {self.step}" if self.only else f"from step {self.step} on"
+        when = f"at step {self.step + 1}" if self.only else f"from step {self.step + 1} on"
         state = "h and c" if self.state == "both" else self.state
         return f"{what} {state} of unit {self.layer + 1}:{self.unit} {when}"
 
@@ -81,7 +81,7 @@ class LayerReset:
     step: int
 
     def describe(self) -> str:
-        return f"reset layer {self.layer + 1} to zero at step {self.step}"
+        return f"reset layer {self.layer + 1} to zero at step {self.step + 1}"
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,8 @@ class Intervention:
         return tuple(out)
 
     def describe(self) -> str:
-        """One line for the UI and the JSON, e.g. 'ablate h of unit 1:17 from step 0 on'."""
+        """One line for the UI and the JSON, e.g. 'ablate h of unit 1:17 from step 1 on'
+        (layers and steps from 1)."""
         if not self:
             return "no intervention"
         return "; ".join([e.describe() for e in self.edits] + [r.describe() for r in self.resets])
@@ -161,6 +162,8 @@ class Intervention:
             "resets": [{"layer": r.layer + 1, "step": r.step} for r in self.resets],
             "applied": WHERE,
             "description": self.describe(),
+            "numbering": "layer from 1, unit from 0, step from 0 (the description counts "
+                         "steps from 1, as the UI does)",
         }
 
 

@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import Token
-from rnnviz.engine.bptt import gradient_norms
+from rnnviz.engine.factory import Engine, build_engine, engine_gradient_rows, rnn_only
 from rnnviz.engine.jacobian import forget_gate_mean, jacobian_norms
 from rnnviz.engine.network import RNNLM, State
 from rnnviz.engine.params import F32
@@ -55,7 +55,7 @@ class Analysis:
     truncate: int | None
     top_k: int = 10
     trace: Trace | None = field(default=None, repr=False, compare=False)
-    engine: RNNLM | None = field(default=None, repr=False, compare=False)
+    engine: Engine | None = field(default=None, repr=False, compare=False)
     initial_state: State | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -113,12 +113,15 @@ def analyze(model: LoadedModel, tokens: list[Token], top_k: int = 10, truncate: 
 
     target: the token id the last position's loss traces (default: the top-1 prediction);
     trace_fn: how the tokens are run (default :func:`run_trace`; what-if passes its own)."""
-    engine = RNNLM(model.params)
+    engine = build_engine(model.params)
     state: State | None = engine.run([t.id for t in prime])[-1].state if prime else None
-    trace = (trace_fn or run_trace)(engine, tokens, state)
+    if trace_fn is not None:
+        trace = trace_fn(rnn_only(engine, "interventions and edits"), tokens, state)
+    else:
+        trace = run_trace(engine, tokens, state)
     if target is not None:
         trace = with_target(trace, trace.length - 1, target)
-    grads = gradient_norms(engine, trace.records, trace.targets, truncate)
+    grads = engine_gradient_rows(engine, trace.records, trace.targets, 0, trace.length, truncate)
     cell = trace.states("c") if model.params.cell == "lstm" else None
     return Analysis(
         model=model, tokens=[t.text for t in tokens],
@@ -128,6 +131,9 @@ def analyze(model: LoadedModel, tokens: list[Token], top_k: int = 10, truncate: 
         probs=np.stack([r.probs for r in trace.records]).astype(np.float32, copy=False),
         grad_norms=grads.h, cell_grad_norms=grads.c, input_grad_norms=grads.inputs,
         targets=trace.targets, target_is_prediction=trace.target_is_prediction,
-        losses=trace.losses, jacobian_norms=jacobian_norms(engine, trace.records),
-        forget_gate_mean=forget_gate_mean(trace.records), truncate=truncate, top_k=top_k,
+        losses=trace.losses,
+        jacobian_norms=jacobian_norms(engine, trace.records) if isinstance(engine, RNNLM) else
+        np.full((engine.num_layers, trace.length), np.nan),
+        forget_gate_mean=forget_gate_mean(trace.records) if isinstance(engine, RNNLM) else None,
+        truncate=truncate, top_k=top_k,
         trace=trace, engine=engine, initial_state=state)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from rnnviz.engine.bptt import GradientRows, Progress, gradient_rows
+from rnnviz.engine.bptt import GradientRows, Progress
 from rnnviz.engine.cells import F32
-from rnnviz.engine.network import RNNLM
+from rnnviz.engine.factory import Engine, engine_gradient_rows, has_state_grad
 from rnnviz.session.trace import Trace
 
 
@@ -28,11 +28,11 @@ class GradientStore:
     """G (L, T, T), C (L, T, T) or None, E (T, T) for a trace and truncation K; ``ready[t]`` marks
     computed rows (others hold NaN)."""
 
-    def __init__(self, model: RNNLM, trace: Trace, truncate: int | None) -> None:
+    def __init__(self, model: Engine, trace: Trace, truncate: int | None) -> None:
         t_len, n_layers = trace.length, model.num_layers
         self.model, self.trace, self.truncate = model, trace, truncate
         self.h = np.full((n_layers, t_len, t_len), np.nan, np.float32)
-        self.c = self.h.copy() if model.is_lstm else None
+        self.c = self.h.copy() if has_state_grad(model) else None
         self.inputs = np.full((t_len, t_len), np.nan, np.float32)
         self.ready: NDArray[np.bool_] = np.zeros(t_len, bool)
 
@@ -73,7 +73,7 @@ class GradientStore:
 
     def compute(self, t0: int, t1: int, progress: Progress | None = None) -> GradientRows:
         """Rows [t0, t1) from the engine (pure: does not write into the store)."""
-        return gradient_rows(self.model, self.trace.records, self.trace.targets, t0, t1,
+        return engine_gradient_rows(self.model, self.trace.records, self.trace.targets, t0, t1,
                              self.truncate, progress)
 
     def missing_job(self) -> Callable[[Progress | None], GradientRows] | None:

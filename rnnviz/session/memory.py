@@ -13,8 +13,8 @@ from rnnviz.checkpoints.bundled import resource_path
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import EOS, UNK
 from rnnviz.engine.bptt import Cancelled
-from rnnviz.engine.memory import MemoryCurves, check_stream, memory_curves
-from rnnviz.engine.network import RNNLM
+from rnnviz.engine.factory import any_memory_curves, build_engine
+from rnnviz.engine.memory import MemoryCurves, check_stream
 
 IDS = NDArray[np.int64]
 DEFAULT_CORPUS = resource_path("memory_corpus.txt")
@@ -78,7 +78,7 @@ def models_memory(models: Sequence[LoadedModel], text: str, tokens: int, max_dis
     out = []
     for k, (m, ids) in enumerate(zip(models, streams, strict=True)):
         report = None if progress is None else _bind(progress, k)
-        out.append(memory_curves(RNNLM(m.params), ids, max_distance, report))
+        out.append(any_memory_curves(build_engine(m.params), ids, max_distance, report))
     return out
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from rnnviz.session import Workspace
+from rnnviz.ui import export
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.columns import ModelColumns
 from rnnviz.ui.gradient import GradientView
@@ -28,8 +29,8 @@ class GradientPane(QWidget):
         outer.setSpacing(2)
         outer.addWidget(self.traced)
         outer.addWidget(self.stack, 1)
-        self.columns = ModelColumns(workspace, lambda s: GradientView(s))
-        self.compare = CompareGradientView(workspace)
+        self.columns = ModelColumns(workspace, lambda s: export.attach(GradientView(s)))
+        self.compare = export.attach(CompareGradientView(workspace))
         self.single = QWidget()
         self._single_layout = QVBoxLayout(self.single)
         self._single_layout.setContentsMargins(0, 0, 0, 0)

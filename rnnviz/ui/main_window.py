@@ -49,7 +49,7 @@ from rnnviz.checkpoints.loader import VocabOptions, load_model
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import VocabError
 from rnnviz.session import ModelSession, SessionError, Workspace
-from rnnviz.ui import i18n, open_dialog
+from rnnviz.ui import export, i18n, open_dialog, session_actions
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.columns import ModelColumns
 from rnnviz.ui.model_panel import ModelPanel
@@ -172,7 +172,7 @@ def make_view(module: str, cls: str, owner: ModelSession | Workspace) -> QWidget
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         return label
     widget: QWidget = view_cls(owner)
-    return widget
+    return export.attach(widget)
 
 
 def make_pane_view(module: str, cls: str, workspace: Workspace) -> QWidget:
@@ -328,6 +328,13 @@ class MainWindow(QMainWindow):
         file.addMenu(self.recent_menu)
         self.models_menu = ModelsMenu(self.workspace, self._open_path, self.choose_and_open, self)
         file.addAction(self.models_menu.compare_action)
+        file.addSeparator()
+        self.sessions = session_actions.SessionActions(self)
+        self._action(file, "Open &session…", None, self.sessions.ask_open)
+        self._action(file, "&Save session…", QKeySequence.StandardKey.Save,
+                     self.sessions.ask_save)
+        self._action(file, "Export &figure…", QKeySequence("Ctrl+Shift+S"),
+                     lambda: export.ask_save_image(self))
         file.addSeparator()
         self._action(file, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         self.menuBar().addMenu(self.models_menu)
@@ -505,6 +512,8 @@ class MainWindow(QMainWindow):
         if error:
             self._report(path, error)
             return
+        target = self.workspace.models[-1] if add else self.session
+        target.load_options = session_actions.options_of(opts)
         self._remember(path, opts)
         notes = "; ".join(model.notices)
         self.statusBar().showMessage(f"Opened {model.name}" + (f" ({notes})" if notes else ""),
@@ -637,6 +646,10 @@ class MainWindow(QMainWindow):
         self._load_job = None
         self.loads.shutdown()
         self.gradient_jobs.shutdown()
+        for view in self.extra_views:  # panels with background work of their own
+            stop = getattr(view, "shutdown", None)
+            if callable(stop):
+                stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()

@@ -13,10 +13,15 @@ from rnnviz.session import ModelSession
 from rnnviz.ui.binding import link_session
 
 CELL_NAMES = {"rnn_tanh": "vanilla RNN (tanh)", "rnn_relu": "vanilla RNN (ReLU)",
-              "lstm": "LSTM", "gru": "GRU"}
+              "lstm": "LSTM", "gru": "GRU",
+              "rwkv4": "RWKV-4 (trained time-parallel, stepped here as an RNN)",
+              "rwkv7": "RWKV-7 \"Goose\" (trained as a scan, stepped here as an RNN)"}
+RWKV_NOTE = ("trained over whole windows at once, stepped here one token at a time: the two "
+             "forms give the same logits (checked to 1e-5)")
 FORMAT_NAMES = {"rnnviz": "rnnviz (.safetensors)", "pytorch-state-dict": "PyTorch state_dict",
-                "pytorch-module": "PyTorch whole module", "dlfs2": "the book's pickle (.pkl)"}
-_SKIP_META = {"name", "provenance"}
+                "pytorch-module": "PyTorch whole module", "dlfs2": "the book's pickle (.pkl)",
+                "rwkv-pth": "BlinkDL RWKV .pth", "rwkv-hf": "Hugging Face RwkvForCausalLM"}
+_SKIP_META = {"name", "provenance", "subword_tokenizer"}
 
 
 def describe(model: LoadedModel) -> list[tuple[str, str]]:
@@ -32,6 +37,8 @@ def describe(model: LoadedModel) -> list[tuple[str, str]]:
         ("Vocabulary", f"{p.vocab_size:,} {unit}"),
         ("Format", FORMAT_NAMES.get(model.format, model.format)),
     ]
+    if p.cell.startswith("rwkv"):
+        rows.append(("Recurrent form", RWKV_NOTE))
     if model.path:
         rows.append(("File", model.path))
     if model.meta.get("provenance"):

@@ -1,118 +1,97 @@
-"""Session files: a workspace round-trips through .rnnviz.json; bad files give one line."""
+"""Session files: a round trip restores models, text, cursor, traced word, selection and options
+exactly; bad files are one line and leave the workspace alone."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from rnnviz.checkpoints import native
-from rnnviz.checkpoints.loader import VocabOptions, load_model
-from rnnviz.checkpoints.vocab import Vocab
-from rnnviz.engine.params import random_params
-from rnnviz.session import Session, UnitRef
-from rnnviz.session.session_file import (
-    FORMAT,
-    SessionFileError,
-    capture,
-    open_session,
-    read,
-    save_session,
-    to_json,
-)
+from rnnviz.checkpoints.loader import load_model
+from rnnviz.session import UnitRef, Workspace
+from rnnviz.session import session_file as sf
+from tests.conftest import REPO
 
-WORDS = ("<eos>", "<unk>", "the", "cat", "sat", "on", "a", "mat", "dog", "ran", ",", ".")
+DEMO = REPO / "resources" / "models" / "demo-lstm.safetensors"
+GRU = REPO / "resources" / "models" / "ptb-gru.safetensors"
 
 
-def _workspace(tmp_path: Path) -> Session:
-    """demo-lstm (bundled, by name) beside a word GRU in tmp_path, with every option changed."""
-    gru = tmp_path / "models" / "gru.safetensors"
-    gru.parent.mkdir()
-    native.save(gru, random_params("gru", len(WORDS), 6, layers=2, seed=5), Vocab(WORDS), "words")
-    s = Session()
-    s.set_model(load_model("demo-lstm"))
-    s.workspace.add_model(load_model(gru, VocabOptions(tokenizer="ptb")))
-    ws = s.workspace
-    ws.set_prime("a dog ran")
-    ws.set_text("the cat sat on the mat , the dog ran .")
+def _workspace() -> Workspace:
+    ws = Workspace()
+    ws.add_model(load_model(DEMO))
+    if GRU.exists():
+        ws.add_model(load_model(GRU))
+    ws.set_text("the cat sat on the mat and the dog ran")
     ws.set_truncate(3)
     ws.set_top_k(7)
+    ws.set_state_kind("f")
     ws.set_saliency(True)
     ws.set_shared_scale(False)
-    ws.set_state_kind("c")
-    ws.set_cursor(4)
-    ws.set_traced_word("dog", 4)
-    ws.pin_unit(UnitRef(1, "h", 1, 3))
-    ws.set_selected_unit(UnitRef(0, "c", 0, 2))
-    return s
+    ws.set_cursor(5)
+    ws.set_traced_word("dog")
+    ws.set_selected_unit(UnitRef(0, "c", 1, 17))
+    ws.pin_unit(UnitRef(0, "h", 0, 3))
+    return ws
 
 
-def test_round_trip_restores_everything(tmp_path: Path) -> None:
-    s = _workspace(tmp_path)
+def test_a_session_round_trips(tmp_path: Path) -> None:
+    ws = _workspace()
     path = tmp_path / "lesson.rnnviz.json"
-    save_session(path, s.workspace, views={"heatmap": {"show_input": True}})
-    doc = json.loads(path.read_text())
-    assert doc["format"] == FORMAT and doc["version"] == 1
-    assert doc["models"][0]["path"] == "demo-lstm"  # bundled: by name
-    assert doc["models"][1]["tokenizer"] == "ptb"
-
-    fresh = Session()
-    fresh.set_model(load_model("demo-lstm"))
-    sf = open_session(path, fresh.workspace)
-    a, b = s.workspace, fresh.workspace
-    assert [m.model.path for m in b.models] == [m.model.path for m in a.models]
-    assert b.models[1].model.tokenizer == "ptb"
-    for name in ("text", "prime", "cursor", "truncate", "top_k", "state_kind", "saliency",
-                 "shared_scale", "traced", "selected_unit", "pinned_units"):
-        assert getattr(b, name) == getattr(a, name), name
-    assert sf.views == {"heatmap": {"show_input": True}}
-    assert to_json(capture(b, sf.views)) == doc
-    for ma, mb in zip(a.models, b.models, strict=True):  # the same numbers, primed the same way
-        assert ma.trace is not None and mb.trace is not None
-        np.testing.assert_array_equal(ma.trace.states("h"), mb.trace.states("h"))
-        np.testing.assert_array_equal(ma.trace.targets, mb.trace.targets)
+    sf.write(sf.capture(ws, sf.entries(ws), {"tab": "Help"}), path)
+    spec = sf.read(path)
+    back = Workspace()
+    back.add_model(load_model(DEMO))
+    sf.install(spec, back, [load_model(m.path) for m in spec.models])
+    paths = [s.model.path for s in back.models if s.model is not None]
+    assert paths == [s.model.path for s in ws.models if s.model is not None]
+    for attr in ("text", "cursor", "truncate", "top_k", "state_kind", "saliency", "shared_scale",
+                 "traced", "selected_unit", "pinned_units"):
+        assert getattr(back, attr) == getattr(ws, attr), attr
+    for a, b in zip(ws.models, back.models, strict=True):
+        assert a.trace is not None and b.trace is not None
+        np.testing.assert_array_equal(a.trace.targets, b.trace.targets)
+        np.testing.assert_array_equal(a.trace.states("h"), b.trace.states("h"))
+    assert spec.views == {"tab": "Help"}
 
 
-def test_models_are_found_beside_a_moved_session(tmp_path: Path) -> None:
-    s = _workspace(tmp_path)
-    save_session(tmp_path / "s.rnnviz.json", s.workspace)
-    moved = tmp_path / "elsewhere"
-    moved.mkdir()
-    (tmp_path / "models" / "gru.safetensors").rename(moved / "gru.safetensors")
-    (tmp_path / "s.rnnviz.json").rename(moved / "s.rnnviz.json")
-    fresh = Session()
-    fresh.set_model(load_model("demo-lstm"))
-    open_session(moved / "s.rnnviz.json", fresh.workspace)
-    assert fresh.workspace.models[1].model.path == str(moved / "gru.safetensors")
+def test_relative_model_paths_survive_moving_the_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "a"
+    folder.mkdir()
+    model = folder / "m.safetensors"
+    model.write_bytes(DEMO.read_bytes())
+    ws = Workspace()
+    ws.add_model(load_model(model))
+    ws.set_text("the cat")
+    sf.write(sf.capture(ws, sf.entries(ws)), folder / "s.rnnviz.json")
+    moved = tmp_path / "b"
+    folder.rename(moved)
+    assert sf.read(moved / "s.rnnviz.json").models[0].path == str(moved / "m.safetensors")
 
 
-@pytest.mark.parametrize(("content", "says"), [
-    ("not json {", "not JSON"),
-    ("[1, 2]", "not a session file"),
-    (json.dumps({"format": FORMAT, "version": 2, "models": []}), "newer rnnviz"),
-    (json.dumps({"format": FORMAT, "version": 1, "models": []}), "1 to 4 models"),
-    (json.dumps({"format": FORMAT, "version": 1, "models": [{"path": 3}]}), "path must be"),
-    (json.dumps({"format": FORMAT, "version": 1, "models": [{"path": "demo-lstm"}],
-                 "options": {"state_kind": "x"}}), "state_kind must be"),
-    (json.dumps({"format": FORMAT, "version": 1, "models": [{"path": "no/such.pt"}]}),
-     r"model 1 \(no/such.pt\): no such file"),
-    ("[" * 100000, "not JSON"),
+@pytest.mark.parametrize("content, says", [
+    ("{not json", "is not JSON"),
+    ('{"format": "other"}', "not an rnnviz session"),
+    ('{"format": "rnnviz-session", "version": 99}', "version 99"),
+    ('{"format": "rnnviz-session", "version": 1, "models": []}', "1 to 4 models"),
+    ('{"format": "rnnviz-session", "version": 1, "models": [{"path": 3}]}', "wrong type"),
+    ('{"format": "rnnviz-session", "version": 1, "models": [{"path": "x"}], '
+     '"options": {"top_k": "ten"}}', "top_k"),
 ])
-def test_bad_files_give_one_line_and_change_nothing(tmp_path: Path, content: str,
-                                                    says: str) -> None:
+def test_bad_files_are_one_line(tmp_path: Path, content: str, says: str) -> None:
     path = tmp_path / "bad.rnnviz.json"
-    path.write_text(content)
-    s = Session()
-    s.set_model(load_model("demo-lstm"))
-    s.workspace.set_text("the cat sat")
-    with pytest.raises(SessionFileError, match=says) as err:
-        open_session(path, s.workspace)
-    assert "\n" not in str(err.value)
-    assert s.workspace.text == "the cat sat" and len(s.workspace.models) == 1
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(sf.SessionFileError) as err:
+        sf.read(path)
+    assert says in str(err.value) and "\n" not in str(err.value)
 
 
-def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(SessionFileError, match="cannot read"):
-        read(tmp_path / "none.rnnviz.json")
+def test_a_session_whose_text_a_model_cannot_read_changes_nothing(tmp_path: Path) -> None:
+    ws = Workspace()
+    ws.add_model(load_model(DEMO))
+    ws.set_text("the cat")
+    before = ws.models[0].trace
+    spec = sf.SessionSpec([sf.ModelEntry(str(DEMO))], text="   ")
+    with pytest.raises(sf.SessionFileError):
+        sf.install(spec, ws, [load_model(DEMO)])
+    assert ws.models[0].trace is before and ws.text == "the cat"

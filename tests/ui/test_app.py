@@ -105,35 +105,3 @@ def test_subcommands_go_to_the_command_line(capsys: pytest.CaptureFixture[str]) 
     code = app.main(["inspect", str(DEMO)])
     assert code == 0
     assert "lstm" in capsys.readouterr().out.lower()
-
-
-def test_a_session_file_on_the_command_line_is_restored(qapp: Any, tmp_path: Path) -> None:
-    from rnnviz.checkpoints.loader import load_model
-    from rnnviz.session import Session
-    from rnnviz.session.session_file import save_session
-
-    s = Session()
-    s.set_model(load_model("shakespeare-char-lstm"))
-    s.workspace.set_text("ROMEO: good night")
-    s.workspace.set_cursor(5)
-    s.workspace.set_top_k(4)
-    path = tmp_path / "lesson.rnnviz.json"
-    save_session(path, s.workspace)
-    window, error = app.build_window(app.parse_args([str(path)]))
-    try:
-        ws = window.session.workspace
-        assert error is None
-        assert ws.lead.model.name == "shakespeare-char-lstm" and ws.text == "ROMEO: good night"
-        assert ws.cursor == 5 and ws.top_k == 4
-    finally:
-        window.shutdown()
-        window.deleteLater()
-    bad = tmp_path / "bad.rnnviz.json"
-    bad.write_text("{}")
-    window, error = app.build_window(app.parse_args([str(bad)]))
-    try:
-        assert error is not None and "not a session file" in error and "\n" not in error
-        assert window.session.model is not None  # the default model stays
-    finally:
-        window.shutdown()
-        window.deleteLater()
