@@ -41,8 +41,8 @@ def timings(fn: Callable[[], object], repeat: int) -> list[float]:
 
 
 def summary(ms: list[float]) -> dict[str, float]:
-    return {"p50_ms": round(float(np.median(ms)), 2), "p99_ms": round(float(np.percentile(ms, 99)), 2),
-            "n": len(ms)}
+    return {"p50_ms": round(float(np.median(ms)), 2),
+            "p99_ms": round(float(np.percentile(ms, 99)), 2), "n": len(ms)}
 
 
 def bench(cell: str, repeat: int, steps: int, full: bool) -> dict[str, object]:
