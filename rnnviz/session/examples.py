@@ -17,7 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-EXAMPLES_PATH = Path(__file__).resolve().parents[2] / "resources" / "examples.txt"
+from rnnviz.checkpoints.bundled import resource_path
+
+EXAMPLES_PATH = resource_path("examples.txt")
 CHAR_PREFIX = "char:"
 
 
