@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from rnnviz.session import ModelSession
+from rnnviz.session.workspace import UnitRef
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import SessionView
 
@@ -69,6 +70,7 @@ class HiddenStateView(SessionView):
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.graphics.scene().sigMouseClicked.connect(self._on_clicked)
         self.hover_label = cm.status_label()
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -214,6 +216,13 @@ class HiddenStateView(SessionView):
         value = float(self._states[k, t, u])
         self.hover_label.setText(f"layer {k + 1}, token {cm.quote(word)} (step {t + 1}), "
                                  f"unit {u}: {self.session.state_kind} = {value:+.4f}")
+
+    def _on_clicked(self, event: object) -> None:
+        """A click on a cell selects its unit (the unit inspector follows the selection)."""
+        hit = self._cell_at(event.scenePos())  # type: ignore[attr-defined]
+        if hit is not None:
+            self.session.workspace.set_selected_unit(
+                UnitRef(self.session.index, self.session.state_kind, hit[0], hit[2]))
 
     def _cell_at(self, pos: QtCore.QPointF) -> tuple[int, int, int] | None:
         """(layer, step, unit) under a scene position, if it is a shown cell."""

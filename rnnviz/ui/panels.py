@@ -18,4 +18,8 @@ class PanelSpec:
     hint: str
 
 
-PANELS: list[PanelSpec] = []
+PANELS: list[PanelSpec] = [
+    PanelSpec("inspector", "UnitInspector", "Unit inspector",
+              "One unit over the text and a corpus: coloured text, top contexts, pinned units "
+              "(click a heatmap cell to choose the unit)"),
+]

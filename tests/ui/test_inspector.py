@@ -1,0 +1,116 @@
+"""Unit inspector: the coloured text holds a fresh engine run's values of the selected unit, the
+corpus index is built by a background job and its top contexts load a passage, pinned rows, and a
+heatmap click selects a unit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rnnviz.checkpoints.loader import load_model
+from rnnviz.corpus.contexts import top_contexts
+from rnnviz.engine.network import RNNLM
+from rnnviz.session import Workspace
+from rnnviz.session.workspace import UnitRef
+from rnnviz.ui import colormaps as cm
+from rnnviz.ui.inspector import UnitInspector, value_colours
+from tests.conftest import REPO
+
+PARENS = REPO / "resources" / "models" / "parens-lstm.safetensors"
+TEXT = "ab(c(d)e)((f)g)h\n(a(b(c)))"
+
+
+@pytest.fixture
+def inspector(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
+    ws = Workspace()
+    ws.add_model(load_model(PARENS))
+    ws.set_text(TEXT)
+    view = UnitInspector(ws)
+    view.cache_dir = str(tmp_path / "cache")
+    qtbot.addWidget(view)
+    view.resize(1300, 420)
+    return ws, view
+
+
+def engine_unit(kind: str, layer: int, unit: int) -> np.ndarray:
+    model = load_model(PARENS)
+    recs = RNNLM(model.params).run([t.id for t in model.tokenize(TEXT)])
+    if kind == "h":
+        return np.array([r.h[layer, unit] for r in recs])
+    if kind == "c":
+        return np.array([r.c[layer, unit] for r in recs])  # type: ignore[index]
+    return np.array([r.gates[kind][layer, unit] for r in recs])
+
+
+@pytest.mark.parametrize(("kind", "unit"), [("c", 7), ("h", 3), ("f", 11)])
+def test_coloured_values_equal_the_engine(inspector, kind: str, unit: int) -> None:
+    ws, view = inspector
+    ws.set_selected_unit(UnitRef(0, kind, 0, unit))
+    want = engine_unit(kind, 0, unit)
+    np.testing.assert_allclose(view.values, want, rtol=1e-5, atol=1e-6)
+    lo, hi = view.levels
+    assert lo <= want.min() and want.max() <= hi
+    # the colour of every character is the diverging map at its engine value
+    expect = cm.diverging().map(np.clip((want - lo) / (hi - lo), 0, 1), mode="byte")
+    np.testing.assert_array_equal(value_colours(view.values, view.levels), expect)
+    page = view.text_view.toHtml()
+    for rgba in expect[:5]:
+        assert f"#{rgba[0]:02x}{rgba[1]:02x}{rgba[2]:02x}" in page
+    assert view.layer_spin.value() == 1 and view.unit_spin.value() == unit  # 1-based layers
+
+
+def test_index_job_contexts_and_loading_a_passage(qtbot, inspector, tmp_path: Path) -> None:
+    ws, view = inspector
+    ws.set_selected_unit(UnitRef(0, "c", 0, 7))
+    with qtbot.waitSignal(view.index_ready, timeout=60_000):
+        view.set_corpus(str(REPO / "resources" / "corpus" / "parens-heldout.txt"))
+    assert view.index is not None and view.corpus is not None
+    high, low = top_contexts(view.index, "c", 0, 7, 20, 10)
+    assert [c.position for c in view.high] == [c.position for c in high]
+    assert [c.position for c in view.low] == [c.position for c in low]
+    assert f"ctx:{high[0].position}" in view.contexts_view.toHtml()
+    pos = high[0].position
+    view.load_context(pos)
+    lo = max(0, pos - 10)
+    assert ws.text == "".join(view.corpus.tokens[lo:pos + 11])
+    assert ws.cursor == pos - lo
+
+
+def test_pinned_units_are_rows(inspector) -> None:
+    ws, view = inspector
+    ws.pin_unit(UnitRef(0, "c", 0, 7))
+    ws.pin_unit(UnitRef(0, "h", 0, 2))
+    page = view.pinned_view.toHtml()
+    assert "c unit 7" in page and "h unit 2" in page
+    want = engine_unit("h", 0, 2)
+    colours = value_colours(want, (-1.0, 1.0))  # h is tanh-bounded
+    assert f"#{colours[3][0]:02x}{colours[3][1]:02x}{colours[3][2]:02x}" in page
+    ws.unpin_unit(UnitRef(0, "c", 0, 7))
+    assert "c unit 7" not in view.pinned_view.toHtml()
+
+
+def test_heatmap_click_selects_the_unit(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6 import QtCore
+
+    from rnnviz.ui.heatmap import HiddenStateView
+
+    ws = Workspace()
+    ws.add_model(load_model(PARENS))
+    ws.set_text(TEXT)
+    ws.end()
+    view = HiddenStateView(ws.models[0])
+    qtbot.addWidget(view)
+    view.resize(800, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    vb = view.plots[0].getViewBox()
+    scene_pos = vb.mapViewToScene(QtCore.QPointF(4, 9))
+
+    class Click:
+        def scenePos(self) -> QtCore.QPointF:
+            return scene_pos
+
+    view._on_clicked(Click())
+    assert ws.selected_unit == UnitRef(0, "h", 0, 9)
