@@ -187,8 +187,8 @@ class UnitInspector(QtWidgets.QWidget):
         widgets: list[QtWidgets.QWidget] = [self.kind_box, self.layer_spin, self.unit_spin,
                                              self.pin_button, self.status, self.progress,
                                              self.cancel_button, self.corpus_button]
-        for w in widgets:
-            top.addWidget(w, 1 if w is self.status else 0)
+        for widget in widgets:
+            top.addWidget(widget, 1 if widget is self.status else 0)
         self.text_view = _browser()
         self.text_view.anchorClicked.connect(self._on_text_link)
         self.colour_bar = ColourBar()
