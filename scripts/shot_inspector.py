@@ -31,6 +31,9 @@ def main() -> int:
     ap.add_argument("--size", default="1366x768")
     ap.add_argument("--cache-dir")
     ap.add_argument("--corpus")
+    ap.add_argument("--match", metavar="LO:HI", help="also select steps LO..HI (1-based) and "
+                    "save the match list as match.png")
+    ap.add_argument("--no-below", action="store_true", help="match: drop 'below just before'")
     args = ap.parse_args()
     app = QApplication.instance() or QApplication(sys.argv)
     ws = Workspace()
@@ -60,6 +63,18 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(out / "window.png"), "PNG")
     inspector.grab().save(str(out / "inspector.png"), "PNG")
+    if args.match:
+        from rnnviz.ui.match_panel import MatchPanel
+
+        panel = next(v for v in window.extra_views if isinstance(v, MatchPanel))
+        window.extra_tabs.setCurrentWidget(panel)
+        lo, hi = (int(x) for x in args.match.split(":"))
+        panel.below.setChecked(not args.no_below)
+        panel.set_span(lo - 1, hi)
+        panel.run_match()
+        for _ in range(5):
+            app.processEvents()
+        window.grab().save(str(out / "match.png"), "PNG")
     print(f"wrote {out}/window.png and inspector.png")
     window.close()
     return 0

@@ -25,6 +25,7 @@ from rnnviz.corpus.reader import CorpusText, read_corpus
 from rnnviz.session.workspace import UnitRef, Workspace
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
+from rnnviz.ui.corpus_hub import hub
 from rnnviz.ui.workers import Job, JobQueue
 
 SIGMOID = frozenset({"i", "f", "o", "r", "z"})
@@ -426,6 +427,10 @@ class UnitInspector(QtWidgets.QWidget):
         if self._end_job(job):
             self.corpus, self.index = result
             self._index_for = job.context
+            session = self._session(self.unit)
+            if session is not None and session.model is not None \
+                    and id(session.model) == job.context[0]:
+                hub().publish(session.model, job.context[1], *result)
             self._draw_corpus()
             self.index_ready.emit()
 

@@ -22,4 +22,7 @@ PANELS: list[PanelSpec] = [
     PanelSpec("inspector", "UnitInspector", "Unit inspector",
               "One unit over the text and a corpus: coloured text, top contexts, pinned units "
               "(click a heatmap cell to choose the unit)"),
+    PanelSpec("match_panel", "MatchPanel", "Select and match",
+              "Units on over a span of steps, and the corpus passages where they are on together "
+              "(LSTMVis)"),
 ]

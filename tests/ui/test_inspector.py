@@ -114,3 +114,31 @@ def test_heatmap_click_selects_the_unit(qtbot) -> None:  # type: ignore[no-untyp
 
     view._on_clicked(Click())
     assert ws.selected_unit == UnitRef(0, "h", 0, 9)
+
+
+def test_match_panel_ranks_the_inspectors_index(qtbot, inspector) -> None:
+    from rnnviz.corpus import match as mt
+    from rnnviz.ui.match_panel import MatchPanel
+
+    ws, view = inspector
+    panel = MatchPanel(ws)
+    qtbot.addWidget(panel)
+    ws.set_selected_unit(UnitRef(0, "c", 0, 7))
+    with qtbot.waitSignal(view.index_ready, timeout=60_000):
+        view.set_corpus(str(REPO / "resources" / "corpus" / "parens-heldout.txt"))
+    panel.threshold.setValue(0.3)
+    panel.below.setChecked(False)
+    panel.set_span(10, 13)
+    states = ws.models[0].trace.states("c")[0]  # type: ignore[union-attr]
+    want = (states[10:13] >= 0.3).all(axis=0)
+    np.testing.assert_array_equal(panel.selected, want)
+    panel.run_match()
+    assert panel.matches is not None and view.index is not None
+    layer = view.index.layer("c", 0)
+    scores = mt.match_scores(layer, want, 3, 0.3)
+    assert panel.matches.scores[0] == scores.max()
+    assert len(panel.matches.positions) == 50
+    p = int(panel.matches.positions[0])
+    panel.load_match(p, 3)
+    lo = max(0, p - 10)
+    assert ws.cursor == p + 2 - lo
