@@ -20,7 +20,9 @@ from numpy.typing import NDArray
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from rnnviz.corpus.contexts import Context, top_contexts
+from rnnviz.corpus.finder import UnitScore, rank_units
 from rnnviz.corpus.index import CorpusIndex, IndexSpec, load_or_build
+from rnnviz.corpus.labels import BUILTIN, LabelError, make_label
 from rnnviz.corpus.reader import CorpusText, read_corpus
 from rnnviz.session.workspace import UnitRef, Workspace
 from rnnviz.ui import colormaps as cm
@@ -198,6 +200,8 @@ class UnitInspector(QtWidgets.QWidget):
         self.line = pg.PlotWidget(background="w")
         self.line.setMenuEnabled(False)
         self.line.setLabel("bottom", "step")
+        self.track = self.line.plot(pen=pg.mkPen(cm.colour((150, 150, 150)), width=1),
+                                    stepMode=None)
         self.curve = self.line.plot(pen=pg.mkPen(cm.colour(cm.LAYER_COLOURS[0]), width=1.5))
         self.line_cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen(cm.colour(cm.HIGHLIGHT)))
         self.line.addItem(self.line_cursor)
@@ -210,6 +214,10 @@ class UnitInspector(QtWidgets.QWidget):
         self.hist.addItem(self.hist_cursor)
         self.contexts_view = _browser()
         self.contexts_view.anchorClicked.connect(self._on_context_link)
+        self.side = QtWidgets.QTabWidget()
+        self.side.setDocumentMode(True)
+        self.side.addTab(self.contexts_view, "Top contexts")
+        self.side.addTab(self._build_finder(), "Find units")
         left = QtWidgets.QVBoxLayout()
         left.addWidget(self.text_view, 3)
         left.addWidget(self.colour_bar)
@@ -220,11 +228,35 @@ class UnitInspector(QtWidgets.QWidget):
         body = QtWidgets.QHBoxLayout()
         body.addLayout(left, 4)
         body.addLayout(mid, 3)
-        body.addWidget(self.contexts_view, 4)
+        body.addWidget(self.side, 4)
         outer = QtWidgets.QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
         outer.addLayout(top)
         outer.addLayout(body, 1)
+
+    def _build_finder(self) -> QtWidgets.QWidget:
+        """The unit finder: a label, a button, the best units by |r| (click one to inspect it)."""
+        self.label_box = QtWidgets.QComboBox()
+        self.label_box.setEditable(True)
+        self.label_box.addItems(list(BUILTIN))
+        self.label_box.setToolTip("A built-in label, regex:PATTERN or file:PATH (one value per "
+                                  "corpus token); drawn as a grey track on the step plot")
+        self.label_box.currentTextChanged.connect(self._draw_track)
+        self.find_button = QtWidgets.QPushButton("Find units")
+        self.find_button.clicked.connect(self.find_units)
+        self.finder_view = _browser()
+        self.finder_view.anchorClicked.connect(self._on_finder_link)
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(QtWidgets.QLabel("label"))
+        row.addWidget(self.label_box, 1)
+        row.addWidget(self.find_button)
+        box = QtWidgets.QWidget()
+        lay = QtWidgets.QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(row)
+        lay.addWidget(self.finder_view, 1)
+        self.found: list[UnitScore] = []
+        return box
 
     # ---- the unit -----------------------------------------------------------------------
     def _session(self, unit: UnitRef | None) -> Any:
@@ -294,9 +326,63 @@ class UnitInspector(QtWidgets.QWidget):
         self._tokenizer = tokenizer
         self._tokens = tokens
         self.curve.setData(np.arange(len(self.values)), self.values)
+        self._draw_track()
         self._draw_text()
         self._draw_pinned()
         self._draw_corpus()
+
+    def _draw_track(self, *_: Any) -> None:
+        """The chosen label over the current text, scaled into the unit's value range."""
+        spec = self.label_box.currentText().strip()
+        tokens = getattr(self, "_tokens", [])
+        if not tokens or not spec or spec.startswith("file:"):
+            self.track.setData([], [])
+            return
+        try:
+            y = make_label(spec, tokens, self._tokenizer).values
+        except LabelError:
+            self.track.setData([], [])
+            return
+        lo, hi = (float(self.values.min()), float(self.values.max())) if self.values.size \
+            else (0.0, 1.0)
+        span = float(y.max() - y.min()) or 1.0
+        self.track.setData(np.arange(len(y)), lo + (y - y.min()) / span * ((hi - lo) or 1.0))
+
+    def find_units(self) -> None:
+        """Rank every h and c unit of the indexed model by |r| with the label (background)."""
+        if not self._index_usable() or self.corpus is None or self.index is None:
+            self.finder_view.setHtml("<i>Index a corpus first.</i>")
+            return
+        spec = self.label_box.currentText().strip()
+        corpus, index = self.corpus, self.index
+
+        def work(progress: Any) -> list[UnitScore]:
+            return rank_units(index, make_label(spec, corpus.tokens, corpus.tokenizer), 10)
+
+        job = Job(work, f"find units: {spec}", spec)
+        job.signals.done.connect(self._on_found)
+        job.signals.failed.connect(self._on_find_failed)
+        self.finder_view.setHtml(f"<i>ranking units by |r| with {html.escape(spec)}…</i>")
+        self.jobs.submit(job)
+
+    def _on_found(self, job: Job, units: list[UnitScore]) -> None:
+        self.found = units[:10]
+        rows = [f"<b>{html.escape(str(job.context))}</b>: {len(units)} units by |r| "
+                "(accuracy: one-unit threshold, last 20% of the corpus)"]
+        for k, u in enumerate(self.found):
+            acc = "" if u.threshold_accuracy is None else f", accuracy {u.threshold_accuracy:.3f}"
+            rows.append(f'<p style="margin:2px"><a href="unit:{k}">layer {u.layer + 1} '
+                        f"{u.kind} unit {u.unit}</a>: r = {u.r:+.3f}{acc}</p>")
+        self.finder_view.setHtml("".join(rows))
+
+    def _on_find_failed(self, job: Job, error: Exception) -> None:
+        self.finder_view.setHtml(f"<i>{html.escape(str(error))}</i>")
+
+    def _on_finder_link(self, url: QtCore.QUrl) -> None:
+        s = url.toString()
+        if s.startswith("unit:") and self.unit is not None:
+            u = self.found[int(s[5:])]
+            self.workspace.set_selected_unit(UnitRef(self.unit.model, u.kind, u.layer, u.unit))
 
     def _on_cursor(self, t: int) -> None:
         self._draw_text()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6 import QtCore
 
 from rnnviz.checkpoints.loader import load_model
 from rnnviz.corpus.contexts import top_contexts
@@ -142,3 +143,24 @@ def test_match_panel_ranks_the_inspectors_index(qtbot, inspector) -> None:
     panel.load_match(p, 3)
     lo = max(0, p - 10)
     assert ws.cursor == p + 2 - lo
+
+
+def test_finder_tab_ranks_units_and_opens_one(qtbot, inspector) -> None:
+    from rnnviz.corpus.finder import rank_units
+    from rnnviz.corpus.labels import make_label
+
+    ws, view = inspector
+    with qtbot.waitSignal(view.index_ready, timeout=60_000):
+        view.set_corpus(str(REPO / "resources" / "corpus" / "parens-heldout.txt"))
+    view.label_box.setCurrentText("depth")
+    assert view.track.yData is not None and len(view.track.yData) == len(view.values)
+    view.find_units()
+    qtbot.waitUntil(lambda: len(view.found) == 10, timeout=30_000)
+    assert view.corpus is not None and view.index is not None
+    want = rank_units(view.index, make_label("depth", view.corpus.tokens, "char"), 10)[:10]
+    assert [(u.kind, u.layer, u.unit) for u in view.found] == [
+        (u.kind, u.layer, u.unit) for u in want]
+    assert abs(view.found[0].r) >= 0.9
+    view._on_finder_link(QtCore.QUrl("unit:0"))
+    best = view.found[0]
+    assert ws.selected_unit == UnitRef(0, best.kind, best.layer, best.unit)
