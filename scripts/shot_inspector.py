@@ -33,6 +33,7 @@ def main() -> int:
     ap.add_argument("--corpus")
     ap.add_argument("--match", metavar="LO:HI", help="also select steps LO..HI (1-based) and "
                     "save the match list as match.png")
+    ap.add_argument("--find", metavar="LABEL", help="run the unit finder with LABEL first")
     ap.add_argument("--no-below", action="store_true", help="match: drop 'below just before'")
     args = ap.parse_args()
     app = QApplication.instance() or QApplication(sys.argv)
@@ -56,6 +57,14 @@ def main() -> int:
     QTimer.singleShot(120_000, loop.quit)
     if inspector.index is None:
         loop.exec()
+    if args.find:
+        inspector.side.setCurrentIndex(1)
+        inspector.label_box.setCurrentText(args.find)
+        inspector.find_units()
+        waiting = QEventLoop()
+        while not inspector.found:
+            QTimer.singleShot(100, waiting.quit)
+            waiting.exec()
     window.runners.run_blocking()
     for _ in range(5):
         app.processEvents()

@@ -46,6 +46,12 @@ class IndexSpec:
     def exact(cls) -> IndexSpec:
         return cls(batch=1, warmup=0)
 
+    @classmethod
+    def for_length(cls, n: int, max_batch: int = 64, min_chunk: int = 1024) -> IndexSpec:
+        """Up to ``max_batch`` streams, but chunks of at least ``min_chunk`` tokens (fewer
+        boundaries on a small corpus)."""
+        return cls(batch=max(1, min(max_batch, n // min_chunk)), warmup=cls.warmup)
+
 
 def default_cache_dir() -> Path:
     """The platform's user cache dir for rnnviz (platformdirs if installed, else XDG)."""

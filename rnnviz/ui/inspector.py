@@ -480,7 +480,8 @@ class UnitInspector(QtWidgets.QWidget):
 
         def build(progress: Any) -> tuple[CorpusText, CorpusIndex]:
             corpus = read_corpus(path, model)
-            return corpus, load_or_build(model, corpus, cache, IndexSpec(), progress)
+            spec = IndexSpec.for_length(len(corpus))
+            return corpus, load_or_build(model, corpus, cache, spec, progress)
 
         job = Job(build, f"index {Path(path).name}", key)
         job.signals.progress.connect(self._on_progress)
