@@ -150,6 +150,9 @@ class UnitInspector(QtWidgets.QWidget):
         self.high: list[Context] = []
         self.low: list[Context] = []
         self.jobs = JobQueue(self)
+        app = QtCore.QCoreApplication.instance()
+        if app is not None:  # a running index build stops when the application quits
+            app.aboutToQuit.connect(self.jobs.shutdown)
         self._job: Job | None = None
         self._index_for: tuple[int, str] | None = None  # (id of the model, corpus path)
         self._build()
