@@ -124,7 +124,27 @@ def _browser() -> QtWidgets.QTextBrowser:
     b = QtWidgets.QTextBrowser()
     b.setOpenLinks(False)
     b.setOpenExternalLinks(False)
+    b.setMinimumHeight(24)  # the dock may be made short; the panels scroll
     return b
+
+
+def scrolled(owner: QtWidgets.QWidget, inner: QtWidgets.QWidget) -> None:
+    """Put a panel's content in a frameless scroll area: the dock can then be made short (and
+    the window keeps a small size asked for) without squeezing the views."""
+    area = QtWidgets.QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+    area.setWidget(inner)
+    area.setMinimumSize(40, 1)  # 0 would mean "unset": the hint (68) would apply
+    lay = QtWidgets.QVBoxLayout(owner)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.addWidget(area)
+
+
+def shrinkable(*widgets: QtWidgets.QWidget) -> None:
+    """Let plots and tabs be made short (a small window keeps the size asked for)."""
+    for w in widgets:
+        w.setMinimumSize(40, 24)
 
 
 class UnitInspector(QtWidgets.QWidget):
@@ -137,7 +157,8 @@ class UnitInspector(QtWidgets.QWidget):
 
     index_ready = QtCore.Signal()
 
-    def __init__(self, workspace: Workspace, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, workspace: Workspace, parent: QtWidgets.QWidget | None = None,
+                 cache_dir: str | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.unit: UnitRef | None = None
@@ -146,7 +167,7 @@ class UnitInspector(QtWidgets.QWidget):
         self.index: CorpusIndex | None = None
         self.corpus: CorpusText | None = None
         self.corpus_path: str | None = None
-        self.cache_dir: str | None = None
+        self.cache_dir = cache_dir  # None: the user cache dir
         self.high: list[Context] = []
         self.low: list[Context] = []
         self.jobs = JobQueue(self)
@@ -221,6 +242,7 @@ class UnitInspector(QtWidgets.QWidget):
         self.side.setDocumentMode(True)
         self.side.addTab(self.contexts_view, "Top contexts")
         self.side.addTab(self._build_finder(), "Find units")
+        shrinkable(self.line, self.hist, self.side)
         left = QtWidgets.QVBoxLayout()
         left.addWidget(self.text_view, 3)
         left.addWidget(self.colour_bar)
@@ -232,10 +254,12 @@ class UnitInspector(QtWidgets.QWidget):
         body.addLayout(left, 4)
         body.addLayout(mid, 3)
         body.addWidget(self.side, 4)
-        outer = QtWidgets.QVBoxLayout(self)
+        inner = QtWidgets.QWidget()
+        outer = QtWidgets.QVBoxLayout(inner)
         outer.setContentsMargins(4, 4, 4, 4)
         outer.addLayout(top)
         outer.addLayout(body, 1)
+        scrolled(self, inner)
 
     def _build_finder(self) -> QtWidgets.QWidget:
         """The unit finder: a label, a button, the best units by |r| (click one to inspect it)."""
@@ -248,6 +272,7 @@ class UnitInspector(QtWidgets.QWidget):
         self.find_button = QtWidgets.QPushButton("Find units")
         self.find_button.clicked.connect(self.find_units)
         self.finder_view = _browser()
+        self.finder_view.setMinimumHeight(0)
         self.finder_view.anchorClicked.connect(self._on_finder_link)
         row = QtWidgets.QHBoxLayout()
         row.addWidget(QtWidgets.QLabel("label"))

@@ -20,7 +20,7 @@ from rnnviz.session.workspace import UnitRef, Workspace
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.corpus_hub import hub
-from rnnviz.ui.inspector import WIDTH, coloured_html, index_kind
+from rnnviz.ui.inspector import WIDTH, coloured_html, index_kind, scrolled, shrinkable
 
 TOP = 50
 
@@ -81,16 +81,19 @@ class MatchPanel(QtWidgets.QWidget):
         self.length_bars = pg.BarGraphItem(x=[0], height=[0], width=0.8,
                                            brush=cm.colour(cm.BAR, 180))
         self.lengths.addItem(self.length_bars)
+        shrinkable(self.units_view, self.results_view, self.lengths)
         left = QtWidgets.QVBoxLayout()
         left.addWidget(self.units_view, 1)
         left.addWidget(self.lengths, 1)
         body = QtWidgets.QHBoxLayout()
         body.addLayout(left, 2)
         body.addWidget(self.results_view, 5)
-        outer = QtWidgets.QVBoxLayout(self)
+        inner = QtWidgets.QWidget()
+        outer = QtWidgets.QVBoxLayout(inner)
         outer.setContentsMargins(4, 4, 4, 4)
         outer.addLayout(top)
         outer.addLayout(body, 1)
+        scrolled(self, inner)
 
     # ---- which states -------------------------------------------------------------------
     def layer_ref(self) -> UnitRef | None:

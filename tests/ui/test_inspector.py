@@ -20,6 +20,14 @@ from rnnviz.ui.inspector import UnitInspector, value_colours
 from tests.conftest import REPO
 
 PARENS = REPO / "resources" / "models" / "parens-lstm.safetensors"
+EXCERPT = REPO / "resources" / "corpus" / "parens-heldout.txt"
+
+
+def indexed(qtbot, view: UnitInspector, path: Path = EXCERPT) -> None:  # type: ignore[no-untyped-def]
+    """Index ``path`` (the job may already be under way or done) and wait for it."""
+    view.set_corpus(str(path))
+    qtbot.waitUntil(lambda: view.index is not None and view.corpus_path == str(path)
+                    and view._job is None, timeout=60_000)
 TEXT = "ab(c(d)e)((f)g)h\n(a(b(c)))"
 
 
@@ -28,8 +36,7 @@ def inspector(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
     ws = Workspace()
     ws.add_model(load_model(PARENS))
     ws.set_text(TEXT)
-    view = UnitInspector(ws)
-    view.cache_dir = str(tmp_path / "cache")
+    view = UnitInspector(ws, cache_dir=str(tmp_path / "cache"))  # builds the bundled excerpt's
     qtbot.addWidget(view)
     view.resize(1300, 420)
     return ws, view
@@ -65,8 +72,7 @@ def test_coloured_values_equal_the_engine(inspector, kind: str, unit: int) -> No
 def test_index_job_contexts_and_loading_a_passage(qtbot, inspector, tmp_path: Path) -> None:
     ws, view = inspector
     ws.set_selected_unit(UnitRef(0, "c", 0, 7))
-    with qtbot.waitSignal(view.index_ready, timeout=60_000):
-        view.set_corpus(str(REPO / "resources" / "corpus" / "parens-heldout.txt"))
+    indexed(qtbot, view)
     assert view.index is not None and view.corpus is not None
     high, low = top_contexts(view.index, "c", 0, 7, 20, 10)
     assert [c.position for c in view.high] == [c.position for c in high]
@@ -125,8 +131,7 @@ def test_match_panel_ranks_the_inspectors_index(qtbot, inspector) -> None:
     panel = MatchPanel(ws)
     qtbot.addWidget(panel)
     ws.set_selected_unit(UnitRef(0, "c", 0, 7))
-    with qtbot.waitSignal(view.index_ready, timeout=60_000):
-        view.set_corpus(str(REPO / "resources" / "corpus" / "parens-heldout.txt"))
+    indexed(qtbot, view)
     panel.threshold.setValue(0.3)
     panel.below.setChecked(False)
     panel.set_span(10, 13)
@@ -150,8 +155,7 @@ def test_finder_tab_ranks_units_and_opens_one(qtbot, inspector) -> None:
     from rnnviz.corpus.labels import make_label
 
     ws, view = inspector
-    with qtbot.waitSignal(view.index_ready, timeout=60_000):
-        view.set_corpus(str(REPO / "resources" / "corpus" / "parens-heldout.txt"))
+    indexed(qtbot, view)
     view.label_box.setCurrentText("depth")
     assert view.track.yData is not None and len(view.track.yData) == len(view.values)
     view.find_units()
