@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from rnnviz.engine.factory import build_engine, named_params, rnn_only
 from rnnviz.engine.network import RNNLM
 
 FORMAT_VERSION = 2
+KEEP = 8  # indexes kept in a cache directory; the least recently opened go first
 F16 = NDArray[np.float16]
 
 
@@ -46,6 +48,12 @@ class IndexSpec:
     @classmethod
     def exact(cls) -> IndexSpec:
         return cls(batch=1, warmup=0)
+
+    @classmethod
+    def for_length(cls, n: int, max_batch: int = 64, min_chunk: int = 1024) -> IndexSpec:
+        """Up to ``max_batch`` streams, but chunks of at least ``min_chunk`` tokens (fewer
+        boundaries on a small corpus)."""
+        return cls(batch=max(1, min(max_batch, n // min_chunk)), warmup=cls.warmup)
 
 
 def default_cache_dir() -> Path:
@@ -155,6 +163,7 @@ def load_or_build(model: LoadedModel, corpus: CorpusText, cache_dir: str | Path 
     final = root / "index" / key
     found = open_index(final)
     if found is not None:
+        _touch(final)
         return found
     tmp = root / "index" / f".{key}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -172,7 +181,37 @@ def load_or_build(model: LoadedModel, corpus: CorpusText, cache_dir: str | Path 
     index = open_index(final)
     if index is None:
         raise OSError(f"cannot reopen the index written to {final}")
+    prune(root, KEEP, keep_also=final)
     return index
+
+
+def _touch(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.utime(directory / "meta.json")
+
+
+def prune(cache_dir: str | Path, keep: int = KEEP, keep_also: Path | None = None) -> list[Path]:
+    """Remove all but the ``keep`` most recently opened indexes (and stale partial builds older
+    than a day); return what was removed."""
+    base = Path(cache_dir) / "index"
+    if not base.is_dir():
+        return []
+    now = time.time()
+    done, removed = [], []
+    for d in base.iterdir():
+        meta = d / "meta.json"
+        if d.name.startswith("."):
+            if now - d.stat().st_mtime > 86400:
+                removed.append(d)
+        elif meta.is_file():
+            done.append((meta.stat().st_mtime, d))
+        else:
+            removed.append(d)
+    done.sort(reverse=True)
+    removed += [d for _, d in done[keep:] if d != keep_also]
+    for d in removed:
+        shutil.rmtree(d, ignore_errors=True)
+    return removed
 
 
 TILE = 128  # steps gathered (float16) before one transposed write into the arrays

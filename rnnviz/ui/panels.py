@@ -34,6 +34,12 @@ PANELS: list[PanelSpec] = [
     PanelSpec("beam_tree", "BeamTreeView", "Continue",
               "Generate after the text (greedy, sampling, beam search) and pick a branch of the "
               "beam tree"),
+    PanelSpec("inspector", "UnitInspector", "Unit inspector",
+              "One unit over the text and a corpus: coloured text, top contexts, pinned units "
+              "(click a heatmap cell to choose the unit)"),
+    PanelSpec("match_panel", "MatchPanel", "Select and match",
+              "Units on over a span of steps, and the corpus passages where they are on together "
+              "(LSTMVis)"),
     PanelSpec("rwkv_state", "RwkvStatePanel", "RWKV state",
               "RWKV-4: the WKV average a/b per channel over steps; RWKV-7: each head's state "
               "matrix S at the cursor and the decay w over steps"),

@@ -117,3 +117,22 @@ def test_cancel_leaves_nothing(tmp_path: Path) -> None:
     with pytest.raises(Cancelled):
         load_or_build(model, corpus, tmp_path / "c", IndexSpec(2, 0), lambda f: f < 0.3)
     assert list((tmp_path / "c" / "index").iterdir()) == []
+
+
+def test_cache_keeps_the_most_recently_opened_indexes(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from rnnviz.corpus.index import prune
+
+    model = word_model(tmp_path)
+    dirs = []
+    for seed in range(4):
+        corpus = read_corpus(word_corpus(tmp_path, lines=5, seed=seed), model)
+        dirs.append(load_or_build(model, corpus, tmp_path / "c", IndexSpec(2, 1)).directory)
+    for k, d in enumerate(dirs):  # opened in the order 0, 1, 2, 3; then 0 again
+        os.utime(d / "meta.json", (time.time() - 100 + k, time.time() - 100 + k))
+    os.utime(dirs[0] / "meta.json")
+    removed = prune(tmp_path / "c", keep=2)
+    assert sorted(removed) == sorted([dirs[1], dirs[2]])
+    assert dirs[0].is_dir() and dirs[3].is_dir()
