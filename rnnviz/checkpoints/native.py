@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import struct
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,8 @@ import numpy as np
 
 from rnnviz.checkpoints.errors import CheckpointError
 from rnnviz.checkpoints.model import LoadedModel
-from rnnviz.checkpoints.vocab import TOKENIZERS, Vocab, VocabError
+from rnnviz.checkpoints.options import VocabOptions
+from rnnviz.checkpoints.vocab import TOKENIZER_ALIASES, Vocab, VocabError, normalize_tokenizer
 from rnnviz.engine.params import CELLS, ModelParams, ParamError, from_named_arrays, named_arrays
 from rnnviz.engine.rwkv_params import RWKV_CELLS, RwkvParams
 
@@ -29,7 +31,8 @@ def save(path: str | Path, params: ModelParams | RwkvParams, vocab: Vocab, token
     if len(vocab) != params.vocab_size:
         raise ValueError(f"vocabulary has {len(vocab)} tokens but the model {params.vocab_size}")
     info = dict(meta or {})
-    info.update(cell=params.cell, vocab=list(vocab.tokens), tokenizer=tokenizer)
+    info.update(cell=params.cell, vocab=list(vocab.tokens),
+                tokenizer=normalize_tokenizer(tokenizer))
     if isinstance(params, RwkvParams):  # BlinkDL's names, as the engine keeps them
         tensors = {k: np.ascontiguousarray(v) for k, v in params.arrays.items()}
         tied_name = "head.weight"
@@ -86,8 +89,11 @@ def _parse_meta(header: dict[str, Any]) -> dict[str, Any]:
     if meta["cell"] not in CELLS + RWKV_CELLS:
         raise CheckpointError(f"unknown cell {meta['cell']!r} "
                               f"(expected one of {', '.join(CELLS + RWKV_CELLS)})")
-    if meta["tokenizer"] not in TOKENIZERS:
-        raise CheckpointError(f"unknown tokenizer {meta['tokenizer']!r} (expected word or char)")
+    try:
+        meta["tokenizer"] = normalize_tokenizer(meta["tokenizer"])  # 'word' (older files): ptb
+    except (VocabError, TypeError):
+        raise CheckpointError(f"unknown tokenizer {meta['tokenizer']!r} (expected ptb, words or "
+                              f"char; older files say {', '.join(TOKENIZER_ALIASES)})") from None
     if not (isinstance(meta["vocab"], list) and all(isinstance(t, str) for t in meta["vocab"])):
         raise CheckpointError("'vocab' must be a list of strings")
     return meta
@@ -125,6 +131,15 @@ def load(path: str | Path) -> LoadedModel:
                               f"{params.vocab_size} rows")
     extra = {k: v for k, v in meta.items() if k not in ("cell", "vocab", "tokenizer")}
     return LoadedModel(params, vocab, meta["tokenizer"], "rnnviz", path, extra)
+
+
+def load_with_options(path: str, opts: VocabOptions) -> LoadedModel:
+    """The loader's entry: the file carries its vocabulary, so vocabulary flags are ignored."""
+    model = load(path)
+    if opts.vocab_file or opts.vocab_corpus:
+        notice = "--vocab/--vocab-corpus ignored: the file carries its own vocabulary"
+        model = replace(model, notices=(*model.notices, notice))
+    return model
 
 
 def read_meta(path: str | Path) -> dict[str, Any]:

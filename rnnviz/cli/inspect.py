@@ -40,7 +40,7 @@ def describe(model: LoadedModel) -> list[str]:
         f"cell:        {s['cell']}",
         f"layers:      {s['layers']} x {s['hidden_size']} units",
         f"embedding:   {s['embedding_size']}",
-        f"vocabulary:  {s['vocab_size']} tokens ({model.tokenizer}-level): {head}",
+        f"vocabulary:  {s['vocab_size']} tokens (tokenizer {model.tokenizer}): {head}",
         f"tied:        {'yes' if s['tied'] else 'no'}",
         f"parameters:  {n_params:,}",
     ]

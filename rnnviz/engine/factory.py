@@ -8,9 +8,10 @@ from typing import Union
 import numpy as np
 from numpy.typing import NDArray
 
-from rnnviz.engine.bptt import GradientRows, Progress, gradient_rows
+from rnnviz.engine.bptt import GradientRows, Progress, default_targets, gradient_rows
+from rnnviz.engine.memory import MemoryCurves, check_stream, memory_curves, quantiles
 from rnnviz.engine.network import RNNLM, StepRecord
-from rnnviz.engine.params import ModelParams
+from rnnviz.engine.params import ModelParams, named_arrays
 from rnnviz.engine.rwkv import RwkvLM
 from rnnviz.engine.rwkv_bptt import rwkv_gradient_rows
 from rnnviz.engine.rwkv_params import RwkvParams
@@ -44,3 +45,42 @@ def engine_gradient_rows(
     if isinstance(engine, RwkvLM):
         return rwkv_gradient_rows(engine, records, targets, t0, t1, truncate, progress)
     return gradient_rows(engine, records, targets, t0, t1, truncate, progress)
+
+
+class NotForThisModel(ValueError):
+    """A feature that works on RNN, LSTM and GRU models only (one line for the user)."""
+
+
+def rnn_only(engine: Engine, what: str) -> RNNLM:
+    """The engine as an RNNLM, or NotForThisModel naming ``what`` (e.g. 'interventions')."""
+    if not isinstance(engine, RNNLM):
+        raise NotForThisModel(f"{what} work on RNN, LSTM and GRU models; this is an RWKV model")
+    return engine
+
+
+def any_memory_curves(engine: Engine, ids: Sequence[int] | NDArray[np.integer],
+                      max_distance: int, progress: Progress | None = None) -> MemoryCurves:
+    """:func:`memory.memory_curves` for any engine. RNNs take the band sweep; RWKV takes whole
+    gradient rows of targets D..N-2 (its own backward), cut to the band t - d, d = 0..D."""
+    if isinstance(engine, RNNLM):
+        return memory_curves(engine, ids, max_distance, progress)
+    stream = np.asarray(ids, np.int64)
+    check_stream(len(stream), max_distance)
+    records = engine.run([int(i) for i in stream])
+    targets = default_targets(records)[0]
+    d = max_distance
+    rows = engine_gradient_rows(engine, records, targets, d, len(stream) - 1, None, progress)
+    n = rows.inputs.shape[0]
+    cols = (np.arange(d, d + n)[:, None] - np.arange(d + 1)[None, :])  # (n, D+1): s = t - d
+    pick = np.arange(n)[:, None]
+    band_h = rows.h[:, pick, cols]
+    band_c = None if rows.c is None else rows.c[:, pick, cols]
+    return MemoryCurves(quantiles(band_h), None if band_c is None else quantiles(band_c),
+                        quantiles(rows.inputs[pick, cols]), len(stream))
+
+
+def named_params(params: AnyParams) -> list[NDArray[np.float32]]:
+    """Every parameter array in a fixed order (for hashing a model without a file)."""
+    if isinstance(params, RwkvParams):
+        return [params.arrays[k] for k in sorted(params.arrays)]
+    return list(named_arrays(params).values())

@@ -6,7 +6,7 @@ forward to it, so every model moves together. Views subscribe to these signals."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -77,6 +77,7 @@ class ModelSession:
         self.ends: NDArray[np.int64] = np.zeros(0, np.int64)  # (T,) text offset after token t
         self.cursor = 0
         self.traced_note = ""  # why the traced word could not be applied to this model
+        self.load_options: dict[str, Any] = {}  # how the file was opened (session files)
         self._stores: dict[int | None, GradientStore] = {}
         self._prime_state: State | None = None
 
@@ -138,6 +139,7 @@ class ModelSession:
     def take_over(self, other: ModelSession) -> None:
         """Become ``other`` (its model, run, stores and cursor): closing the first model."""
         self.model, self.engine, self._prime_state = other.model, other.engine, other._prime_state
+        self.load_options = other.load_options
         self.trace, self.base, self.ends = other.trace, other.base, other.ends
         self._stores, self.cursor = dict(other._stores), other.cursor
         self.model_changed.emit()
@@ -291,7 +293,7 @@ class ModelSession:
         return Prediction(t, top.astype(np.int64), probs[top], [vocab[i] for i in top], target,
                           vocab[target], float(p_target), int((probs > p_target).sum()) + 1,
                           bool(self.trace.target_is_prediction[t]), float(self.trace.losses[t]),
-                          self.trace.chosen == t)
+                          self.trace.is_choice(t))
 
     def store(self, truncate: int | None = None) -> GradientStore:
         """The gradient store for a truncation setting (created empty on first use)."""

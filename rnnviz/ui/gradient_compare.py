@@ -89,23 +89,23 @@ class CompareGradientView(QtWidgets.QWidget):
         self.rebuild()
 
     def _build(self) -> None:
-        self.shared = QtWidgets.QCheckBox("shared scale")
-        self.shared.setToolTip("Fix the log axis over every computed gradient of every model "
-                               "(off: fit the current curves)")
+        self.shared = QtWidgets.QCheckBox(self.tr("shared scale"))
+        self.shared.setToolTip(self.tr("Fix the log axis over every computed gradient of every "
+                                       "model (off: fit the current curves)"))
         self.shared.setChecked(self.workspace.shared_scale)
         self.shared.toggled.connect(self.workspace.set_shared_scale)
-        self.c_check = QtWidgets.QCheckBox("cell state c")
+        self.c_check = QtWidgets.QCheckBox(self.tr("cell state c"))
         self.c_check.setChecked(True)
-        self.c_check.setToolTip("Dashed: ||d l_t / d c_s|| of LSTMs, the path the forget gate "
-                                "keeps open")
-        self.input_check = QtWidgets.QCheckBox("input")
-        self.input_check.setToolTip("Dotted: ||d l_t / d e_s||, the gradient reaching the "
-                                    "word embedding fed at step s")
+        self.c_check.setToolTip(self.tr("Dashed: ||d l_t / d c_s|| of LSTMs, the path the "
+                                        "forget gate keeps open"))
+        self.input_check = QtWidgets.QCheckBox(self.tr("input"))
+        self.input_check.setToolTip(self.tr("Dotted: ||d l_t / d e_s||, the gradient reaching "
+                                            "the word embedding fed at step s"))
         for box in (self.c_check, self.input_check):
             box.toggled.connect(self.redraw)
         self.description = cm.wrapped_label(2)
         controls = QtWidgets.QHBoxLayout()
-        controls.addWidget(QtWidgets.QLabel("also plot"))
+        controls.addWidget(QtWidgets.QLabel(self.tr("also plot")))
         controls.addWidget(self.c_check)
         controls.addWidget(self.input_check)
         controls.addStretch(1)
@@ -115,8 +115,8 @@ class CompareGradientView(QtWidgets.QWidget):
         self.plot = pg.PlotItem()
         cm.quiet_plot(self.plot)
         self.plot.setLogMode(x=False, y=True)
-        self.plot.setLabel("left", "gradient norm (log)")
-        self.plot.setLabel("bottom", "d: steps back from the current token (own tokens)")
+        self.plot.setLabel("left", self.tr("gradient norm (log)"))
+        self.plot.setLabel("bottom", self.tr("d: steps back from the current token (own tokens)"))
         self.plot.showGrid(x=False, y=True, alpha=0.3)
         self.legend = pg.LegendItem(labelTextSize="8pt", labelTextColor=(40, 40, 40), colCount=2,
                                     verSpacing=-6)
@@ -195,10 +195,11 @@ class CompareGradientView(QtWidgets.QWidget):
         self.plot.setXRange(0, max_d, padding=0.02)
         self.description.setText(self.describe())
 
-    @staticmethod
-    def _path_label(session: ModelSession, path: str) -> str:
+    def _path_label(self, session: ModelSession, path: str) -> str:
         top = session.engine.num_layers if session.engine is not None else 1
-        return {"h": f"h (layer {top})", "c": f"c (layer {top})", "input": "input"}[path]
+        if path == "input":
+            return self.tr("input")
+        return self.tr("{0} (layer {1})").format(path, top)
 
     def describe(self) -> str:
         """Which loss each model differentiates at the cursor."""
@@ -209,8 +210,11 @@ class CompareGradientView(QtWidgets.QWidget):
             t = s.cursor
             word = cm.quote(s.model.vocab.tokens[int(s.trace.targets[t])])
             after = cm.quote(s.trace.tokens[t].text)
-            which = ("its top guess" if s.trace.target_is_prediction[t] else
-                     "the chosen word" if s.trace.chosen == t else "the true next word")
-            parts.append(f"{s.name}: −log p({word}) after {after} ({which})")
-        scale = "shared fixed scale" if self.workspace.shared_scale else "axis fits the curves"
-        return "Loss differentiated — " + "; ".join(parts) + f". {scale}."
+            which = (self.tr("its top guess") if s.trace.target_is_prediction[t] else
+                     self.tr("the chosen word") if s.trace.is_choice(t) else
+                     self.tr("the true next word"))
+            parts.append(self.tr("{0}: −log p({1}) after {2} ({3})").format(
+                s.name, word, after, which))
+        scale = (self.tr("shared fixed scale") if self.workspace.shared_scale
+                 else self.tr("axis fits the curves"))
+        return self.tr("Loss differentiated — {0}. {1}.").format("; ".join(parts), scale)

@@ -6,14 +6,12 @@ from __future__ import annotations
 from PySide6.QtWidgets import QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from rnnviz.session import Workspace
+from rnnviz.ui import export
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.columns import ModelColumns
 from rnnviz.ui.gradient import GradientView
 from rnnviz.ui.gradient_compare import CompareGradientView
 from rnnviz.ui.traced_word import TracedWordBox
-
-OVERLAY_TAB = "All models, one axis"
-COLUMNS_TAB = "Each model"
 
 
 class GradientPane(QWidget):
@@ -31,15 +29,15 @@ class GradientPane(QWidget):
         outer.setSpacing(2)
         outer.addWidget(self.traced)
         outer.addWidget(self.stack, 1)
-        self.columns = ModelColumns(workspace, lambda s: GradientView(s))
-        self.compare = CompareGradientView(workspace)
+        self.columns = ModelColumns(workspace, lambda s: export.attach(GradientView(s)))
+        self.compare = export.attach(CompareGradientView(workspace))
         self.single = QWidget()
         self._single_layout = QVBoxLayout(self.single)
         self._single_layout.setContentsMargins(0, 0, 0, 0)
         self._single_layout.addWidget(self.columns)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.compare, OVERLAY_TAB)
+        self.tabs.addTab(self.compare, self.tr("All models, one axis"))
         self.stack.addWidget(self.single)
         self.stack.addWidget(self.tabs)
         link_session(self, [(workspace.models_changed, self.arrange)])
@@ -49,7 +47,7 @@ class GradientPane(QWidget):
         """The overlay tabs with two or more models, the plain view with one."""
         many = len(self.workspace.models) > 1
         if many and self.stack.currentIndex() != 1:
-            self.tabs.addTab(self.columns, COLUMNS_TAB)
+            self.tabs.addTab(self.columns, self.tr("Each model"))
             self.tabs.setCurrentIndex(0)
             self.stack.setCurrentIndex(1)
         elif not many and self.stack.currentIndex() != 0:

@@ -19,6 +19,7 @@ from typing import Any
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
+    QActionGroup,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
@@ -48,7 +49,7 @@ from rnnviz.checkpoints.loader import VocabOptions, load_model
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import VocabError
 from rnnviz.session import ModelSession, SessionError, Workspace
-from rnnviz.ui import open_dialog
+from rnnviz.ui import export, i18n, open_dialog, session_actions
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.columns import ModelColumns
 from rnnviz.ui.model_panel import ModelPanel
@@ -62,6 +63,7 @@ from rnnviz.ui.workers import GradientRunner, Job, JobQueue
 
 log = logging.getLogger(__name__)
 
+OPEN_WINDOWS: list[MainWindow] = []  # windows made by a language switch (kept alive here)
 RECENT_KEY = "recent_files"
 MAX_RECENT = 8
 FIRST_JOB_DELAY_MS = 300
@@ -170,7 +172,7 @@ def make_view(module: str, cls: str, owner: ModelSession | Workspace) -> QWidget
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         return label
     widget: QWidget = view_cls(owner)
-    return widget
+    return export.attach(widget)
 
 
 def make_pane_view(module: str, cls: str, workspace: Workspace) -> QWidget:
@@ -327,6 +329,13 @@ class MainWindow(QMainWindow):
         self.models_menu = ModelsMenu(self.workspace, self._open_path, self.choose_and_open, self)
         file.addAction(self.models_menu.compare_action)
         file.addSeparator()
+        self.sessions = session_actions.SessionActions(self)
+        self._action(file, "Open &session…", None, self.sessions.ask_open)
+        self._action(file, "&Save session…", QKeySequence.StandardKey.Save,
+                     self.sessions.ask_save)
+        self._action(file, "Export &figure…", QKeySequence("Ctrl+Shift+S"),
+                     lambda: export.ask_save_image(self))
+        file.addSeparator()
         self._action(file, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         self.menuBar().addMenu(self.models_menu)
         view = self.menuBar().addMenu("&View")
@@ -337,11 +346,41 @@ class MainWindow(QMainWindow):
                          lambda _=False, k=i: self.tabs.setCurrentIndex(k))
         self._action(view, "Edit the &sentence", QKeySequence("Ctrl+L"),
                      self.sentence.focus_edit)
+        self._build_language_menu(view)
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&Help panel: views, notation, equations",
                      QKeySequence.StandardKey.HelpContents, lambda: self.show_panel("Help"))
         self._action(help_menu, "&Keys and views", None, self.show_help)
         self._refresh_recent()
+
+    def _build_language_menu(self, view: QMenu) -> None:
+        """View > Language: switching rebuilds the window on the same workspace."""
+        menu = view.addMenu("&Language")
+        group = QActionGroup(self)
+        for code, name in i18n.LANGUAGES.items():
+            act = menu.addAction(name)
+            act.setCheckable(True)
+            act.setChecked(code == i18n.current())
+            act.setData(code)
+            group.addAction(act)
+            act.triggered.connect(lambda _=False, c=code: self.set_language(c))
+        self.language_actions = group
+
+    def set_language(self, code: str) -> MainWindow:
+        """Remember the language, load it and replace this window by one in that language
+        (same workspace: text, models, step and options stay). Returns the new window."""
+        self.settings.setValue(i18n.SETTING, code)
+        self.settings.sync()
+        i18n.install(code)
+        new = MainWindow(self.workspace, self.settings, self.sentence.examples)
+        new.setGeometry(self.geometry())
+        new.tabs.setCurrentIndex(self.tabs.currentIndex())
+        OPEN_WINDOWS.append(new)
+        if self.isVisible():
+            new.show()
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.close()
+        return new
 
     def _action(self, menu: QMenu, text: str, key: Any, slot: Any) -> QAction:
         act = QAction(text, self)
@@ -419,7 +458,7 @@ class MainWindow(QMainWindow):
         what = "loss of its own top guess" if s.trace.target_is_prediction[t] else "next-word loss"
         ppl = s.running_perplexity()
         ppl_text = "–" if ppl != ppl else f"{ppl:.1f}"
-        if s.trace.chosen == t:
+        if s.trace.is_choice(t):
             what = f"loss of the chosen word “{s.prediction(t, 1).target_word}”"
         text = (f"step {t + 1} of {s.length}   ·   token “{tok.text}”   ·   {what} {loss:.3f}"
                 f"   ·   perplexity so far {ppl_text}")
@@ -473,6 +512,8 @@ class MainWindow(QMainWindow):
         if error:
             self._report(path, error)
             return
+        target = self.workspace.models[-1] if add else self.session
+        target.load_options = session_actions.options_of(opts)
         self._remember(path, opts)
         notes = "; ".join(model.notices)
         self.statusBar().showMessage(f"Opened {model.name}" + (f" ({notes})" if notes else ""),
@@ -542,7 +583,8 @@ class MainWindow(QMainWindow):
     def _remember(self, path: str, opts: VocabOptions) -> None:
         path = str(Path(path).resolve())
         entry = {"path": path, "vocab_file": opts.vocab_file,
-                 "vocab_corpus": list(opts.vocab_corpus), "cell": opts.cell}
+                 "vocab_corpus": list(opts.vocab_corpus), "cell": opts.cell,
+                 "tokenizer": opts.tokenizer}
         items = [entry] + [i for i in self.recent() if i["path"] != path]
         self.settings.setValue(RECENT_KEY, json.dumps(items[:MAX_RECENT]))
         self.settings.sync()
@@ -564,7 +606,7 @@ class MainWindow(QMainWindow):
     def open_recent(self, item: dict[str, Any]) -> None:
         opts = VocabOptions(vocab_file=item.get("vocab_file"),
                             vocab_corpus=tuple(item.get("vocab_corpus") or ()),
-                            cell=item.get("cell"))
+                            cell=item.get("cell"), tokenizer=item.get("tokenizer"))
         self.open_file(item["path"], opts)
 
     def _clear_recent(self) -> None:
@@ -604,9 +646,15 @@ class MainWindow(QMainWindow):
         self._load_job = None
         self.loads.shutdown()
         self.gradient_jobs.shutdown()
+        for view in self.extra_views:  # panels with background work of their own
+            stop = getattr(view, "shutdown", None)
+            if callable(stop):
+                stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
+        if self in OPEN_WINDOWS:
+            OPEN_WINDOWS.remove(self)
         super().closeEvent(event)
 
 

@@ -20,11 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rnnviz.checkpoints.bundled import resource_path
 from rnnviz.checkpoints.vocab import VocabError
 from rnnviz.session import ModelSession, SessionError
 from rnnviz.ui.binding import link_session
 
-EXAMPLES_PATH = Path(__file__).resolve().parents[2] / "resources" / "examples.txt"
+EXAMPLES_PATH = resource_path("examples.txt")
 CHAR_PREFIX = "char:"
 
 

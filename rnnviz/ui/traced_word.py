@@ -18,15 +18,16 @@ class TracedWordBox(QWidget):
         self.workspace = workspace
         self.label = QLabel()
         self.edit = QLineEdit()
-        self.edit.setPlaceholderText("trace another word…")
-        self.edit.setToolTip("Type a word and press Enter: the gradients then trace the loss "
-                             "of that word as the next word at the current step (clicking a "
-                             "bar of the next-word chart does the same)")
+        self.edit.setPlaceholderText(self.tr("trace another word…"))
+        self.edit.setToolTip(self.tr("Type a word and press Enter: the gradients then trace the "
+                                     "loss of that word as the next word at the current step "
+                                     "(clicking a bar of the next-word chart does the same)"))
         self.edit.setClearButtonEnabled(True)
         self.edit.setMaximumWidth(170)
         self.edit.returnPressed.connect(self._typed)
-        self.reset = QPushButton("true next word")
-        self.reset.setToolTip("Trace the true next word again (at the last step: the top guess)")
+        self.reset = QPushButton(self.tr("true next word"))
+        self.reset.setToolTip(self.tr("Trace the true next word again (at the last step: the top "
+                                      "guess)"))
         self.reset.clicked.connect(lambda: self.workspace.set_traced_word(None))
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -52,13 +53,15 @@ class TracedWordBox(QWidget):
         choice = self.workspace.traced
         self.reset.setEnabled(choice is not None)
         if choice is None:
-            self.label.setText("Tracing the loss of the true next word")
+            self.label.setText(self.tr("Tracing the loss of the true next word"))
             self.label.setToolTip("")
             return
-        where = ("here" if choice.step == self.workspace.cursor
-                 else f"at step {choice.step + 1}")
-        self.label.setText(f"Tracing p({cm.quote(choice.word)}) {where}")
+        if choice.step == self.workspace.cursor:
+            self.label.setText(self.tr("Tracing p({0}) here").format(cm.quote(choice.word)))
+        else:
+            self.label.setText(self.tr("Tracing p({0}) at step {1}").format(
+                cm.quote(choice.word), choice.step + 1))
         notes = [s.traced_note for s in self.workspace.models if s.traced_note]
         self.label.setToolTip("; ".join(notes))
         if notes:
-            self.label.setText(self.label.text() + " (not for every model: hover)")
+            self.label.setText(self.label.text() + " " + self.tr("(not for every model: hover)"))
