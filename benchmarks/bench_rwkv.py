@@ -41,7 +41,8 @@ def timings(fn: Callable[[], object], repeat: int) -> list[float]:
 
 
 def summary(ms: list[float]) -> dict[str, float]:
-    return {"p50_ms": round(float(np.median(ms)), 2), "p99_ms": round(float(np.percentile(ms, 99)), 2),
+    return {"p50_ms": round(float(np.median(ms)), 2),
+            "p99_ms": round(float(np.percentile(ms, 99)), 2),
             "n": len(ms)}
 
 
