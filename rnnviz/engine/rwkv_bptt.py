@@ -4,6 +4,8 @@ G[l, t, s] = ||d l_t / d x_s^(l)|| (block output of layer l at step s), C[l, t, 
 ||d l_t / d S_s^(l)|| (the WKV state layer l wrote at step s: a, b, p for RWKV-4, every head's
 S for RWKV-7; Frobenius norm), E[t, s] = ||d l_t / d e_s|| (the embedding row, before LN0).
 One backward sweep over s carries a batch of rows, one per target; truncation as in bptt.
+One or two rows (a new token, the traced word) go block by block over all their steps instead,
+so that each block's weights are read once per row rather than once per step.
 """
 
 from __future__ import annotations
