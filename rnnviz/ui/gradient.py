@@ -260,6 +260,7 @@ class GradientView(SessionView):
         """A line; dots appear only when it has very few points (a lone point has no line)."""
         item = pg.PlotDataItem(pen=pen, symbol=None, symbolSize=5, symbolPen=None,
                                symbolBrush=rgb)
+        item.setClipToView(True)  # long texts: only the steps in view are drawn
         self.curve_plot.addItem(item)
         return item
 
