@@ -92,10 +92,10 @@ def one_length(app: QApplication, win: MainWindow, model: Any, n: int, steps: in
     gaps.start()
     t0 = time.perf_counter()
     QTest.keyClick(win.sentence.edit, Qt.Key.Key_Return)
-    while win.session.length != n and time.perf_counter() - t0 < 120:
+    while win.session.length != n and time.perf_counter() - t0 < 600:
         app.processEvents()  # the text may run in the background
     out["open"] = {"s": round(time.perf_counter() - t0, 3), "max_gap_ms": gaps.stop(),
-                   "rss_mb": round(rss_mb())}
+                   "rss_mb": round(rss_mb()), "loaded": win.session.length == n}
     win.session.set_cursor(n // 2)
     app.processEvents()
     win.focus_steps()

@@ -36,7 +36,7 @@ def dense_bytes(n_layers: int, lstm: bool, t_len: int) -> int:
 
 class GradientStore:
     """G (L, T, T), C (L, T, T) or None, E (T, T) for a trace and truncation K; ``ready[t]`` marks
-    computed rows (others hold NaN).
+    computed rows (others hold zeros, which no view shows: a norm is drawn only where > 0).
 
     A text whose matrices would exceed DENSE_BUDGET gets a row-only store (``dense`` False):
     ``h``, ``c`` and ``inputs`` are empty, :meth:`row` serves the rows computed so far (up to
@@ -50,9 +50,11 @@ class GradientStore:
         self.bytes_needed = dense_bytes(n_layers, state, t_len)
         self.dense = self.bytes_needed <= budget
         side = t_len if self.dense else 0
-        self.h = np.full((n_layers, side, side), np.nan, np.float32)
-        self.c = self.h.copy() if state else None
-        self.inputs = np.full((side, side), np.nan, np.float32)
+        # zeros, not NaN: calloc'd pages cost nothing until a row is written (a NaN fill of
+        # 170 MB took ~1 s on the GUI thread); rows not ready are told by ``ready``
+        self.h = np.zeros((n_layers, side, side), np.float32)
+        self.c = np.zeros((n_layers, side, side), np.float32) if state else None
+        self.inputs = np.zeros((side, side), np.float32)
         self.ready: NDArray[np.bool_] = np.zeros(t_len, bool)
         self._rows: OrderedDict[int, Row] = OrderedDict()  # row-only stores
         self._row_bytes = 0
@@ -80,6 +82,10 @@ class GradientStore:
         if self.c is not None and old.c is not None:
             self.c[:, rows, :n] = old.c[:, rows, :n]
         self.inputs[rows, :n] = old.inputs[rows, :n]
+        self.h[:, rows, n:] = np.nan  # s > t: undefined, as a computed row has it
+        if self.c is not None:
+            self.c[:, rows, n:] = np.nan
+        self.inputs[rows, n:] = np.nan
         self.ready[rows] = True
 
     def put(self, rows: GradientRows) -> None:

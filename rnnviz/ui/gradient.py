@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from rnnviz.session import ModelSession
 from rnnviz.session.gradients import DENSE_BUDGET, GradientStore, Row
@@ -22,7 +22,6 @@ FEW_POINTS = 3
 MATRIX_FULL_RES = 300  # longer sentences: the T x T image is downsampled to the screen
 RELOAD_MS = 250  # long texts: matrix reloads from background rows at most this often
 MIN_PLOT_HEIGHT = 140  # below this the curves and the matrix are unreadable: the pane scrolls
-PATH_NAMES = {"h": "h_s", "c": "c_s (dashed)", "e": "e_s (dotted)"}
 MATRIX_PADDING = 0.02  # a margin round the matrix, so the row outline at its edge stays visible
 
 
@@ -73,10 +72,14 @@ def matrix_levels(logs: np.ndarray, old: tuple[float, float] | None = None
 
 
 def y_title(paths: list[str]) -> str:
-    """The curve plot's y-axis title for the gradients drawn ('h', 'c', 'e')."""
-    if paths == ["h"]:
-        return "‖d l_t / d h_s‖"
-    return "‖d l_t / d x‖, x = " + ", ".join(PATH_NAMES[p] for p in paths)
+    """The curve plot's y-axis title for the gradients drawn ('h', 'c', 'e'): h alone names
+    it; with c or the input the legend tells the lines apart."""
+    return "‖d l_t / d h_s‖" if paths == ["h"] else "‖d l_t / d x_s‖"
+
+
+def legend_columns(width: float) -> int:
+    """Legend columns that fit a plot this wide (about 110 px an entry)."""
+    return max(1, min(3, int(width // 110)))
 
 
 def context_text(words: list[str]) -> str:
@@ -201,8 +204,7 @@ class GradientView(SessionView):
         self.curve_plot = plot
         self.input_curve = self._curve(pg.mkPen(cm.INPUT_COLOUR, width=1.5,
                                                 style=QtCore.Qt.PenStyle.DotLine), cm.INPUT_COLOUR)
-        self.legend.setParentItem(plot.getViewBox())  # inside the plot: no row of its own
-        self.legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-4, 2))  # s > t: empty
+        self.graphics.addItem(self.legend, row=0, col=0, colspan=3)  # above, never over, curves
         self.graphics.addItem(plot, row=1, col=0)
         self.graphics.ci.layout.setColumnStretchFactor(0, 3)
 
@@ -260,6 +262,7 @@ class GradientView(SessionView):
         """A line; dots appear only when it has very few points (a lone point has no line)."""
         item = pg.PlotDataItem(pen=pen, symbol=None, symbolSize=5, symbolPen=None,
                                symbolBrush=rgb)
+        item.setClipToView(True)  # long texts: only the steps in view are drawn
         self.curve_plot.addItem(item)
         return item
 
@@ -267,12 +270,12 @@ class GradientView(SessionView):
         """Legend entries for the curves that are switched on."""
         self.legend.clear()
         for k, curve in enumerate(self.curves):
-            self.legend.addItem(curve, f"h, layer {k + 1}")
+            self.legend.addItem(curve, f"h_s, layer {k + 1}")
         if self.c_check.isChecked() and self.c_check.isEnabled():
             for k, curve in enumerate(self.c_curves):
-                self.legend.addItem(curve, f"c, layer {k + 1}")
+                self.legend.addItem(curve, f"c_s, layer {k + 1} (dashed)")
         if self.input_check.isChecked():
-            self.legend.addItem(self.input_curve, "input embedding")
+            self.legend.addItem(self.input_curve, "e_s, input (dotted)")
         if self.session.truncate and self.ref_curves:
             self.legend.addItem(self.ref_curves[0], "exact (no truncation)")
         self.curve_plot.setLabel("left", y_title(self.shown_paths()))
@@ -520,6 +523,12 @@ class GradientView(SessionView):
             cut = f"steps before {start + 1} are cut (shaded)" if start else "nothing is cut yet"
             text += f".  Truncated BPTT, K = {k_trunc}: {cut}; faint: the exact gradient"
         return text
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        cols = legend_columns(event.size().width() - 20)  # the legend spans the plots
+        if cols != self.legend.columnCount:
+            self.legend.setColumnCount(cols)
 
     # ---- hover -----------------------------------------------------------------------------
     def _idle_hint(self) -> None:

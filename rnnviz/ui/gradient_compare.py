@@ -231,7 +231,7 @@ class CompareGradientView(QtWidgets.QWidget):
                 continue
             t = s.cursor
             word = cm.quote(s.model.vocab.tokens[int(s.trace.targets[t])])
-            after = cm.quote(s.trace.tokens[t].text)
+            after = cm.quote(cm.visible(s.trace.tokens[t].text))
             which = (self.tr("its top guess") if s.trace.target_is_prediction[t] else
                      self.tr("the chosen word") if s.trace.is_choice(t) else
                      self.tr("the true next word"))

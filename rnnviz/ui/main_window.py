@@ -49,6 +49,7 @@ from rnnviz.checkpoints.loader import VocabOptions, load_model
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import VocabError
 from rnnviz.session import ModelSession, SessionError, Workspace
+from rnnviz.session.model_session import Prepared, prepare
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui import export, i18n, open_dialog, session_actions
 from rnnviz.ui.binding import link_session
@@ -82,6 +83,19 @@ VIEWS = (
      "How strongly this step's loss reaches back to each earlier hidden state (log scale). "
      "A curve that falls steeply to the left is the vanishing gradient."),
 )
+
+
+def load_and_prepare(workspace: Workspace, path: str, opts: VocabOptions, text: str,
+                     prime: str, add: bool) -> tuple[LoadedModel, Prepared | None]:
+    """On the loading thread: the model, and its run of the current text (None when the text
+    does not suit it: the GUI thread then falls back to an example)."""
+    model = load_model(path, opts)
+    if add:
+        return model, None
+    try:
+        return model, prepare(workspace, model, text, prime)
+    except Exception:  # SessionError, VocabError, an engine error: reported after install
+        return model, None
 
 
 def one_line(e: BaseException) -> str:
@@ -563,7 +577,10 @@ class MainWindow(QMainWindow):
             self._load_job.cancel()
         opts = opts or VocabOptions()
         self.statusBar().showMessage(f"Opening {Path(path).name}…")
-        job = Job(lambda _progress: load_model(path, opts), f"open {path}", (path, opts, add))
+        ws = self.workspace
+        text, prime = ws.text, ws.prime
+        job = Job(lambda _progress: load_and_prepare(ws, path, opts, text, prime, add),
+                  f"open {path}", (path, opts, add))
         job.signals.done.connect(self._loaded)
         job.signals.failed.connect(self._load_failed)
         self._load_job = job
@@ -575,11 +592,12 @@ class MainWindow(QMainWindow):
         self._load_job = None
         return True
 
-    def _loaded(self, job: Job, model: LoadedModel) -> None:
+    def _loaded(self, job: Job, result: tuple[LoadedModel, Prepared | None]) -> None:
         if not self._current_job(job):
             return
         path, opts, add = job.context
-        error = self.add_model(model) if add else self.install_model(model)
+        model, prepared = result
+        error = self.add_model(model) if add else self.install_model(model, prepared)
         if error:
             self._report(path, error)
             return
@@ -611,12 +629,14 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, "Cannot open model", f"{Path(path).name}: {message}")
         self.open_finished.emit(False)
 
-    def install_model(self, model: LoadedModel) -> str | None:
-        """Switch the session to model (current sentence, else an example that suits it).
-        Returns an error line, with the previous model restored, if the model cannot run."""
+    def install_model(self, model: LoadedModel, prepared: Prepared | None = None
+                      ) -> str | None:
+        """Switch the session to model (current sentence, else an example that suits it;
+        ``prepared``: its run made on the loading thread). Returns an error line, with the
+        previous model restored, if the model cannot run."""
         old, text = self.session.model, self.session.text
         try:
-            self.session.set_model(model)
+            self.session.set_model(model, prepared)
             if self.session.trace is None:
                 self.session.set_text(first_example(self.sentence.examples, model.tokenizer))
             return None

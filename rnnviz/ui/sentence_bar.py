@@ -31,6 +31,7 @@ CHAR_PREFIX = "char:"
 # Character-level models read whitespace exactly; the one-line box writes it with escapes.
 _DECODE = {"n": "\n", "t": "\t", "\\": "\\"}
 _ENCODE = {"\n": "\\n", "\t": "\\t", "\\": "\\\\"}
+MAX_TEXT_CHARS = 2**24  # what the box takes (a pasted book chapter fits)
 ASYNC_CHARS = 1500  # a longer text runs on a worker thread (the window stays responsive)
 CHAR_HINT = "\\n is a newline, \\t a tab, \\\\ a backslash"
 
@@ -107,6 +108,7 @@ class SentenceBar(QWidget):
         self.session = session
         self.examples = examples or load_examples()
         self.edit = QLineEdit()
+        self.edit.setMaxLength(MAX_TEXT_CHARS)  # Qt's default (32,767) cut long texts silently
         self.edit.setPlaceholderText("Type a sentence and press Enter")
         self.edit.setClearButtonEnabled(True)
         self.edit.setToolTip("Enter runs the sentence from the first word (Ctrl+L comes here)")

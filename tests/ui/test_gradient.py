@@ -129,7 +129,7 @@ def test_cell_state_and_input_curves(qtbot) -> None:  # type: ignore[no-untyped-
     ref = engine_norms(s, None)
     np.testing.assert_allclose(view.input_curve.yData, ref.inputs[7, :8], rtol=1e-5)
     names = [label.text for _, label in view.legend.items]
-    assert "c, layer 2" in names and "input embedding" in names
+    assert "c_s, layer 2 (dashed)" in names and "e_s, input (dotted)" in names
     gru = make_session("gru")
     assert not make_view(qtbot, gru).c_check.isEnabled()
 

@@ -169,7 +169,9 @@ def test_gradient_labels_follow_what_is_drawn(qtbot: Any) -> None:
     assert "h_s" in view.curve_plot.getAxis("left").labelText
     view.input_check.setChecked(True)
     label = view.curve_plot.getAxis("left").labelText
-    assert "e_s" in label and "c_s" not in label
+    assert "x_s" in label and "h_s" not in label  # no longer only h: the legend names them
+    names = [item.text for _, item in view.legend.items]
+    assert any("input" in n for n in names) and not any(n.startswith("c_s") for n in names)
     s.set_truncate(2)
     s.set_cursor(7)
     full = view.describe(7)

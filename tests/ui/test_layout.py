@@ -105,6 +105,11 @@ def test_no_tick_labels_overlap_and_plots_are_not_slivers(sized: Any) -> None:
     for view in sized.findChildren(QtWidgets.QGraphicsView):
         if not view.isVisible() or on_screen(view).isEmpty():
             continue
+        legends = [i for i in view.scene().items() if isinstance(i, pg.LegendItem)
+                   and i.isVisible()]
+        for legend in legends:  # legend entries never run into one another
+            boxes = [(label.text, label.sceneBoundingRect()) for _, label in legend.items]
+            assert overlaps(boxes) == [], boxes
         for item in view.scene().items():
             if isinstance(item, pg.ViewBox) and item.isVisible() and \
                     not isinstance(item.parentItem(), pg.ColorBarItem):  # bars are narrow

@@ -56,3 +56,12 @@ def test_a_newer_text_supersedes_and_cancel_drops(qtbot: Any, demo_model: Loaded
     assert not bar.running()
     qtbot.wait(1500)
     assert s.text == "the dog ran ."
+
+
+def test_the_box_takes_more_than_qts_default_32767_characters(qtbot: Any,
+                                                              demo_model: LoadedModel) -> None:
+    bar, _ = bar_for(qtbot, demo_model)
+    text = long_text(12000, 3)
+    assert len(text) > 40_000
+    bar.edit.setText(text)
+    assert bar.typed() == text

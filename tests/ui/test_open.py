@@ -262,3 +262,24 @@ def test_switching_models_keeps_the_step(window: Any, qtbot: Any, tmp_path: Path
     window.session.set_cursor(6)
     assert open_and_wait(qtbot, window, copy)
     assert window.session.model.path == str(copy) and window.session.cursor == 6
+
+
+def test_opening_runs_the_text_on_the_loading_thread(window: Any, qtbot: Any, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from rnnviz.session import Workspace
+
+    threads: list[str] = []
+    original = Workspace.make_run
+
+    def spy(self: Any, *args: Any, **kw: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return original(self, *args, **kw)
+
+    monkeypatch.setattr(Workspace, "make_run", spy)
+    copy = tmp_path / "threaded.safetensors"
+    shutil.copy(DEMO, copy)
+    assert open_and_wait(qtbot, window, copy)
+    assert window.session.model.path == str(copy)
+    assert threads and threading.main_thread().name not in threads
