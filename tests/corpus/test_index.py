@@ -107,6 +107,10 @@ def test_cache_is_reused_and_keyed_by_model_corpus_and_spec(tmp_path: Path) -> N
     assert cache_key(sha, changed, "lstm", IndexSpec(4, 3)) != key
     assert cache_key(sha, corpus, "lstm", IndexSpec(5, 3)) != key
     assert cache_key(sha, corpus, "gru", IndexSpec(4, 3)) != key
+    assert cache_key(sha, corpus, "lstm", IndexSpec(4, 3, gates=False)) != key
+    small = load_or_build(model, corpus, tmp_path / "c", IndexSpec(4, 3, gates=False))
+    assert small.kinds == ("h", "c")
+    np.testing.assert_array_equal(small.arrays["c"], first.arrays["c"])
     rebuilt = load_or_build(model, changed, tmp_path / "c", IndexSpec(4, 3), calls.append)
     assert calls and rebuilt.n_tokens == len(changed) == len(corpus) + 3
 
