@@ -64,15 +64,19 @@ def value_colours(values: NDArray[np.floating], levels: tuple[float, float]) -> 
     return out
 
 
-def token_html(token: str, tokenizer: str) -> str:
-    """How one token is written in the coloured text."""
+def token_html(token: str, tokenizer: str, breaks: bool = True) -> str:
+    """How one token is written in the coloured text (a newline breaks the line, or is shown as
+    ⏎ in a one-line context)."""
     if tokenizer == "char":
-        return "<br>" if token == "\n" else html.escape(token).replace(" ", "&nbsp;")
+        if token == "\n":
+            return "<br>" if breaks else "⏎"
+        return html.escape(token).replace(" ", "&nbsp;")
     return html.escape(token) + " "
 
 
 def coloured_html(tokens: Sequence[str], values: NDArray[np.floating], levels: tuple[float, float],
-                  tokenizer: str, link: str = "", mark: int = -1, first: int = 0) -> str:
+                  tokenizer: str, link: str = "", mark: int = -1, first: int = 0,
+                  breaks: bool = True) -> str:
     """Tokens with their background coloured by value; each links to ``link + step`` when a link
     prefix is given; the token at ``mark`` is outlined."""
     colours = value_colours(values, levels)
@@ -81,7 +85,7 @@ def coloured_html(tokens: Sequence[str], values: NDArray[np.floating], levels: t
         style = f"background-color:#{rgba[0]:02x}{rgba[1]:02x}{rgba[2]:02x};color:#202020;"
         if i == mark:
             style += "font-weight:bold;text-decoration:underline;"
-        text = token_html(tok, tokenizer)
+        text = token_html(tok, tokenizer, breaks)
         if link:
             text = (f'<a href="{link}{first + i}" style="{style}text-decoration:none;">'
                     f"{text}</a>")
@@ -588,7 +592,7 @@ class UnitInspector(QtWidgets.QWidget):
         assert self.corpus is not None
         toks = list(self.corpus.tokens[c.start:c.stop])
         body = coloured_html(toks, series[c.start:c.stop], self.levels, self.corpus.tokenizer,
-                             mark=c.position - c.start)
+                             mark=c.position - c.start, breaks=False)
         note = " <i>(near a stream boundary)</i>" if c.near_boundary else ""
         return (f'<p style="margin:2px"><a href="ctx:{c.position}">{c.value:+.3f}</a>{note} '
                 f'<span style="font-family:monospace">{body}</span></p>')

@@ -205,7 +205,8 @@ class MatchPanel(QtWidgets.QWidget):
             lo, hi = max(0, p - WIDTH), min(corpus.ids.size, p + n + WIDTH)
             frac = np.asarray(layer[sel, lo:hi], np.float32)
             on = (frac >= self.threshold.value()).mean(axis=0)  # share of selected units on
-            body = coloured_html(list(corpus.tokens[lo:hi]), on, (-1.0, 1.0), corpus.tokenizer)
+            body = coloured_html(list(corpus.tokens[lo:hi]), on, (-1.0, 1.0), corpus.tokenizer,
+                                 breaks=False)
             rows.append(f'<p style="margin:2px"><a href="m:{p}:{n}">{score:+.0f}</a> '
                         f"<small>len {length}</small> "
                         f'<span style="font-family:monospace">{body}</span></p>')
