@@ -19,8 +19,8 @@ from rnnviz.corpus.reader import CorpusText
 from rnnviz.session.workspace import UnitRef, Workspace
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
+from rnnviz.ui.coloured_text import WIDTH, coloured_html, index_kind, scrolled, shrinkable
 from rnnviz.ui.corpus_hub import hub
-from rnnviz.ui.inspector import WIDTH, coloured_html, index_kind, scrolled, shrinkable
 
 TOP = 50
 

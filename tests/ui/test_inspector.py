@@ -16,7 +16,8 @@ from rnnviz.engine.network import RNNLM
 from rnnviz.session import Workspace
 from rnnviz.session.workspace import UnitRef
 from rnnviz.ui import colormaps as cm
-from rnnviz.ui.inspector import UnitInspector, value_colours
+from rnnviz.ui.coloured_text import value_colours
+from rnnviz.ui.inspector import UnitInspector
 from tests.conftest import REPO
 
 PARENS = REPO / "resources" / "models" / "parens-lstm.safetensors"
