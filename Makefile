@@ -18,6 +18,7 @@ $(TEST_STAMP): $(STAMP)
 	touch $(TEST_STAMP)
 
 run: $(STAMP)
+	@$(PY) scripts/check_qt_deps.py
 	$(PY) main.py
 
 test: $(TEST_STAMP)

@@ -1,4 +1,4 @@
-"""Command line: ``python -m rnnviz {analyze,inspect,eval,convert,train}``. Never imports Qt.
+"""Command line: ``python -m rnnviz COMMAND`` for each name in COMMANDS. Never imports Qt.
 
 Each subcommand lives in its own module exposing ``add_parser(subparsers)`` and ``run(args)``.
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from rnnviz.cli.common import UsageError, fail
 
-COMMANDS = ("analyze", "inspect", "eval", "convert", "train", "neurons")
+COMMANDS = ("analyze", "inspect", "eval", "convert", "train", "generate", "memory", "neurons")
 
 
 def build_parser() -> argparse.ArgumentParser:

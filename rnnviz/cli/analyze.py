@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import math
 from typing import Any
-
-import numpy as np
 
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import Token, VocabError, ids_to_tokens
 from rnnviz.cli.common import UsageError, add_model_args, open_model, write_json
-from rnnviz.engine.bptt import GradientRows, gradient_norms
-from rnnviz.engine.network import RNNLM, State
-from rnnviz.session.trace import Trace, run_trace
+from rnnviz.cli.whatif_args import WhatIf, add_whatif_args, whatif_from_args
+from rnnviz.engine.factory import build_engine, rnn_only
+from rnnviz.engine.network import RNNLM
+from rnnviz.session.analysis import analyze as run_analysis
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -28,8 +26,24 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    help="truncated BPTT with blocks of K steps (0: exact, the default)")
     p.add_argument("--prime", default="", metavar="TEXT",
                    help="text run first to set the initial state (default: zeros)")
+    p.add_argument("--target-word", metavar="WORD",
+                   help="the loss of the last position traces this word (default: the model's "
+                        "top guess); one token of the model's vocabulary")
     p.add_argument("--json", default="-", metavar="OUT", help="output file ('-': stdout)")
+    add_whatif_args(p)
     return p
+
+
+def target_id(model: LoadedModel, word: str) -> int:
+    """The id of a word given as the traced target: exactly one in-vocabulary token."""
+    try:
+        toks = model.tokenize(word)
+    except VocabError as e:
+        raise UsageError(f"--target-word: {e}") from None
+    if len(toks) != 1 or toks[0].oov:
+        what = "is not in the vocabulary" if len(toks) == 1 else f"is {len(toks)} tokens"
+        raise UsageError(f"--target-word {word!r} {what}; give one token of the vocabulary")
+    return toks[0].id
 
 
 def _tokens(args: argparse.Namespace, model: LoadedModel) -> list[Token]:
@@ -46,49 +60,20 @@ def _tokens(args: argparse.Namespace, model: LoadedModel) -> list[Token]:
     return tokens
 
 
-def _floats(a: np.ndarray) -> list[Any]:
-    """Array -> nested lists of Python floats, NaN -> None (JSON null)."""
-    if a.ndim == 1:
-        return [None if math.isnan(x) else x for x in a.tolist()]
-    return [_floats(row) for row in a]
-
-
-def _step_json(t: int, trace: Trace, model: LoadedModel, k: int) -> dict[str, Any]:
-    rec = trace.records[t]
-    k = min(k, len(model.vocab))
-    top = np.argsort(-rec.probs, kind="stable")[:k]
-    is_pred = bool(trace.target_is_prediction[t])
-    target = int(trace.targets[t])
-    return {
-        "hidden": _floats(rec.h),
-        "cell": None if rec.c is None else _floats(rec.c),
-        "top_k": [{"token": model.vocab.tokens[i], "id": int(i), "prob": float(rec.probs[i])}
-                  for i in top],
-        "next_token_prob": None if is_pred else float(rec.probs[target]),
-        "target_id": target,
-        "target_is_prediction": is_pred,
-        "loss": float(trace.losses[t]),
-    }
-
-
 def analyze(model: LoadedModel, tokens: list[Token], top_k: int = 10, truncate: int | None = None,
-            prime: list[Token] | None = None) -> dict[str, Any]:
-    """The analyze document (README documents the schema)."""
-    engine = RNNLM(model.params)
-    state: State | None = engine.run([t.id for t in prime])[-1].state if prime else None
-    trace = run_trace(engine, tokens, state)
-    grads: GradientRows = gradient_norms(engine, trace.records, trace.targets, truncate)
-    return {
-        "model": model.summary(),
-        "tokens": [t.text for t in tokens],
-        "token_ids": [t.id for t in tokens],
-        "oov": [t.oov for t in tokens],
-        "truncate": truncate,
-        "steps": [_step_json(t, trace, model, top_k) for t in range(trace.length)],
-        "grad_norms": _floats(grads.h),
-        "cell_grad_norms": None if grads.c is None else _floats(grads.c),
-        "input_grad_norms": _floats(grads.inputs),
-    }
+            prime: list[Token] | None = None, target: int | None = None,
+            whatif: WhatIf | None = None) -> dict[str, Any]:
+    """The analyze document (README documents the schema; rnnviz.session.analysis builds it).
+    target: the token id the last position's loss traces (default: the top-1 prediction);
+    ``whatif``: an intervened run and the what-if blocks (rnnviz.cli.whatif_args)."""
+    run = run_analysis(model, tokens, top_k, truncate, prime, target,
+                       None if whatif is None else whatif.trace)
+    doc = run.to_dict()
+    if whatif is not None:
+        assert run.engine is not None and run.trace is not None
+        doc |= whatif.blocks(model, rnn_only(run.engine, "what-if options"), tokens,
+                             run.initial_state, run.trace, top_k)
+    return doc
 
 
 def run(args: argparse.Namespace) -> int:
@@ -99,6 +84,15 @@ def run(args: argparse.Namespace) -> int:
     model = open_model(args)
     tokens = _tokens(args, model)
     prime = model.tokenize(args.prime) if args.prime else None
-    doc = analyze(model, tokens, args.top_k, args.truncate or None, prime)
+    engine = build_engine(model.params)
+    whatif = None
+    if isinstance(engine, RNNLM):
+        whatif = whatif_from_args(args, model, engine)
+    elif any(getattr(args, k, None) for k in ("compare_text", "ablate", "clamp", "scale",
+                                               "reset", "attribute")):
+        raise UsageError("what-if options work on RNN, LSTM and GRU models; this is an RWKV "
+                         "model")
+    target = None if args.target_word is None else target_id(model, args.target_word)
+    doc = analyze(model, tokens, args.top_k, args.truncate or None, prime, target, whatif)
     write_json(doc, args.json)
     return 0

@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.corpus.reader import CorpusText
 from rnnviz.engine.bptt import Cancelled, Progress
+from rnnviz.engine.factory import build_engine, named_params, rnn_only
 from rnnviz.engine.network import RNNLM
 
 FORMAT_VERSION = 2
@@ -79,9 +80,7 @@ def model_sha256(model: LoadedModel) -> str:
             for block in iter(lambda: f.read(1 << 20), b""):
                 h.update(block)
     else:
-        p = model.params
-        for arr in (p.embedding, p.decoder_w, *(w for lay in p.layers
-                                                for w in (lay.w_ih, lay.w_hh, lay.b_ih, lay.b_hh))):
+        for arr in named_params(model.params):
             h.update(np.ascontiguousarray(arr).tobytes())
     return h.hexdigest()
 
@@ -175,7 +174,8 @@ def load_or_build(model: LoadedModel, corpus: CorpusText, cache_dir: str | Path 
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     try:
-        meta = _build(RNNLM(model.params), corpus, tmp, spec, progress)
+        meta = _build(rnn_only(build_engine(model.params), "corpus indexes"), corpus, tmp,
+                      spec, progress)
         meta.update(model=model.name, model_path=model.path, corpus_path=corpus.path,
                     corpus_sha256=corpus.sha256)
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")

@@ -116,7 +116,7 @@ def file_label(path: str, n: int) -> NDArray[np.float64]:
 
 def make_label(spec: str, tokens: Sequence[str], tokenizer: str) -> Label:
     """A label from its CLI spelling (see the module docstring)."""
-    word = tokenizer == "word"
+    word = tokenizer != "char"
     if spec == "depth":
         return Label(spec, nesting_depth(tokens), False)
     if spec == "quote":

@@ -61,7 +61,7 @@ def read_corpus(path: str | Path, model: LoadedModel, max_tokens: int | None = N
 def corpus_from_text(text: str, model: LoadedModel, sha256: str = "", path: str = "") -> CorpusText:
     """Tokenize a text as ``read_corpus`` does; sha256 defaults to the text's UTF-8 bytes."""
     sha = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
-    if model.tokenizer != "word":
+    if model.tokenizer == "char" or model.encoder is not None:
         toks = model.tokenize(text)
         ids = np.fromiter((t.id for t in toks), np.int64, len(toks))
         return CorpusText(ids, tuple(t.text for t in toks), model.tokenizer,

@@ -8,6 +8,11 @@ One backward sweep over s = T-1..0 carries a batch of gradients, one row per tar
 through the cached Jacobian of each step: never one backward pass per target.
 Truncated BPTT with K: blocks of K steps (0..K-1, K..2K-1, ...); the gradient of l_t reaches
 only steps in t's block, entries outside are 0; the forward state still crosses blocks.
+
+Interventions (records whose ``edit`` is set, see rnnviz.engine.intervention): the sweep
+differentiates the intervened computation h_s = m*h~_s + a, and G, C are then the norms of
+d l_t / d h~_s and d l_t / d c~_s, the cell's outputs before the edit (= m * d l_t / d h_s):
+an ablated or clamped unit is 0 there and passes nothing back; unedited steps are unchanged.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rnnviz.engine.cells import F32
+from rnnviz.engine.intervention import LayerEdit
 from rnnviz.engine.network import RNNLM, StepRecord
 
 Progress = Callable[[float], bool]
@@ -99,7 +105,8 @@ def gradient_rows(
     out_h = np.repeat(out_in[None], n_layers, axis=0)
     out_c = out_h.copy() if model.is_lstm else None
     inj = _output_gradients(model, records, targets, t0, t1)  # (n, H)
-    if n <= _CHAIN_ROWS:
+    s_min = (t0 // truncate) * truncate if truncate else 0
+    if n <= _CHAIN_ROWS and not any(records[s].edit for s in range(s_min, t1)):
         for i in range(n):
             _row_chain(
                 model,
@@ -112,7 +119,6 @@ def gradient_rows(
         return GradientRows(t0, out_h, out_c, out_in)
     dh_rec = np.zeros((n_layers, n, hid), np.float32)
     dc_rec = np.zeros_like(dh_rec) if model.is_lstm else None
-    s_min = (t0 // truncate) * truncate if truncate else 0
     total = float(t1 - s_min)
     for s in range(t1 - 1, s_min - 1, -1):
         lo, hi = max(t0, s) - t0, min(t1, _block_end(s, truncate)) - t0
@@ -181,10 +187,12 @@ def _sweep_step(
             dh += d_above
         elif injects:  # top layer: target t = s enters here (row lo)
             dh[0] += inj[lo]
+        dc = None if dc_rec is None else dc_rec[k, lo:hi]
+        edit = rec.edit[k] if rec.edit is not None else None
+        if edit is not None:  # through h_s = m*h~_s + a: d h~_s = m * d h_s
+            dh, dc = _through_edit(edit, dh, dc)
         out_h[k, lo:hi, s] = _norm(dh)
-        bw = model.cells[k].backward(
-            dh, None if dc_rec is None else dc_rec[k, lo:hi], rec.caches[k]
-        )
+        bw = model.cells[k].backward(dh, dc, rec.caches[k])
         if (
             out_c is not None
             and bw.dc is not None
@@ -197,6 +205,15 @@ def _sweep_step(
         d_above = bw.dx
     assert d_above is not None
     out_in[lo:hi, s] = _norm(d_above)
+
+
+def _through_edit(edit: LayerEdit, dh: F32, dc: F32 | None) -> tuple[F32, F32 | None]:
+    """Gradients w.r.t. the edited h_s, c_s (N, H) -> w.r.t. the cell's outputs before it."""
+    if edit.m_h is not None:
+        dh = dh * edit.m_h
+    if dc is not None and edit.m_c is not None:
+        dc = dc * edit.m_c
+    return dh, dc
 
 
 def gradient_norms(

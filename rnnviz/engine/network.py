@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rnnviz.engine.cells import F32, Cell, make_cell
+from rnnviz.engine.intervention import Intervention, StepEdit
 from rnnviz.engine.params import GATE_NAMES, ModelParams
 
 
@@ -26,7 +27,8 @@ class StepRecord:
 
     token_id: the input token; state: the state after the step; h, c: (L, H);
     gates: name -> (L, H) activations (LSTM i,f,g,o; GRU r,z,n); logits, probs: (V,);
-    caches: per-layer backward caches (engine-internal).
+    caches: per-layer backward caches (engine-internal); edit: the intervention applied at
+    this step (per layer), or None; state then holds the edited values.
     """
 
     token_id: int
@@ -35,6 +37,7 @@ class StepRecord:
     probs: F32
     gates: dict[str, F32]
     caches: tuple[tuple, ...]
+    edit: StepEdit | None = None
 
     @property
     def h(self) -> F32:
@@ -93,12 +96,17 @@ class RNNLM:
         out += self.params.decoder_b
         return out
 
-    def _layers(self, x: F32, state: State) -> tuple[State, list[tuple]]:
-        """Run one time step through every layer. x: (B, D)."""
+    def _layers(self, x: F32, state: State,
+                edit: StepEdit | None = None) -> tuple[State, list[tuple]]:
+        """Run one time step through every layer. x: (B, D). edit: per-layer edits applied
+        after each cell update (see rnnviz.engine.intervention)."""
         hs, cs, caches = [], [], []
         for k, cell in enumerate(self.cells):
             c_prev = state.c[k] if state.c is not None else None
             x, c, cache = cell.forward(x, state.h[k], c_prev)
+            layer_edit = edit[k] if edit is not None else None
+            if layer_edit is not None:
+                x, c = layer_edit.apply(x, c)
             hs.append(x)
             cs.append(c)
             caches.append(cache)
@@ -109,34 +117,52 @@ class RNNLM:
         """Feed one token (batch 1) and record states, gates, logits and probabilities."""
         return self.run([token_id], state)[0]
 
-    def run(self, ids: Sequence[int], state: State | None = None) -> list[StepRecord]:
+    def run(self, ids: Sequence[int], state: State | None = None,
+            intervention: Intervention | None = None, start: int = 0) -> list[StepRecord]:
         """Step through a sequence of token ids; one record per token. The recurrence runs step
-        by step; the decoder and softmax run once over all steps (one matmul, not T)."""
+        by step; the decoder and softmax run once over all steps (one matmul, not T).
+        intervention: edits by step index, ids[0] being step ``start`` of the text."""
         state = state if state is not None else self.zero_state()
+        self._check(intervention)
         emb = self.params.embedding
-        steps: list[tuple[State, list[tuple]]] = []
-        for t in ids:
-            state, caches = self._layers(emb[int(t)][None, :], state)
-            steps.append((state, caches))
+        steps: list[tuple[State, list[tuple], StepEdit | None]] = []
+        for i, t in enumerate(ids):
+            edit = self._edit(intervention, start + i)
+            state, caches = self._layers(emb[int(t)][None, :], state, edit)
+            steps.append((state, caches, edit))
         if not steps:
             return []
-        logits = self.decode(np.concatenate([st.h[-1] for st, _ in steps]))  # (T, V)
+        logits = self.decode(np.concatenate([st.h[-1] for st, _, _ in steps]))  # (T, V)
         probs = softmax(logits)
-        return [StepRecord(int(t), st, logits[i], probs[i], self._gates(caches), tuple(caches))
-                for i, (t, (st, caches)) in enumerate(zip(ids, steps, strict=True))]
+        return [StepRecord(int(t), st, logits[i], probs[i], self._gates(caches), tuple(caches),
+                           edit)
+                for i, (t, (st, caches, edit)) in enumerate(zip(ids, steps, strict=True))]
+
+    def _check(self, intervention: Intervention | None) -> None:
+        if intervention:
+            intervention.check(self.num_layers, self.hidden_size, self.is_lstm)
+
+    def _edit(self, intervention: Intervention | None, s: int) -> StepEdit | None:
+        if not intervention:
+            return None
+        return intervention.at(s, self.num_layers, self.hidden_size)
 
     def _gates(self, caches: list[tuple]) -> dict[str, F32]:
         """Gate activations of one step, name -> (L, H)."""
         per_layer = [cell.gate_values(c) for cell, c in zip(self.cells, caches, strict=True)]
-        return {g: np.stack([v[g][0] for v in per_layer]) for g in self.gate_names}
+        return {g: np.concatenate([v[g] for v in per_layer]) for g in self.gate_names}
 
-    def forward(self, ids: NDArray[np.integer], state: State | None = None) -> tuple[F32, State]:
-        """Batched forward for evaluation. ids: (B, T) -> logits (B, T, V), final state."""
+    def forward(self, ids: NDArray[np.integer], state: State | None = None,
+                intervention: Intervention | None = None,
+                start: int = 0) -> tuple[F32, State]:
+        """Batched forward for evaluation. ids: (B, T) -> logits (B, T, V), final state.
+        intervention: as in :meth:`run`, the same for every row."""
         b, t_len = ids.shape
         state = state if state is not None else self.zero_state(b)
+        self._check(intervention)
         tops = np.empty((b, t_len, self.hidden_size), np.float32)
         emb = self.params.embedding
         for t in range(t_len):
-            state, _ = self._layers(emb[ids[:, t]], state)
+            state, _ = self._layers(emb[ids[:, t]], state, self._edit(intervention, start + t))
             tops[:, t] = state.h[-1]
         return self.decode(tops), state

@@ -6,7 +6,7 @@ forward to it, so every model moves together. Views subscribe to these signals."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -15,7 +15,8 @@ from psygnal import Signal
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import Token
 from rnnviz.engine.bptt import GradientRows
-from rnnviz.engine.network import RNNLM, State
+from rnnviz.engine.factory import Engine, build_engine
+from rnnviz.engine.network import State
 from rnnviz.session.gradients import GradientStore, Row
 from rnnviz.session.trace import Trace, with_target
 
@@ -46,6 +47,7 @@ class Prediction:
     target_rank: int
     target_is_prediction: bool
     loss: float
+    chosen: bool = False  # the target is the word the user chose to trace
 
 
 @dataclass(frozen=True)
@@ -69,12 +71,13 @@ class ModelSession:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.model: LoadedModel | None = None
-        self.engine: RNNLM | None = None
+        self.engine: Engine | None = None
         self.trace: Trace | None = None  # with the traced-word choice applied
         self.base: Trace | None = None  # the plain run (true next words)
         self.ends: NDArray[np.int64] = np.zeros(0, np.int64)  # (T,) text offset after token t
         self.cursor = 0
         self.traced_note = ""  # why the traced word could not be applied to this model
+        self.load_options: dict[str, Any] = {}  # how the file was opened (session files)
         self._stores: dict[int | None, GradientStore] = {}
         self._prime_state: State | None = None
 
@@ -119,12 +122,16 @@ class ModelSession:
         return self.model.name if self.model is not None else "no model"
 
     # ---- model ------------------------------------------------------------------------------
-    def set_model(self, model: LoadedModel) -> None:
+    def set_model(self, model: LoadedModel, prepared: Prepared | None = None) -> None:
         """Switch this slot's model; the shared text is re-run on it, keeping the step where the
-        new model has it. Raises (with nothing changed) if the text cannot run on it."""
-        engine = RNNLM(model.params)
-        prime = _run_prime(model, engine, self.workspace.prime)
-        run = self.workspace.make_run(model, engine, prime) if self.workspace.text else None
+        new model has it. Raises (with nothing changed) if the text cannot run on it.
+        ``prepared`` (from :func:`prepare`, e.g. on a worker thread) is used when it was made
+        for this model and the workspace's current text and priming text."""
+        ws = self.workspace
+        if prepared is None or prepared.model is not model or prepared.text != ws.text \
+                or prepared.prime != ws.prime:
+            prepared = prepare(ws, model, ws.text, ws.prime)
+        engine, prime, run = prepared.engine, prepared.prime_state, prepared.run
         self.model, self.engine, self._prime_state = model, engine, prime
         self.trace = self.base = None
         self._stores = {}
@@ -136,12 +143,18 @@ class ModelSession:
     def take_over(self, other: ModelSession) -> None:
         """Become ``other`` (its model, run, stores and cursor): closing the first model."""
         self.model, self.engine, self._prime_state = other.model, other.engine, other._prime_state
+        self.load_options = other.load_options
         self.trace, self.base, self.ends = other.trace, other.base, other.ends
         self._stores, self.cursor = dict(other._stores), other.cursor
         self.model_changed.emit()
         if self.trace is not None:
             self.trace_changed.emit()
             self.cursor_changed.emit(self.cursor)
+
+    def start_state(self) -> State:
+        """The state the text starts from: after the priming text, else zeros."""
+        assert self.engine is not None
+        return self._prime_state if self._prime_state is not None else self.engine.zero_state()
 
     def tokenize(self, text: str) -> list[Token]:
         if self.model is None:
@@ -283,7 +296,8 @@ class ModelSession:
         vocab = self.model.vocab.tokens
         return Prediction(t, top.astype(np.int64), probs[top], [vocab[i] for i in top], target,
                           vocab[target], float(p_target), int((probs > p_target).sum()) + 1,
-                          bool(self.trace.target_is_prediction[t]), float(self.trace.losses[t]))
+                          bool(self.trace.target_is_prediction[t]), float(self.trace.losses[t]),
+                          self.trace.is_choice(t))
 
     def store(self, truncate: int | None = None) -> GradientStore:
         """The gradient store for a truncation setting (created empty on first use)."""
@@ -309,7 +323,28 @@ class ModelSession:
         return self.trace.perplexity(self.cursor)
 
 
-def _run_prime(model: LoadedModel, engine: RNNLM, prime: str) -> State | None:
+@dataclass(frozen=True)
+class Prepared:
+    """A model's engine, priming state and run of a text, made ahead of :meth:`set_model`."""
+
+    model: LoadedModel
+    text: str
+    prime: str
+    engine: Engine
+    prime_state: State | None
+    run: Run | None
+
+
+def prepare(workspace: Workspace, model: LoadedModel, text: str, prime: str) -> Prepared:
+    """Everything set_model computes, without changing anything (safe on a worker thread:
+    reads the model and the texts only). Raises as set_model would."""
+    engine = build_engine(model.params)
+    state = _run_prime(model, engine, prime)
+    run = workspace.make_run(model, engine, state, text) if text else None
+    return Prepared(model, text, prime, engine, state, run)
+
+
+def _run_prime(model: LoadedModel, engine: Engine, prime: str) -> State | None:
     """The state after a priming text (None: zeros)."""
     if not prime:
         return None

@@ -10,7 +10,8 @@ from numpy.typing import NDArray
 from rnnviz.checkpoints.vocab import Token
 from rnnviz.engine.bptt import default_targets, losses
 from rnnviz.engine.cells import F32
-from rnnviz.engine.network import RNNLM, State, StepRecord
+from rnnviz.engine.factory import Engine
+from rnnviz.engine.network import State, StepRecord
 
 
 @dataclass
@@ -18,8 +19,8 @@ class Trace:
     """Forward pass over a token sequence (T >= 1 steps).
 
     records[t]: step t's record; targets (T,): next token ids, at T-1 the top-1 prediction;
-    losses (T,) float64; chosen: the step whose target is the user's word (-1: none);
-    arrays: 'h', 'c', gate names -> (L, T, H) float32, built lazily.
+    losses (T,) float64; arrays: 'h', 'c', gate names -> (L, T, H) float32, built lazily.
+    target_is_choice (T,) or None: steps whose target a user chose (see :func:`with_target`).
     """
 
     tokens: list[Token]
@@ -27,7 +28,7 @@ class Trace:
     targets: NDArray[np.int64]
     target_is_prediction: NDArray[np.bool_]
     losses: NDArray[np.float64]
-    chosen: int = -1  # the step whose target the user chose (-1: none)
+    target_is_choice: NDArray[np.bool_] | None = None
     _arrays: dict[str, F32] = field(default_factory=dict, repr=False)
 
     @property
@@ -46,15 +47,19 @@ class Trace:
             self._arrays[kind] = np.ascontiguousarray(arr, dtype=np.float32)
         return self._arrays[kind]
 
+    def is_choice(self, t: int) -> bool:
+        """True when step t's target was chosen (not the true next token or the top guess)."""
+        return self.target_is_choice is not None and bool(self.target_is_choice[t])
+
     def perplexity(self, upto: int) -> float:
         """exp(mean loss) over positions 0..upto whose target is the true next token."""
         known = ~self.target_is_prediction[: upto + 1]
-        if 0 <= self.chosen <= upto:
-            known[self.chosen] = False
+        if self.target_is_choice is not None:
+            known &= ~self.target_is_choice[: upto + 1]
         return float(np.exp(self.losses[: upto + 1][known].mean())) if known.any() else float("nan")
 
 
-def run_trace(model: RNNLM, tokens: list[Token], state: State | None,
+def run_trace(model: Engine, tokens: list[Token], state: State | None,
               reuse: Trace | None = None) -> Trace:
     """Forward over tokens from state; records of a reused trace with the same leading tokens
     are kept (nothing recomputed), only the new tail runs."""
@@ -71,11 +76,29 @@ def run_trace(model: RNNLM, tokens: list[Token], state: State | None,
 
 
 
-def with_target(trace: Trace, t: int, token_id: int) -> Trace:
-    """The same run with step t's target (the word whose loss l_t is traced) set to token_id;
-    records are shared, only targets and losses change."""
-    targets = trace.targets.copy()
+
+def with_target(trace: Trace, t: int, token_id: int | None) -> Trace:
+    """The trace with step t's loss tracing ``token_id``: l_t = -log p(token_id | w_0..w_t).
+    None restores the default (the true next token; at the last step the top-1 prediction).
+
+    Records and tokens are shared (no forward pass); targets, flags and losses are copies. A
+    gradient row of step t computed for the old trace does not hold for the new one.
+    """
+    if not 0 <= t < trace.length:
+        raise IndexError(f"step {t} is outside the trace (0..{trace.length - 1})")
+    rec = trace.records[t]
+    if token_id is not None and not 0 <= token_id < rec.probs.shape[0]:
+        raise ValueError(f"token id {token_id} is outside the vocabulary")
+    targets, is_pred = trace.targets.copy(), trace.target_is_prediction.copy()
+    chosen = (np.zeros(trace.length, bool) if trace.target_is_choice is None
+              else trace.target_is_choice.copy())
+    if token_id is None:
+        last = t == trace.length - 1
+        token_id = int(np.argmax(rec.probs)) if last else trace.records[t + 1].token_id
+        is_pred[t], chosen[t] = last, False
+    else:
+        is_pred[t], chosen[t] = False, True
     targets[t] = token_id
-    is_pred = trace.target_is_prediction.copy()
-    is_pred[t] = False
-    return Trace(trace.tokens, trace.records, targets, is_pred, losses(trace.records, targets), t)
+    loss = trace.losses.copy()
+    loss[t] = losses([rec], targets[t:t + 1])[0]
+    return Trace(trace.tokens, trace.records, targets, is_pred, loss, chosen, trace._arrays)

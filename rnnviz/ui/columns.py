@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from rnnviz.session import ModelSession, SessionError, Workspace
 from rnnviz.ui.binding import link_session
+from rnnviz.ui.colormaps import visible
 
 # One colour per model slot, the same in every view (legend, headers, curves).
 MODEL_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
@@ -41,7 +42,7 @@ class ColumnHeader(QWidget):
         self.close_button = QToolButton()
         self.close_button.setText("×")
         self.close_button.setAutoRaise(True)
-        self.close_button.setToolTip("Close this model (the others stay)")
+        self.close_button.setToolTip(self.tr("Close this model (the others stay)"))
         self.close_button.clicked.connect(self.close_model)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(2, 0, 2, 0)
@@ -59,8 +60,8 @@ class ColumnHeader(QWidget):
         colour = model_colour(s.index)
         note = ""
         if s.trace is not None and not self.workspace.aligned:
-            note = (f" · own tokens: step {s.cursor + 1} of {s.length}, "
-                    f"“{s.trace.tokens[s.cursor].text}”")
+            note = " · " + self.tr("own tokens: step {0} of {1}, “{2}”").format(
+                s.cursor + 1, s.length, visible(s.trace.tokens[s.cursor].text))
         self.label.setText(f"<span style='color:{colour}'>■</span> <b>{s.name}</b>{note}")
         self.label.setToolTip(s.model.path if s.model else "")
 

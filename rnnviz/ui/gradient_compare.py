@@ -11,13 +11,15 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
+from rnnviz.engine.factory import has_state_grad
 from rnnviz.session import ModelSession, Workspace
 from rnnviz.session.gradients import Row
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.columns import model_colour
+from rnnviz.ui.workers import row_ready_or_cheap
 
 MAX_DECADES = 16.0
 PATHS = ("h", "c", "input")
@@ -53,6 +55,10 @@ def store_arrays(session: ModelSession) -> list[np.ndarray]:
     if session.trace is None or session.engine is None:
         return []
     store = session.store(session.truncate)
+    if not store.dense:  # a long text keeps only the rows visited
+        rows = store.kept_rows()
+        return [r.h[-1] for r in rows] + [r.inputs for r in rows] + \
+            [r.c[-1] for r in rows if r.c is not None]
     ready = store.ready
     out = [store.h[-1][ready], store.inputs[ready]]
     if store.c is not None:
@@ -89,23 +95,23 @@ class CompareGradientView(QtWidgets.QWidget):
         self.rebuild()
 
     def _build(self) -> None:
-        self.shared = QtWidgets.QCheckBox("shared scale")
-        self.shared.setToolTip("Fix the log axis over every computed gradient of every model "
-                               "(off: fit the current curves)")
+        self.shared = QtWidgets.QCheckBox(self.tr("shared scale"))
+        self.shared.setToolTip(self.tr("Fix the log axis over every computed gradient of every "
+                                       "model (off: fit the current curves)"))
         self.shared.setChecked(self.workspace.shared_scale)
         self.shared.toggled.connect(self.workspace.set_shared_scale)
-        self.c_check = QtWidgets.QCheckBox("cell state c")
+        self.c_check = QtWidgets.QCheckBox(self.tr("cell state c"))
         self.c_check.setChecked(True)
-        self.c_check.setToolTip("Dashed: ||d l_t / d c_s|| of LSTMs, the path the forget gate "
-                                "keeps open")
-        self.input_check = QtWidgets.QCheckBox("input")
-        self.input_check.setToolTip("Dotted: ||d l_t / d e_s||, the gradient reaching the "
-                                    "word embedding fed at step s")
+        self.c_check.setToolTip(self.tr("Dashed: ||d l_t / d c_s|| of LSTMs, the path the "
+                                        "forget gate keeps open"))
+        self.input_check = QtWidgets.QCheckBox(self.tr("input"))
+        self.input_check.setToolTip(self.tr("Dotted: ||d l_t / d e_s||, the gradient reaching "
+                                            "the word embedding fed at step s"))
         for box in (self.c_check, self.input_check):
             box.toggled.connect(self.redraw)
         self.description = cm.wrapped_label(2)
         controls = QtWidgets.QHBoxLayout()
-        controls.addWidget(QtWidgets.QLabel("also plot"))
+        controls.addWidget(QtWidgets.QLabel(self.tr("also plot")))
         controls.addWidget(self.c_check)
         controls.addWidget(self.input_check)
         controls.addStretch(1)
@@ -115,8 +121,8 @@ class CompareGradientView(QtWidgets.QWidget):
         self.plot = pg.PlotItem()
         cm.quiet_plot(self.plot)
         self.plot.setLogMode(x=False, y=True)
-        self.plot.setLabel("left", "gradient norm (log)")
-        self.plot.setLabel("bottom", "d: steps back from the current token (own tokens)")
+        self.plot.setLabel("left", self.tr("gradient norm (log)"))
+        self.plot.setLabel("bottom", self.tr("d: steps back from the current token (own tokens)"))
         self.plot.showGrid(x=False, y=True, alpha=0.3)
         self.legend = pg.LegendItem(labelTextSize="8pt", labelTextColor=(40, 40, 40), colCount=2,
                                     verSpacing=-6)
@@ -156,7 +162,11 @@ class CompareGradientView(QtWidgets.QWidget):
             self._rescale()
 
     def _rescale(self, *_: object) -> None:
-        """Recompute the fixed range from every computed row, then redraw."""
+        """Recompute the fixed range from every computed row, then redraw (when shown: a
+        hidden overlay costs nothing per step; it catches up in showEvent)."""
+        if not self.isVisible():
+            self._stale = True
+            return
         self.fixed_range = None
         if self.workspace.shared_scale:
             arrays = [a for s in self._sessions for a in store_arrays(s)]
@@ -166,17 +176,29 @@ class CompareGradientView(QtWidgets.QWidget):
     # ---- drawing ----------------------------------------------------------------------------
     def shown(self, session: ModelSession, path: str) -> bool:
         if path == "c":
-            return self.c_check.isChecked() and bool(session.engine and session.engine.is_lstm)
+            # the LSTM's cell state, or RWKV's WKV state
+            return self.c_check.isChecked() and bool(session.engine
+                                                     and has_state_grad(session.engine))
         if path == "input":
             return self.input_check.isChecked()
         return True
 
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
+        super().showEvent(event)
+        if getattr(self, "_stale", False):
+            self._stale = False
+            self._rescale()
+
     def redraw(self, *_: object) -> None:
+        if not self.isVisible():
+            self._stale = True
+            return
         drawn: list[np.ndarray] = []
         self.legend.clear()
         max_d = 1
         for i, s in enumerate(self._sessions):
-            paths = row_paths(s.gradient_row(s.cursor, s.truncate)) if s.trace is not None else {}
+            ok = s.trace is not None and row_ready_or_cheap(s, s.cursor, s.truncate)
+            paths = row_paths(s.gradient_row(s.cursor, s.truncate)) if ok else {}
             for path in PATHS:
                 item = self.curves[(i, path)]
                 y = paths.get(path)
@@ -195,10 +217,11 @@ class CompareGradientView(QtWidgets.QWidget):
         self.plot.setXRange(0, max_d, padding=0.02)
         self.description.setText(self.describe())
 
-    @staticmethod
-    def _path_label(session: ModelSession, path: str) -> str:
+    def _path_label(self, session: ModelSession, path: str) -> str:
         top = session.engine.num_layers if session.engine is not None else 1
-        return {"h": f"h (layer {top})", "c": f"c (layer {top})", "input": "input"}[path]
+        if path == "input":
+            return self.tr("input")
+        return self.tr("{0} (layer {1})").format(path, top)
 
     def describe(self) -> str:
         """Which loss each model differentiates at the cursor."""
@@ -208,9 +231,12 @@ class CompareGradientView(QtWidgets.QWidget):
                 continue
             t = s.cursor
             word = cm.quote(s.model.vocab.tokens[int(s.trace.targets[t])])
-            after = cm.quote(s.trace.tokens[t].text)
-            which = ("its top guess" if s.trace.target_is_prediction[t] else
-                     "the chosen word" if s.trace.chosen == t else "the true next word")
-            parts.append(f"{s.name}: −log p({word}) after {after} ({which})")
-        scale = "shared fixed scale" if self.workspace.shared_scale else "axis fits the curves"
-        return "Loss differentiated — " + "; ".join(parts) + f". {scale}."
+            after = cm.quote(cm.visible(s.trace.tokens[t].text))
+            which = (self.tr("its top guess") if s.trace.target_is_prediction[t] else
+                     self.tr("the chosen word") if s.trace.is_choice(t) else
+                     self.tr("the true next word"))
+            parts.append(self.tr("{0}: −log p({1}) after {2} ({3})").format(
+                s.name, word, after, which))
+        scale = (self.tr("shared fixed scale") if self.workspace.shared_scale
+                 else self.tr("axis fits the curves"))
+        return self.tr("Loss differentiated — {0}. {1}.").format("; ".join(parts), scale)

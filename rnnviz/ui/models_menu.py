@@ -10,10 +10,11 @@ from pathlib import Path
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
+from rnnviz.checkpoints.bundled import resource_path
 from rnnviz.session import MAX_MODELS, SessionError, Workspace
 from rnnviz.ui.binding import link_session
 
-BUNDLED = Path(__file__).resolve().parents[2] / "resources" / "models"
+BUNDLED = resource_path("models")
 
 
 def bundled_models(folder: Path = BUNDLED) -> list[Path]:
@@ -29,13 +30,14 @@ class ModelsMenu(QMenu):
 
     def __init__(self, workspace: Workspace, open_file: Callable[[str, bool], None],
                  choose_file: Callable[[bool], None], parent: QWidget | None = None) -> None:
-        super().__init__("&Models", parent)
+        super().__init__(parent)
+        self.setTitle(self.tr("&Models"))
         self.workspace = workspace
         self._open, self._choose = open_file, choose_file
-        self.compare_action = QAction("&Compare with…", self)
+        self.compare_action = QAction(self.tr("&Compare with…"), self)
         self.compare_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
-        self.compare_action.setStatusTip("Open another model beside the current ones: every view "
-                                         "shows all models on the same text")
+        self.compare_action.setStatusTip(self.tr("Open another model beside the current ones: "
+                                                 "every view shows all models on the same text"))
         self.compare_action.triggered.connect(lambda: self._choose(True))
         self.aboutToShow.connect(self.rebuild)
         self.rebuild()
@@ -45,7 +47,8 @@ class ModelsMenu(QMenu):
         self.clear()
         self.addAction(self.compare_action)
         self.addSeparator()
-        for title, add in (("Open &bundled model", False), ("&Add bundled model beside", True)):
+        for title, add in ((self.tr("Open &bundled model"), False),
+                           (self.tr("&Add bundled model beside"), True)):
             sub = self.addMenu(title)
             for path in bundled_models():
                 act = sub.addAction(path.stem)
@@ -53,7 +56,7 @@ class ModelsMenu(QMenu):
                 act.triggered.connect(lambda _=False, p=str(path), a=add: self._open(p, a))
                 act.setEnabled(not add or len(self.workspace.models) < MAX_MODELS)
             sub.setEnabled(bool(bundled_models()))
-        close = self.addMenu("C&lose model")
+        close = self.addMenu(self.tr("C&lose model"))
         for i, s in enumerate(self.workspace.models):
             act = close.addAction(f"{i + 1}  {s.name}")
             act.triggered.connect(lambda _=False, k=i: self.close_model(k))

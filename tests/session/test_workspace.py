@@ -71,7 +71,7 @@ def test_the_traced_word_changes_the_loss_and_gradients_as_torch_says() -> None:
         assert s.trace is not None and s.engine is not None and s.model is not None
         t = s.cursor
         tom = s.model.vocab.get("tom")
-        assert int(s.trace.targets[t]) == tom and s.trace.chosen == t
+        assert int(s.trace.targets[t]) == tom and s.trace.is_choice(t)
         pred = s.prediction()
         assert pred.target_word == "tom" and not pred.target_is_prediction
         probs = s.trace.records[t].probs.astype(np.float64)
@@ -85,7 +85,7 @@ def test_the_traced_word_changes_the_loss_and_gradients_as_torch_says() -> None:
             assert row.c is not None
             np.testing.assert_allclose(row.c, ref.grad_c[:, t, : t + 1], rtol=1e-5, atol=1e-9)
     ws.set_traced_word(None)
-    assert all(s.trace is not None and s.trace.chosen == -1 for s in ws.models)
+    assert all(s.trace is not None and not s.trace.is_choice(s.cursor) for s in ws.models)
     assert all(s.prediction().target_is_prediction for s in ws.models)
 
 
@@ -96,7 +96,7 @@ def test_a_word_outside_one_vocabulary_is_reported_for_that_model_only() -> None
     ws.set_text("the cat")
     ws.end()
     ws.set_traced_word("dog")
-    assert ws.models[0].trace is not None and ws.models[0].trace.chosen == 1
+    assert ws.models[0].trace is not None and ws.models[0].trace.is_choice(1)
     assert "not in chars" in ws.models[1].traced_note
 
 

@@ -77,7 +77,7 @@ def test_closing_a_model_removes_its_column_and_curves(window: MainWindow) -> No
     assert sorted({i for i, _ in compare.curves}) == [0, 1]
     window.models_menu.close_model(1)
     assert len(window.workspace.models) == 1
-    assert window.panes[2].view.currentIndex() == 0  # type: ignore[attr-defined]
+    assert window.panes[2].view.stack.currentIndex() == 0  # type: ignore[attr-defined]
 
 
 def test_compare_with_a_bad_file_keeps_every_model(window: MainWindow, qtbot: Any,
@@ -92,3 +92,23 @@ def test_compare_with_a_bad_file_keeps_every_model(window: MainWindow, qtbot: An
         window.open_file(str(bad), add=True)
     assert sig.args == [False] and len(window.workspace.models) == 3 and len(shown) == 1
     assert "\n" not in shown[0]
+
+
+def test_clicking_a_bar_traces_that_word_in_every_model(window: MainWindow, qtbot: Any) -> None:
+    from PySide6.QtCore import QPointF, Qt
+
+    window.workspace.end()
+    soft = window.softmax
+    word = soft.words[2]  # type: ignore[attr-defined]
+    vb = soft.plot.getViewBox()  # type: ignore[attr-defined]
+    scene_pos = vb.mapViewToScene(QPointF(0.0001, 2.0))
+    view_pos = soft.graphics.mapFromScene(scene_pos)  # type: ignore[attr-defined]
+    qtbot.mouseClick(soft.graphics.viewport(), Qt.MouseButton.LeftButton,  # type: ignore
+                     pos=view_pos)
+    assert window.workspace.traced is not None and window.workspace.traced.word == word
+    for s in window.workspace.models:
+        assert s.prediction().target_word == word and s.prediction().chosen
+    box = window.panes[2].view.traced  # type: ignore[attr-defined]
+    assert word in box.text()
+    box.reset.click()
+    assert window.workspace.traced is None
