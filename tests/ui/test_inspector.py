@@ -169,3 +169,27 @@ def test_finder_tab_ranks_units_and_opens_one(qtbot, inspector) -> None:
     view._on_finder_link(QtCore.QUrl("unit:0"))
     best = view.found[0]
     assert ws.selected_unit == UnitRef(0, best.kind, best.layer, best.unit)
+
+
+def test_word_model_contexts_load_as_words(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.corpus.helpers import word_corpus, word_model
+
+    model = word_model(tmp_path, "gru", layers=2, hidden=6)
+    ws = Workspace()
+    ws.add_model(model)
+    ws.set_text("the cat sat on a mat")
+    view = UnitInspector(ws, cache_dir=str(tmp_path / "cache"))
+    qtbot.addWidget(view)
+    ws.set_selected_unit(UnitRef(0, "h", 1, 4))
+    np.testing.assert_allclose(
+        view.values, [r.h[1, 4] for r in RNNLM(model.params).run(
+            [t.id for t in model.tokenize("the cat sat on a mat")])], rtol=1e-5, atol=1e-6)
+    corpus_file = word_corpus(tmp_path, lines=40)
+    indexed(qtbot, view, corpus_file)
+    assert view.corpus is not None and view.corpus.tokenizer == "word"
+    p = view.low[0].position
+    view.load_context(p)
+    lo = max(0, p - 10)
+    assert [t.text for t in ws.models[0].trace.tokens] == list(  # type: ignore[union-attr]
+        view.corpus.tokens[lo:p + 11])
+    assert ws.cursor == p - lo
