@@ -193,3 +193,22 @@ def test_word_model_contexts_load_as_words(qtbot, tmp_path: Path) -> None:  # ty
     assert [t.text for t in ws.models[0].trace.tokens] == list(  # type: ignore[union-attr]
         view.corpus.tokens[lo:p + 11])
     assert ws.cursor == p - lo
+
+
+def test_cancelling_the_index_build_leaves_no_index(qtbot, inspector, tmp_path: Path) -> None:
+    _, view = inspector
+    qtbot.waitUntil(lambda: view._job is None, timeout=60_000)  # the bundled excerpt's build
+    corpus = tmp_path / "long.txt"
+    corpus.write_text(make_parens_text(60_000))
+    view.set_corpus(str(corpus))
+    view.cancel_index()
+    qtbot.waitUntil(lambda: view._job is None, timeout=60_000)
+    assert view.index is None and view.status.text() == "indexing cancelled"
+    assert view.progress.isHidden()
+    assert not list((tmp_path / "cache" / "index").glob(".*tmp*"))
+
+
+def make_parens_text(n: int) -> str:
+    from tests.corpus.helpers import make_parens
+
+    return str(make_parens().generate(n, seed=11))
