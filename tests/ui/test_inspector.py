@@ -212,3 +212,19 @@ def make_parens_text(n: int) -> str:
     from tests.corpus.helpers import make_parens
 
     return str(make_parens().generate(n, seed=11))
+
+
+def test_the_corpus_a_model_was_given_is_remembered(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSettings
+
+    corpus = tmp_path / "mine.txt"
+    corpus.write_text(make_parens_text(3000))
+    QSettings().setValue("corpus/parens-lstm", str(corpus))
+    ws = Workspace()
+    ws.add_model(load_model(PARENS))
+    ws.set_text(TEXT)
+    view = UnitInspector(ws, cache_dir=str(tmp_path / "cache"))
+    qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: view.index is not None, timeout=60_000)
+    assert view.corpus_path == str(corpus) and view.corpus is not None
+    assert "".join(view.corpus.tokens) == corpus.read_text()
