@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.corpus.reader import CorpusText
+from rnnviz.corpus.stepper import Stepper
 from rnnviz.engine.bptt import Cancelled, Progress
 from rnnviz.engine.factory import build_engine, named_params, rnn_only
 from rnnviz.engine.network import RNNLM
@@ -253,20 +254,18 @@ def _run_streams(net: RNNLM, ids: NDArray[np.int64], chunk: int, starts: NDArray
     rec = _Recorder(files, b, chunk)
     state = net.zero_state(b)
     h, c = state.h.copy(), (state.c.copy() if state.c is not None else None)
-    emb = net.params.embedding
+    stepper = Stepper(net)
     total = warmup + chunk
     every = max(1, total // 100)
     for j in range(total):
         pos = starts - warmup + j  # (B,) token each stream reads at this step
         live = (pos >= 0) & (pos < n)
-        x = emb[ids[np.clip(pos, 0, n - 1)]]
-        for k, cell in enumerate(net.cells):
-            x, c_new, cache = cell.forward(x, h[k], c[k] if c is not None else None)
-            h[k] = np.where(live[:, None], x, 0.0)
+        for k, (h_new, c_new, gates) in enumerate(stepper.step(ids[np.clip(pos, 0, n - 1)], h, c)):
+            np.multiply(h_new, live[:, None], out=h[k])  # streams not started or done stay 0
             if c is not None and c_new is not None:
-                c[k] = np.where(live[:, None], c_new, 0.0)
+                np.multiply(c_new, live[:, None], out=c[k])
             if j >= warmup:
-                rec.put(k, x, c_new, cell.gate_values(cache))
+                rec.put(k, h_new, c_new, gates)
         if j >= warmup:
             rec.step(last=j == total - 1)
         if progress is not None and (j % every == 0 or j == total - 1) \

@@ -40,7 +40,7 @@ def _check_positions(index, net, ids, positions) -> None:
                                        err_msg=f"{kind} at {p}")
 
 
-@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh"])
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh", "rnn_relu"])
 def test_index_matches_engine_at_random_positions_and_chunk_boundaries(tmp_path: Path,
                                                                       cell: str) -> None:
     model = word_model(tmp_path, cell)
