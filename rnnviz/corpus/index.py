@@ -254,7 +254,7 @@ def _run_streams(net: RNNLM, ids: NDArray[np.int64], chunk: int, starts: NDArray
     rec = _Recorder(files, b, chunk)
     state = net.zero_state(b)
     h, c = state.h.copy(), (state.c.copy() if state.c is not None else None)
-    stepper = Stepper(net)
+    stepper = Stepper(net, n)
     total = warmup + chunk
     every = max(1, total // 100)
     for j in range(total):

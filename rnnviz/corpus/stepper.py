@@ -18,23 +18,31 @@ from rnnviz.engine.network import RNNLM
 Step = tuple[F32, F32 | None, dict[str, F32]]  # h (B, H), c (B, H) or None, gate -> (B, H)
 
 
-class Stepper:
-    """``step(ids, h, c)`` runs one token per stream through every layer."""
+TABLE_LIMIT = 1 << 25  # floats (128 MB): a larger vocabulary projects its inputs step by step
 
-    def __init__(self, net: RNNLM) -> None:
+
+class Stepper:
+    """``step(ids, h, c)`` runs one token per stream through every layer. ``n_tokens``: the
+    corpus length (the table pays off only when it is longer than the vocabulary)."""
+
+    def __init__(self, net: RNNLM, n_tokens: int | None = None) -> None:
         self.net = net
         first = net.cells[0]
-        bias = first.b_x if isinstance(first, GRUCell) else first.b
-        self.table = net.params.embedding @ first.w_ih_t + bias  # (V, G*H)
         self.biases = [c.b_x if isinstance(c, GRUCell) else c.b for c in net.cells]
+        emb = net.params.embedding
+        size = emb.shape[0] * first.w_ih_t.shape[1]
+        use = size <= TABLE_LIMIT and (n_tokens is None or emb.shape[0] < n_tokens)
+        self.table: F32 | None = emb @ first.w_ih_t + self.biases[0] if use else None
 
     def step(self, ids: NDArray[np.int64], h: F32, c: F32 | None) -> list[Step]:
         """ids (B,); h, c: (L, B, H) states before the step. One Step per layer."""
         out: list[Step] = []
-        x_proj = self.table[ids]  # (B, G*H), bias included
         for k, cell in enumerate(self.net.cells):
-            if k > 0:
-                x_proj = out[-1][0] @ cell.w_ih_t
+            if k == 0 and self.table is not None:
+                x_proj = self.table[ids]  # (B, G*H), bias included
+            else:
+                x = out[-1][0] if k > 0 else self.net.params.embedding[ids]
+                x_proj = x @ cell.w_ih_t
                 x_proj += self.biases[k]
             out.append(self._cell(cell, x_proj, h[k], None if c is None else c[k]))
         return out

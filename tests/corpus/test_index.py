@@ -140,3 +140,18 @@ def test_cache_keeps_the_most_recently_opened_indexes(tmp_path: Path) -> None:
     removed = prune(tmp_path / "c", keep=2)
     assert sorted(removed) == sorted([dirs[1], dirs[2]])
     assert dirs[0].is_dir() and dirs[3].is_dir()
+
+
+def test_stepper_without_the_input_table_gives_the_same_states(tmp_path: Path) -> None:
+    from rnnviz.corpus.stepper import Stepper
+
+    model = word_model(tmp_path, "gru")
+    net = RNNLM(model.params)
+    with_table, without = Stepper(net), Stepper(net, n_tokens=3)  # 3 tokens < 13 words
+    assert with_table.table is not None and without.table is None
+    ids = np.array([2, 5, 7, 0])
+    h = np.random.default_rng(0).uniform(-1, 1, (2, 4, 8)).astype(np.float32)
+    for a, b in zip(with_table.step(ids, h, None), without.step(ids, h, None), strict=True):
+        np.testing.assert_allclose(a[0], b[0], rtol=1e-5, atol=1e-6)
+        for g in ("r", "z", "n"):
+            np.testing.assert_allclose(a[2][g], b[2][g], rtol=1e-5, atol=1e-6)
