@@ -239,6 +239,7 @@ class UnitInspector(QtWidgets.QWidget):
         if unit is None:
             self.text_view.setHtml("<i>Open a model and type a text.</i>")
             return
+        self._follow_model()
         for w, v in ((self.layer_spin, unit.layer + 1), (self.unit_spin, unit.unit)):
             w.blockSignals(True)
             w.setValue(v)
@@ -372,6 +373,16 @@ class UnitInspector(QtWidgets.QWidget):
     def _settings_key(self, session: Any) -> str:
         return f"corpus/{session.model.name}"
 
+    def _follow_model(self) -> None:
+        """When the unit belongs to another model than the index, index that model's corpus."""
+        session = self._session(self.unit)
+        if session is None or session.model is None:
+            return
+        indexed_for = self._index_for[0] if self._index_for is not None else None
+        building_for = self._job.context[0] if self._job is not None else None
+        if id(session.model) not in (indexed_for, building_for):
+            self._default_corpus(session)
+
     def _default_corpus(self, session: Any) -> None:
         """The remembered corpus of this model, else a bundled excerpt; start indexing it."""
         remembered = str(QtCore.QSettings().value(self._settings_key(session), "") or "")
@@ -400,6 +411,8 @@ class UnitInspector(QtWidgets.QWidget):
         key = (id(model), path)
         if key == self._index_for and self.index is not None:
             return
+        if self._job is not None and self._job.context == key:
+            return  # already being built
         self.cancel_index()
         self.corpus_path, self.index, self.corpus = path, None, None
         cache = self.cache_dir

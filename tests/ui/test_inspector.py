@@ -228,3 +228,16 @@ def test_the_corpus_a_model_was_given_is_remembered(qtbot, tmp_path: Path) -> No
     qtbot.waitUntil(lambda: view.index is not None, timeout=60_000)
     assert view.corpus_path == str(corpus) and view.corpus is not None
     assert "".join(view.corpus.tokens) == corpus.read_text()
+
+
+def test_selecting_a_unit_of_another_model_indexes_that_models_corpus(qtbot, inspector) -> None:
+    ws, view = inspector
+    indexed(qtbot, view)
+    first = view.index
+    ws.add_model(load_model(PARENS))  # a second copy: another model object, same file
+    ws.set_selected_unit(UnitRef(1, "c", 0, 7))
+    qtbot.waitUntil(lambda: view.index is not None and view.index is not first
+                    and view._job is None, timeout=60_000)
+    assert view._index_for is not None and view._index_for[0] == id(ws.models[1].model)
+    assert view.index.directory == first.directory  # same file and corpus: the cached index
+    np.testing.assert_allclose(view.values, engine_unit("c", 0, 7), rtol=1e-5, atol=1e-6)
