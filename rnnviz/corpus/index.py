@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.corpus.reader import CorpusText
+from rnnviz.corpus.stepper import Stepper
 from rnnviz.engine.bptt import Cancelled, Progress
 from rnnviz.engine.factory import build_engine, named_params, rnn_only
 from rnnviz.engine.network import RNNLM
@@ -44,16 +45,21 @@ class IndexSpec:
 
     batch: int = 64
     warmup: int = 32
+    gates: bool = True  # False: h and c only (a third of the size for an LSTM)
 
     @classmethod
-    def exact(cls) -> IndexSpec:
-        return cls(batch=1, warmup=0)
+    def exact(cls, gates: bool = True) -> IndexSpec:
+        return cls(batch=1, warmup=0, gates=gates)
+
+    def key(self) -> str:
+        return f"b{self.batch}w{self.warmup}g{int(self.gates)}"
 
     @classmethod
-    def for_length(cls, n: int, max_batch: int = 64, min_chunk: int = 1024) -> IndexSpec:
+    def for_length(cls, n: int, max_batch: int = 64, min_chunk: int = 1024,
+                   gates: bool = True) -> IndexSpec:
         """Up to ``max_batch`` streams, but chunks of at least ``min_chunk`` tokens (fewer
         boundaries on a small corpus)."""
-        return cls(batch=max(1, min(max_batch, n // min_chunk)), warmup=cls.warmup)
+        return cls(max(1, min(max_batch, n // min_chunk)), cls.warmup, gates)
 
 
 def default_cache_dir() -> Path:
@@ -82,8 +88,8 @@ def model_sha256(model: LoadedModel) -> str:
 
 def cache_key(model_sha: str, corpus: CorpusText, cell: str, spec: IndexSpec) -> str:
     """Key of an index: model file, corpus file and its token ids, cell, batching, version."""
-    parts = (model_sha, corpus.sha256, corpus.ids_sha256(), cell, str(spec.batch),
-             str(spec.warmup), str(FORMAT_VERSION))
+    parts = (model_sha, corpus.sha256, corpus.ids_sha256(), cell, spec.key(),
+             str(FORMAT_VERSION))
     return hashlib.sha256(":".join(parts).encode()).hexdigest()[:32]
 
 
@@ -226,7 +232,8 @@ def _build(net: RNNLM, corpus: CorpusText, out: Path, spec: IndexSpec,
     n = len(corpus)
     chunk, starts = chunk_starts(n, spec.batch)
     warmups = np.minimum(spec.warmup, starts)
-    kinds = ["h", *(["c"] if net.is_lstm else []), *(f"gate_{g}" for g in net.gate_names)]
+    gates = net.gate_names if spec.gates else ()
+    kinds = ["h", *(["c"] if net.is_lstm else []), *(f"gate_{g}" for g in gates)]
     shape = (net.num_layers, net.hidden_size, len(starts) * chunk)
     arrays = {k: np.empty(shape, np.float16) for k in kinds}  # in memory: the tile writes
     _run_streams(net, corpus.ids, chunk, starts, spec.warmup, arrays, progress)  # are scattered
@@ -235,7 +242,8 @@ def _build(net: RNNLM, corpus: CorpusText, out: Path, spec: IndexSpec,
             np.lib.format.write_array(f, arr, allow_pickle=False)
     return {"version": FORMAT_VERSION, "tokens": n, "stored": shape[2], "layers": shape[0],
             "hidden": shape[1], "cell": net.params.cell, "kinds": kinds, "chunk": chunk,
-            "batch": spec.batch, "warmup": spec.warmup, "starts": starts.tolist(),
+            "batch": spec.batch, "warmup": spec.warmup, "gates": spec.gates,
+            "starts": starts.tolist(),
             "warmups": warmups.tolist()}
 
 
@@ -246,20 +254,18 @@ def _run_streams(net: RNNLM, ids: NDArray[np.int64], chunk: int, starts: NDArray
     rec = _Recorder(files, b, chunk)
     state = net.zero_state(b)
     h, c = state.h.copy(), (state.c.copy() if state.c is not None else None)
-    emb = net.params.embedding
+    stepper = Stepper(net, n)
     total = warmup + chunk
     every = max(1, total // 100)
     for j in range(total):
         pos = starts - warmup + j  # (B,) token each stream reads at this step
         live = (pos >= 0) & (pos < n)
-        x = emb[ids[np.clip(pos, 0, n - 1)]]
-        for k, cell in enumerate(net.cells):
-            x, c_new, cache = cell.forward(x, h[k], c[k] if c is not None else None)
-            h[k] = np.where(live[:, None], x, 0.0)
+        for k, (h_new, c_new, gates) in enumerate(stepper.step(ids[np.clip(pos, 0, n - 1)], h, c)):
+            np.multiply(h_new, live[:, None], out=h[k])  # streams not started or done stay 0
             if c is not None and c_new is not None:
-                c[k] = np.where(live[:, None], c_new, 0.0)
+                np.multiply(c_new, live[:, None], out=c[k])
             if j >= warmup:
-                rec.put(k, x, c_new, cell.gate_values(cache))
+                rec.put(k, h_new, c_new, gates)
         if j >= warmup:
             rec.step(last=j == total - 1)
         if progress is not None and (j % every == 0 or j == total - 1) \
@@ -285,7 +291,9 @@ class _Recorder:
         if c is not None:
             self.tiles["c"][self.row, layer] = c
         for g, v in gates.items():
-            self.tiles[f"gate_{g}"][self.row, layer] = v
+            tile = self.tiles.get(f"gate_{g}")
+            if tile is not None:
+                tile[self.row, layer] = v
 
     def step(self, last: bool) -> None:
         self.row += 1

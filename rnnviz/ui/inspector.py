@@ -10,14 +10,13 @@ The corpus index is built by a background job with progress and cancel, and cach
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from rnnviz.corpus.contexts import Context, top_contexts
 from rnnviz.corpus.finder import UnitScore, rank_units
@@ -27,124 +26,23 @@ from rnnviz.corpus.reader import CorpusText, read_corpus
 from rnnviz.session.workspace import UnitRef, Workspace
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
+from rnnviz.ui.coloured_text import (
+    WIDTH,
+    ColourBar,
+    browser,
+    coloured_html,
+    index_kind,
+    scrolled,
+    shrinkable,
+    unit_levels,
+)
 from rnnviz.ui.corpus_hub import hub
 from rnnviz.ui.workers import Job, JobQueue
 
-SIGMOID = frozenset({"i", "f", "o", "r", "z"})
 TOP_K = 20
-WIDTH = 10
 RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "corpus"
 DEFAULT_CORPUS = {"parens-lstm": "parens-heldout.txt",
                   "shakespeare-char-lstm": "shakespeare-excerpt.txt"}
-
-
-def index_kind(kind: str) -> str:
-    """A workspace state kind ('h', 'c', a gate name) as the index names it."""
-    return kind if kind in ("h", "c") else f"gate_{kind}"
-
-
-def unit_levels(kind: str, values: NDArray[np.float32]) -> tuple[float, float]:
-    """Colour levels: [0, 1] for sigmoid gates, [-1, 1] for tanh-bounded values, else
-    +-max|value| (c, relu h) rounded up."""
-    if kind in SIGMOID:
-        return (0.0, 1.0)
-    peak = float(np.max(np.abs(values))) if values.size else 1.0
-    if kind != "c" and peak <= 1.0:
-        return (-1.0, 1.0)
-    top = float(f"{peak:.2g}") if np.isfinite(peak) and peak > 0 else 1.0
-    top = top if top >= peak else peak
-    return (-top, top)
-
-
-def value_colours(values: NDArray[np.floating], levels: tuple[float, float]) -> NDArray[np.ubyte]:
-    """(N,) values -> (N, 4) RGBA bytes on the diverging map over ``levels``."""
-    lo, hi = levels
-    x = np.clip((np.asarray(values, np.float64) - lo) / ((hi - lo) or 1.0), 0.0, 1.0)
-    out: NDArray[np.ubyte] = cm.diverging().map(x, mode="byte")
-    return out
-
-
-def token_html(token: str, tokenizer: str) -> str:
-    """How one token is written in the coloured text."""
-    if tokenizer == "char":
-        return "<br>" if token == "\n" else html.escape(token).replace(" ", "&nbsp;")
-    return html.escape(token) + " "
-
-
-def coloured_html(tokens: Sequence[str], values: NDArray[np.floating], levels: tuple[float, float],
-                  tokenizer: str, link: str = "", mark: int = -1, first: int = 0) -> str:
-    """Tokens with their background coloured by value; each links to ``link + step`` when a link
-    prefix is given; the token at ``mark`` is outlined."""
-    colours = value_colours(values, levels)
-    parts = []
-    for i, (tok, rgba) in enumerate(zip(tokens, colours, strict=True)):
-        style = f"background-color:#{rgba[0]:02x}{rgba[1]:02x}{rgba[2]:02x};color:#202020;"
-        if i == mark:
-            style += "font-weight:bold;text-decoration:underline;"
-        text = token_html(tok, tokenizer)
-        if link:
-            text = (f'<a href="{link}{first + i}" style="{style}text-decoration:none;">'
-                    f"{text}</a>")
-        parts.append(f'<span style="{style}">{text}</span>')
-    return "".join(parts)
-
-
-class ColourBar(QtWidgets.QLabel):
-    """A horizontal diverging colour bar with its two end values."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setFixedHeight(20)
-        self.levels = (-1.0, 1.0)
-
-    def set_levels(self, levels: tuple[float, float]) -> None:
-        self.levels = levels
-        self.update()
-
-    def paintEvent(self, event: QtGui.QPaintEvent) -> None:
-        p = QtGui.QPainter(self)
-        rect = self.rect().adjusted(50, 2, -50, -2)
-        grad = QtGui.QLinearGradient(QtCore.QPointF(rect.left(), 0),
-                                     QtCore.QPointF(rect.right(), 0))
-        for x, rgba in zip(np.linspace(0, 1, 9), value_colours(np.linspace(*self.levels, 9),
-                                                               self.levels), strict=True):
-            grad.setColorAt(float(x), QtGui.QColor(*[int(c) for c in rgba[:3]]))
-        p.fillRect(rect, grad)
-        p.setPen(QtGui.QColor(cm.LABEL_COLOUR))
-        p.drawText(self.rect().adjusted(0, 0, -self.width() + 48, 0),
-                   QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter,
-                   f"{self.levels[0]:+.2g}")
-        p.drawText(self.rect().adjusted(self.width() - 48, 0, 0, 0),
-                   QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignVCenter,
-                   f"{self.levels[1]:+.2g}")
-        p.end()
-
-
-def _browser() -> QtWidgets.QTextBrowser:
-    b = QtWidgets.QTextBrowser()
-    b.setOpenLinks(False)
-    b.setOpenExternalLinks(False)
-    b.setMinimumHeight(24)  # the dock may be made short; the panels scroll
-    return b
-
-
-def scrolled(owner: QtWidgets.QWidget, inner: QtWidgets.QWidget) -> None:
-    """Put a panel's content in a frameless scroll area: the dock can then be made short (and
-    the window keeps a small size asked for) without squeezing the views."""
-    area = QtWidgets.QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-    area.setWidget(inner)
-    area.setMinimumSize(40, 1)  # 0 would mean "unset": the hint (68) would apply
-    lay = QtWidgets.QVBoxLayout(owner)
-    lay.setContentsMargins(0, 0, 0, 0)
-    lay.addWidget(area)
-
-
-def shrinkable(*widgets: QtWidgets.QWidget) -> None:
-    """Let plots and tabs be made short (a small window keeps the size asked for)."""
-    for w in widgets:
-        w.setMinimumSize(40, 24)
 
 
 class UnitInspector(QtWidgets.QWidget):
@@ -216,10 +114,10 @@ class UnitInspector(QtWidgets.QWidget):
                                              self.cancel_button, self.corpus_button]
         for widget in widgets:
             top.addWidget(widget, 1 if widget is self.status else 0)
-        self.text_view = _browser()
+        self.text_view = browser()
         self.text_view.anchorClicked.connect(self._on_text_link)
         self.colour_bar = ColourBar()
-        self.pinned_view = _browser()
+        self.pinned_view = browser()
         self.pinned_view.anchorClicked.connect(self._on_pinned_link)
         self.line = pg.PlotWidget(background="w")
         self.line.setMenuEnabled(False)
@@ -236,7 +134,7 @@ class UnitInspector(QtWidgets.QWidget):
                                          brush=cm.colour(cm.BAR, 160), pen=None)
         self.hist_cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen(cm.colour(cm.HIGHLIGHT)))
         self.hist.addItem(self.hist_cursor)
-        self.contexts_view = _browser()
+        self.contexts_view = browser()
         self.contexts_view.anchorClicked.connect(self._on_context_link)
         self.side = QtWidgets.QTabWidget()
         self.side.setDocumentMode(True)
@@ -271,7 +169,7 @@ class UnitInspector(QtWidgets.QWidget):
         self.label_box.currentTextChanged.connect(self._draw_track)
         self.find_button = QtWidgets.QPushButton("Find units")
         self.find_button.clicked.connect(self.find_units)
-        self.finder_view = _browser()
+        self.finder_view = browser()
         self.finder_view.setMinimumHeight(0)
         self.finder_view.anchorClicked.connect(self._on_finder_link)
         row = QtWidgets.QHBoxLayout()
@@ -341,6 +239,7 @@ class UnitInspector(QtWidgets.QWidget):
         if unit is None:
             self.text_view.setHtml("<i>Open a model and type a text.</i>")
             return
+        self._follow_model()
         for w, v in ((self.layer_spin, unit.layer + 1), (self.unit_spin, unit.unit)):
             w.blockSignals(True)
             w.setValue(v)
@@ -474,6 +373,16 @@ class UnitInspector(QtWidgets.QWidget):
     def _settings_key(self, session: Any) -> str:
         return f"corpus/{session.model.name}"
 
+    def _follow_model(self) -> None:
+        """When the unit belongs to another model than the index, index that model's corpus."""
+        session = self._session(self.unit)
+        if session is None or session.model is None:
+            return
+        indexed_for = self._index_for[0] if self._index_for is not None else None
+        building_for = self._job.context[0] if self._job is not None else None
+        if id(session.model) not in (indexed_for, building_for):
+            self._default_corpus(session)
+
     def _default_corpus(self, session: Any) -> None:
         """The remembered corpus of this model, else a bundled excerpt; start indexing it."""
         remembered = str(QtCore.QSettings().value(self._settings_key(session), "") or "")
@@ -502,6 +411,8 @@ class UnitInspector(QtWidgets.QWidget):
         key = (id(model), path)
         if key == self._index_for and self.index is not None:
             return
+        if self._job is not None and self._job.context == key:
+            return  # already being built
         self.cancel_index()
         self.corpus_path, self.index, self.corpus = path, None, None
         cache = self.cache_dir
@@ -588,7 +499,7 @@ class UnitInspector(QtWidgets.QWidget):
         assert self.corpus is not None
         toks = list(self.corpus.tokens[c.start:c.stop])
         body = coloured_html(toks, series[c.start:c.stop], self.levels, self.corpus.tokenizer,
-                             mark=c.position - c.start)
+                             mark=c.position - c.start, breaks=False)
         note = " <i>(near a stream boundary)</i>" if c.near_boundary else ""
         return (f'<p style="margin:2px"><a href="ctx:{c.position}">{c.value:+.3f}</a>{note} '
                 f'<span style="font-family:monospace">{body}</span></p>')

@@ -19,8 +19,8 @@ from rnnviz.corpus.reader import CorpusText
 from rnnviz.session.workspace import UnitRef, Workspace
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
+from rnnviz.ui.coloured_text import WIDTH, coloured_html, index_kind, scrolled, shrinkable
 from rnnviz.ui.corpus_hub import hub
-from rnnviz.ui.inspector import WIDTH, coloured_html, index_kind, scrolled, shrinkable
 
 TOP = 50
 
@@ -205,7 +205,8 @@ class MatchPanel(QtWidgets.QWidget):
             lo, hi = max(0, p - WIDTH), min(corpus.ids.size, p + n + WIDTH)
             frac = np.asarray(layer[sel, lo:hi], np.float32)
             on = (frac >= self.threshold.value()).mean(axis=0)  # share of selected units on
-            body = coloured_html(list(corpus.tokens[lo:hi]), on, (-1.0, 1.0), corpus.tokenizer)
+            body = coloured_html(list(corpus.tokens[lo:hi]), on, (-1.0, 1.0), corpus.tokenizer,
+                                 breaks=False)
             rows.append(f'<p style="margin:2px"><a href="m:{p}:{n}">{score:+.0f}</a> '
                         f"<small>len {length}</small> "
                         f'<span style="font-family:monospace">{body}</span></p>')

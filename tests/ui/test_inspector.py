@@ -16,7 +16,8 @@ from rnnviz.engine.network import RNNLM
 from rnnviz.session import Workspace
 from rnnviz.session.workspace import UnitRef
 from rnnviz.ui import colormaps as cm
-from rnnviz.ui.inspector import UnitInspector, value_colours
+from rnnviz.ui.coloured_text import value_colours
+from rnnviz.ui.inspector import UnitInspector
 from tests.conftest import REPO
 
 PARENS = REPO / "resources" / "models" / "parens-lstm.safetensors"
@@ -168,3 +169,75 @@ def test_finder_tab_ranks_units_and_opens_one(qtbot, inspector) -> None:
     view._on_finder_link(QtCore.QUrl("unit:0"))
     best = view.found[0]
     assert ws.selected_unit == UnitRef(0, best.kind, best.layer, best.unit)
+
+
+def test_word_model_contexts_load_as_words(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.corpus.helpers import word_corpus, word_model
+
+    model = word_model(tmp_path, "gru", layers=2, hidden=6)
+    ws = Workspace()
+    ws.add_model(model)
+    ws.set_text("the cat sat on a mat")
+    view = UnitInspector(ws, cache_dir=str(tmp_path / "cache"))
+    qtbot.addWidget(view)
+    ws.set_selected_unit(UnitRef(0, "h", 1, 4))
+    np.testing.assert_allclose(
+        view.values, [r.h[1, 4] for r in RNNLM(model.params).run(
+            [t.id for t in model.tokenize("the cat sat on a mat")])], rtol=1e-5, atol=1e-6)
+    corpus_file = word_corpus(tmp_path, lines=40)
+    indexed(qtbot, view, corpus_file)
+    assert view.corpus is not None and view.corpus.tokenizer == "word"
+    p = view.low[0].position
+    view.load_context(p)
+    lo = max(0, p - 10)
+    assert [t.text for t in ws.models[0].trace.tokens] == list(  # type: ignore[union-attr]
+        view.corpus.tokens[lo:p + 11])
+    assert ws.cursor == p - lo
+
+
+def test_cancelling_the_index_build_leaves_no_index(qtbot, inspector, tmp_path: Path) -> None:
+    _, view = inspector
+    qtbot.waitUntil(lambda: view._job is None, timeout=60_000)  # the bundled excerpt's build
+    corpus = tmp_path / "long.txt"
+    corpus.write_text(make_parens_text(60_000))
+    view.set_corpus(str(corpus))
+    view.cancel_index()
+    qtbot.waitUntil(lambda: view._job is None, timeout=60_000)
+    assert view.index is None and view.status.text() == "indexing cancelled"
+    assert view.progress.isHidden()
+    assert not list((tmp_path / "cache" / "index").glob(".*tmp*"))
+
+
+def make_parens_text(n: int) -> str:
+    from tests.corpus.helpers import make_parens
+
+    return str(make_parens().generate(n, seed=11))
+
+
+def test_the_corpus_a_model_was_given_is_remembered(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSettings
+
+    corpus = tmp_path / "mine.txt"
+    corpus.write_text(make_parens_text(3000))
+    QSettings().setValue("corpus/parens-lstm", str(corpus))
+    ws = Workspace()
+    ws.add_model(load_model(PARENS))
+    ws.set_text(TEXT)
+    view = UnitInspector(ws, cache_dir=str(tmp_path / "cache"))
+    qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: view.index is not None, timeout=60_000)
+    assert view.corpus_path == str(corpus) and view.corpus is not None
+    assert "".join(view.corpus.tokens) == corpus.read_text()
+
+
+def test_selecting_a_unit_of_another_model_indexes_that_models_corpus(qtbot, inspector) -> None:
+    ws, view = inspector
+    indexed(qtbot, view)
+    first = view.index
+    ws.add_model(load_model(PARENS))  # a second copy: another model object, same file
+    ws.set_selected_unit(UnitRef(1, "c", 0, 7))
+    qtbot.waitUntil(lambda: view.index is not None and view.index is not first
+                    and view._job is None, timeout=60_000)
+    assert view._index_for is not None and view._index_for[0] == id(ws.models[1].model)
+    assert view.index.directory == first.directory  # same file and corpus: the cached index
+    np.testing.assert_allclose(view.values, engine_unit("c", 0, 7), rtol=1e-5, atol=1e-6)
