@@ -59,6 +59,9 @@ def main() -> None:
     ap.add_argument("--max-distance", type=int, default=150)
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
+    if not Path(args.data).is_file():
+        print(json.dumps({"error": f"no corpus at {args.data} (give --data)"}))
+        raise SystemExit(2)
     with tempfile.TemporaryDirectory() as tmp:
         out = str(Path(tmp) / "memory.json")
         secs = [run_once(args.data, args.tokens, args.max_distance, out)

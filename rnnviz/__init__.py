@@ -1,4 +1,10 @@
-"""rnnviz: step through recurrent language models and look inside."""
+"""rnnviz: step through recurrent language models and look inside.
+
+``rnnviz.load(name_or_path)`` opens a model for notebooks (see :mod:`rnnviz.api`); the API
+module is imported on first use so that ``import rnnviz`` (and the app's start) stays light.
+"""
+
+from __future__ import annotations
 
 import os
 
@@ -25,8 +31,25 @@ def limit_blas_threads(threads: int = 1) -> None:
     threadpool_limits(limits=threads, user_api="blas")
 
 
-import numpy  # noqa: E402,F401  (loads OpenBLAS, so the limit below reaches it)
-
-limit_blas_threads()
+if "numpy" in __import__("sys").modules:  # loaded before rnnviz: its pool is already running
+    limit_blas_threads()
 
 __version__ = "0.1.0"
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing would cost ~3 ms here
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
+    from rnnviz.api import Model
+
+
+def load(name_or_path: str | Path, *, vocab: str | None = None,
+         vocab_corpus: Sequence[str] = (), cell: str | None = None,
+         tokenizer: str | None = None) -> Model:
+    """A bundled model by name (``"ptb-lstm"``) or a model file, with the command line's
+    vocabulary options; see :func:`rnnviz.api.load`."""
+    from rnnviz.api import load as _load
+
+    return _load(name_or_path, vocab=vocab, vocab_corpus=vocab_corpus, cell=cell,
+                 tokenizer=tokenizer)

@@ -18,6 +18,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from rnnviz.checkpoints.bundled import default_model_path  # light: pathlib and importlib only
+
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
@@ -26,17 +28,7 @@ if TYPE_CHECKING:
     from rnnviz.ui.main_window import MainWindow
 
 T_START = time.perf_counter()
-MODELS = Path(__file__).resolve().parents[1] / "resources" / "models"
-DEFAULT_MODELS = ("ptb-lstm.safetensors", "demo-lstm.safetensors")
 log = logging.getLogger("rnnviz")
-
-
-def default_model_path() -> Path | None:
-    """ptb-lstm when it has been trained and bundled, else the demo model."""
-    for name in DEFAULT_MODELS:
-        if (MODELS / name).is_file():
-            return MODELS / name
-    return None
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -57,6 +49,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="build the vocabulary from corpus files (train, valid, test)")
     p.add_argument("--cell", choices=("rnn_tanh", "rnn_relu"),
                    help="for PyTorch RNN files, whose nonlinearity shapes cannot tell")
+    p.add_argument("--tokenizer", choices=("ptb", "words", "char"),
+                   help="how text becomes tokens (default: the file's, else inferred from the "
+                        "vocabulary)")
     p.add_argument("--step", type=int, default=1, help="start at step N (1-based)")
     p.add_argument("--screenshot", metavar="OUT.png",
                    help="render the window offscreen to a PNG and exit")
@@ -72,7 +67,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                        help="extra gradient curves: c (LSTM cell state), input (embedding)")
     views.add_argument("--matrix", metavar="NAME",
                        help="the T x T matrix: h1, h2, ... (layer), c1, ..., or inputs")
-    views.add_argument("--tab", metavar="TITLE", help="open this tab (e.g. Help)")
+    views.add_argument("--panel", metavar="TITLE",
+                       help="start on this tab, e.g. Memory or Help (with --screenshot: after "
+                            "its background work is done)")
     p.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.files and args.checkpoint:
@@ -168,7 +165,7 @@ def load_initial(args: argparse.Namespace) -> tuple[LoadedModel | None, str | No
     if path is None:
         return None, "no model given and no bundled model found in resources/models"
     opts = VocabOptions(vocab_file=args.vocab, vocab_corpus=tuple(args.vocab_corpus or ()),
-                        cell=args.cell)
+                        cell=args.cell, tokenizer=args.tokenizer)
     try:
         return load_model(path, opts), None
     except (CheckpointError, VocabError, OSError, ValueError) as e:
@@ -182,17 +179,50 @@ def add_compared(session: Session, args: argparse.Namespace) -> str | None:
     from rnnviz.checkpoints.vocab import VocabError
 
     opts = VocabOptions(vocab_file=args.vocab, vocab_corpus=tuple(args.vocab_corpus or ()),
-                        cell=args.cell)
+                        cell=args.cell, tokenizer=args.tokenizer)
     for path in args.compare:
         try:
-            session.workspace.add_model(load_model(path, opts))
+            added = session.workspace.add_model(load_model(path, opts))
+            added.load_options = {"vocab_file": opts.vocab_file,
+                                  "vocab_corpus": list(opts.vocab_corpus), "cell": opts.cell}
         except (CheckpointError, VocabError, OSError, ValueError) as e:
             return f"{path}: {' '.join(str(e).split())}"
     return None
 
 
+def build_from_session(args: argparse.Namespace) -> tuple[MainWindow, str | None]:
+    """A window restored from a session file (its models load here, before the window)."""
+    from rnnviz.checkpoints.errors import CheckpointError
+    from rnnviz.checkpoints.vocab import VocabError
+    from rnnviz.session import Session
+    from rnnviz.session import session_file as sf
+    from rnnviz.ui.main_window import MainWindow
+    from rnnviz.ui.sentence_bar import load_examples
+    from rnnviz.ui.session_actions import apply_view_settings, load_models
+
+    session = Session()
+    error = None
+    try:
+        spec = sf.read(args.file)
+        sf.install(spec, session.workspace, load_models(spec))
+    except (CheckpointError, VocabError, OSError, ValueError) as e:
+        error = f"{args.file}: {' '.join(str(e).split())}"
+        spec = None
+    if spec is None:  # fall back to the default model
+        fallback = argparse.Namespace(**{**vars(args), "file": None, "compare": []})
+        window, _ = build_window(fallback)
+        return window, error
+    window = MainWindow(session.workspace, examples=load_examples())
+    apply_view_settings(window, spec.views)
+    if args.size:
+        window.resize(*args.size)
+    return window, error
+
+
 def build_window(args: argparse.Namespace) -> tuple[MainWindow, str | None]:
     """Workspace + window on the initial model(s); returns an error line to show, if any."""
+    if args.file and str(args.file).endswith(".rnnviz.json"):
+        return build_from_session(args)
     from rnnviz.session import Session
     from rnnviz.ui.main_window import MainWindow
     from rnnviz.ui.sentence_bar import first_example, load_examples
@@ -200,12 +230,15 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, str | None]:
     model, error = load_initial(args)
     if model is None and (args.checkpoint or args.file) and default_model_path():
         fallback = argparse.Namespace(**{**vars(args), "checkpoint": None, "file": None,
-                                         "vocab": None, "vocab_corpus": None})
+                                         "vocab": None, "vocab_corpus": None,
+                                         "tokenizer": None})
         model, _ = load_initial(fallback)
     session = Session()
     examples = load_examples()
     if model is not None:
         session.text = args.text or first_example(examples, model.tokenizer)
+        session.load_options = {"vocab_file": args.vocab,
+                                "vocab_corpus": list(args.vocab_corpus or ()), "cell": args.cell}
         try:
             session.set_model(model)
         except ValueError as e:  # SessionError (nothing to run), VocabError (no <unk>)
@@ -252,9 +285,23 @@ def apply_view_options(window: MainWindow, args: argparse.Namespace) -> str | No
                 return f"--matrix: {args.matrix} is not a matrix of {view.session.name}"
             view.matrix_box.setCurrentIndex(i)
             view.matrix_box.activated.emit(i)
-    if args.tab:
-        window.show_panel(args.tab)
+    if args.panel:
+        window.show_panel(args.panel)
     return None
+
+
+def _wait_for_panels(window: MainWindow, timeout_s: float = 600.0) -> None:
+    """Process events until every extra view with background work (an ``idle`` property) is
+    done, e.g. the Memory view's curves."""
+    from PySide6.QtWidgets import QApplication
+
+    end = time.perf_counter() + timeout_s
+    while (any(not getattr(v, "idle", True) for v in window.extra_views)
+           and time.perf_counter() < end):
+        QApplication.processEvents()
+        time.sleep(0.02)
+    for _ in range(3):
+        QApplication.processEvents()
 
 
 def screenshot(window: MainWindow, out: str) -> int:
@@ -266,6 +313,7 @@ def screenshot(window: MainWindow, out: str) -> int:
     window.runners.run_blocking()
     for _ in range(3):
         QApplication.processEvents()
+    _wait_for_panels(window)
     image = window.grab()
     if not image.save(out, "PNG"):
         print(f"rnnviz: error: cannot write {out}", file=sys.stderr)

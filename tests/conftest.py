@@ -10,7 +10,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("RNNVIZ_SHARED") or REPO.parent / "shared")
 PTB = SHARED / "data" / "ptb"
 SHAKESPEARE = SHARED / "data" / "tinyshakespeare" / "input.txt"
 BOOK_RNNLM = SHARED / "fixtures" / "dlfs2" / "Rnnlm.pkl"

@@ -16,6 +16,7 @@ import json, sys
 if sys.argv[1] == "numpy-first":
     import numpy
 import rnnviz, threadpoolctl
+import numpy  # rnnviz-first: numpy (and its BLAS) loads after rnnviz
 print(json.dumps([i["num_threads"] for i in threadpoolctl.threadpool_info()
                   if i["user_api"] == "blas"]))
 """

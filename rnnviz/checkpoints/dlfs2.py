@@ -109,7 +109,8 @@ def from_object(obj: Any, path: str, vocab_file: str | None,
     vocab, notices = resolve_vocab(vocab_file, vocab_corpus, params.vocab_size, ptb_default=True)
     dtypes = sorted({str(a.dtype) for a in obj})
     meta = {"source_format": FORMAT, "source_class": cls, "source_dtypes": dtypes}
-    return LoadedModel(params, vocab, "word", FORMAT, path, meta, notices)
+    tokenizer = "" if vocab_file or vocab_corpus else "ptb"  # "": the loader infers it
+    return LoadedModel(params, vocab, tokenizer, FORMAT, path, meta, notices)
 
 
 def load(path: str, vocab_file: str | None = None,

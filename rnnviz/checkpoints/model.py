@@ -2,35 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from rnnviz.checkpoints.vocab import Token, Vocab, tokenize
 from rnnviz.engine.params import ModelParams
+from rnnviz.engine.rwkv_params import RwkvParams
 
 
 @dataclass(frozen=True)
 class LoadedModel:
     """What every loader returns.
 
-    format: 'rnnviz' (native safetensors), 'pytorch-state-dict', 'pytorch-module' or 'dlfs2'.
+    format: 'rnnviz' (native safetensors), 'pytorch-state-dict', 'pytorch-module', 'dlfs2',
+    'rwkv-pth' or 'rwkv-hf'. encoder: text -> tokens for subword vocabularies (else word/char).
     meta: free-form JSON-able facts (name, provenance, training figures).
     notices: things the user should be told (defaults taken, tensors mapped).
     """
 
-    params: ModelParams
+    params: ModelParams | RwkvParams
     vocab: Vocab
     tokenizer: str
     format: str
     path: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
     notices: tuple[str, ...] = ()
+    encoder: Callable[[str], list[Token]] | None = field(default=None, compare=False)
 
     @property
     def name(self) -> str:
         return str(self.meta.get("name") or self.path.rsplit("/", 1)[-1] or "model")
 
     def tokenize(self, text: str) -> list[Token]:
+        if self.encoder is not None:  # a subword tokenizer (RWKV World, tokenizer.json)
+            return self.encoder(text)
         return tokenize(text, self.vocab, self.tokenizer)
 
     def summary(self) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import struct
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,15 +13,17 @@ import numpy as np
 
 from rnnviz.checkpoints.errors import CheckpointError
 from rnnviz.checkpoints.model import LoadedModel
-from rnnviz.checkpoints.vocab import TOKENIZERS, Vocab, VocabError
+from rnnviz.checkpoints.options import VocabOptions
+from rnnviz.checkpoints.vocab import TOKENIZER_ALIASES, Vocab, VocabError, normalize_tokenizer
 from rnnviz.engine.params import CELLS, ModelParams, ParamError, from_named_arrays, named_arrays
+from rnnviz.engine.rwkv_params import RWKV_CELLS, RwkvParams
 
 META_KEY = "rnnviz"
 TIED_NAME = "decoder.weight"  # absent in a tied model's file: it is encoder.weight
 _MAX_HEADER = 100 * 1024 * 1024
 
 
-def save(path: str | Path, params: ModelParams, vocab: Vocab, tokenizer: str,
+def save(path: str | Path, params: ModelParams | RwkvParams, vocab: Vocab, tokenizer: str,
          meta: dict[str, Any] | None = None) -> None:
     """Write params + vocabulary as a native checkpoint (atomic: temp file then rename)."""
     from safetensors.numpy import save_file
@@ -28,10 +31,16 @@ def save(path: str | Path, params: ModelParams, vocab: Vocab, tokenizer: str,
     if len(vocab) != params.vocab_size:
         raise ValueError(f"vocabulary has {len(vocab)} tokens but the model {params.vocab_size}")
     info = dict(meta or {})
-    info.update(cell=params.cell, vocab=list(vocab.tokens), tokenizer=tokenizer)
-    tensors = {k: np.ascontiguousarray(v) for k, v in named_arrays(params).items()}
+    info.update(cell=params.cell, vocab=list(vocab.tokens),
+                tokenizer=normalize_tokenizer(tokenizer))
+    if isinstance(params, RwkvParams):  # BlinkDL's names, as the engine keeps them
+        tensors = {k: np.ascontiguousarray(v) for k, v in params.arrays.items()}
+        tied_name = "head.weight"
+    else:
+        tensors = {k: np.ascontiguousarray(v) for k, v in named_arrays(params).items()}
+        tied_name = TIED_NAME
     if params.tied:  # stored once, as safetensors.torch.save_model stores shared tensors
-        del tensors[TIED_NAME]
+        del tensors[tied_name]
     tmp = f"{path}.tmp{os.getpid()}"
     save_file(tensors, tmp, metadata={META_KEY: json.dumps(info, ensure_ascii=False)})
     os.replace(tmp, path)
@@ -77,10 +86,14 @@ def _parse_meta(header: dict[str, Any]) -> dict[str, Any]:
     for key in ("cell", "vocab", "tokenizer"):
         if key not in meta:
             raise CheckpointError(f"'{META_KEY}' metadata lacks the required key {key!r}")
-    if meta["cell"] not in CELLS:
-        raise CheckpointError(f"unknown cell {meta['cell']!r} (expected one of {', '.join(CELLS)})")
-    if meta["tokenizer"] not in TOKENIZERS:
-        raise CheckpointError(f"unknown tokenizer {meta['tokenizer']!r} (expected word or char)")
+    if meta["cell"] not in CELLS + RWKV_CELLS:
+        raise CheckpointError(f"unknown cell {meta['cell']!r} "
+                              f"(expected one of {', '.join(CELLS + RWKV_CELLS)})")
+    try:
+        meta["tokenizer"] = normalize_tokenizer(meta["tokenizer"])  # 'word' (older files): ptb
+    except (VocabError, TypeError):
+        raise CheckpointError(f"unknown tokenizer {meta['tokenizer']!r} (expected ptb, words or "
+                              f"char; older files say {', '.join(TOKENIZER_ALIASES)})") from None
     if not (isinstance(meta["vocab"], list) and all(isinstance(t, str) for t in meta["vocab"])):
         raise CheckpointError("'vocab' must be a list of strings")
     return meta
@@ -95,6 +108,10 @@ def load(path: str | Path) -> LoadedModel:
     try:
         header = _read_header(path)
         meta = _parse_meta(header)
+        if meta["cell"] in RWKV_CELLS:
+            from rnnviz.checkpoints.rwkv_native import load_rwkv
+
+            return load_rwkv(path, header, meta)
         arrays = load_file(path)
     except OSError as e:
         raise CheckpointError(f"cannot read {path}: {e.strerror or e}") from None
@@ -114,6 +131,15 @@ def load(path: str | Path) -> LoadedModel:
                               f"{params.vocab_size} rows")
     extra = {k: v for k, v in meta.items() if k not in ("cell", "vocab", "tokenizer")}
     return LoadedModel(params, vocab, meta["tokenizer"], "rnnviz", path, extra)
+
+
+def load_with_options(path: str, opts: VocabOptions) -> LoadedModel:
+    """The loader's entry: the file carries its vocabulary, so vocabulary flags are ignored."""
+    model = load(path)
+    if opts.vocab_file or opts.vocab_corpus:
+        notice = "--vocab/--vocab-corpus ignored: the file carries its own vocabulary"
+        model = replace(model, notices=(*model.notices, notice))
+    return model
 
 
 def read_meta(path: str | Path) -> dict[str, Any]:

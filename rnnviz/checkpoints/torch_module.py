@@ -10,6 +10,7 @@ global is refused. Nothing from the file's own code (``model.py``) is ever impor
 from __future__ import annotations
 
 import re
+import sys
 import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ class StandIn:
     """An inert object in place of a pickled class instance: it keeps the pickled state only."""
 
     qualname = "object"
+    nn = False  # a torch.nn class (not the user's own)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # REDUCE on the class: keep nothing
         pass
@@ -48,11 +50,25 @@ _NN_MODULES = ("torch.nn.modules.sparse", "torch.nn.modules.rnn", "torch.nn.modu
                "torch.nn.modules.dropout", "torch.nn.modules.container")
 #: Top-level model classes accepted from any module (the example's class, however imported).
 MODEL_CLASSES = ("RNNModel",)
+RECURRENT = ("LSTM", "GRU", "RNN")
+_CLASS_NAME = re.compile(r"[A-Z][A-Za-z0-9_]*")
+_NOT_USER_CODE = ("torch", "numpy", "builtins", "__builtin__")
+
+
+def _user_class(module: str, name: str) -> bool:
+    """A class of the user's own code (``model.CharRNN``): a CapWords name from a module that
+    is neither the standard library nor torch/numpy. It becomes an inert stand-in; what it
+    holds is checked after reading (:func:`check_model_shape`)."""
+    top = module.split(".")[0]
+    return (bool(_CLASS_NAME.fullmatch(name)) and top not in sys.stdlib_module_names
+            and top not in _NOT_USER_CODE)
 
 
 def _stand_in(module: str, name: str) -> type[StandIn] | None:
-    if (module in _NN_MODULES and name in _NN_CLASSES) or name in MODEL_CLASSES:
-        return type(name, (StandIn,), {"qualname": f"{module}.{name}"})
+    known = (module in _NN_MODULES and name in _NN_CLASSES) or name in MODEL_CLASSES
+    if known or _user_class(module, name):
+        return type(name, (StandIn,), {"qualname": f"{module}.{name}",
+                                       "nn": module in _NN_MODULES})
     return None
 
 
@@ -237,14 +253,33 @@ _SCALAR = (str, int, float, bool)
 
 
 def _attrs(obj: StandIn) -> dict[str, Any]:
-    """Plain attributes of the model and of its recurrent submodule (``rnn.mode``...)."""
+    """Plain attributes of the model and of its recurrent submodule, whatever its name, under
+    ``rnn.`` (``rnn.mode``, ``rnn.bidirectional``...)."""
     out = {k: v for k, v in obj.__dict__.items()
            if isinstance(v, _SCALAR) and not k.startswith("_")}
-    for name, child in (obj.__dict__.get("_modules") or {}).items():
-        if isinstance(child, StandIn) and type(child).__name__ in ("LSTM", "GRU", "RNN"):
-            out.update({f"{name}.{k}": v for k, v in child.__dict__.items()
+    for child in (obj.__dict__.get("_modules") or {}).values():
+        if isinstance(child, StandIn) and type(child).__name__ in RECURRENT:
+            out.update({f"rnn.{k}": v for k, v in child.__dict__.items()
                         if isinstance(v, _SCALAR) and not k.startswith("_")})
     return out
+
+
+_SHAPE_HELP = ("rnnviz reads whole modules whose submodules are exactly an Embedding, one "
+               "RNN/LSTM/GRU and a Linear (under any names); saving the model's state_dict "
+               "works for the others")
+
+
+def check_model_shape(obj: StandIn) -> None:
+    """The model (word_language_model's RNNModel or a class of the user's own code) must hold
+    exactly Embedding + one RNN/LSTM/GRU + Linear, Dropout allowed."""
+    children = obj.__dict__.get("_modules") or {}
+    kinds = [type(c).__name__ for c in children.values() if type(c).__name__ != "Dropout"]
+    plain = all(isinstance(c, StandIn) and c.nn for c in children.values())
+    recurrent = [k for k in kinds if k in RECURRENT]
+    if not plain or sorted(kinds) != sorted(["Embedding", "Linear", *recurrent[:1]]):
+        listed = ", ".join(f"{n} ({type(c).__name__})" for n, c in children.items()) or "none"
+        raise CheckpointError(f"a whole module of class {type(obj).qualname} with submodules "
+                              f"{listed}: {_SHAPE_HELP}")
 
 
 def load_contents(path: str) -> ModuleContents:
@@ -252,6 +287,7 @@ def load_contents(path: str) -> ModuleContents:
     obj = read_object(path)
     if not isinstance(obj, StandIn):
         raise CheckpointError("data.pkl holds no model object")
+    check_model_shape(obj)
     tensors: dict[str, np.ndarray] = {}
     _walk(obj, "", tensors)
     return ModuleContents(type(obj).qualname, tensors, _attrs(obj))

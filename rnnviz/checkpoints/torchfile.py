@@ -1,5 +1,6 @@
 """PyTorch files (``.pt``/``.pth``): state_dicts and whole ``torch.save(model)`` modules.
 
+One entry, :func:`load`: sniff (zip sizes) -> read -> map (:mod:`.statedict`) -> LoadedModel.
 State_dicts are read with ``torch.load(weights_only=True)`` (torch's own restricted unpickler).
 A file that this refuses because it names other globals (a whole pickled module) is read by
 :mod:`rnnviz.checkpoints.torch_module`, which imports and runs nothing. torch is imported here,
@@ -18,6 +19,7 @@ import numpy as np
 from rnnviz.checkpoints import torch_module
 from rnnviz.checkpoints.errors import CheckpointError
 from rnnviz.checkpoints.model import LoadedModel
+from rnnviz.checkpoints.options import VocabOptions
 from rnnviz.checkpoints.statedict import Mapped, map_state_dict
 from rnnviz.checkpoints.vocab_sources import resolve_vocab
 
@@ -33,7 +35,7 @@ def _one_line(e: BaseException) -> str:
     return " ".join(str(e).split())[:200] or type(e).__name__
 
 
-def _torch_load(path: str) -> Any:
+def torch_load(path: str) -> Any:
     """``torch.load(weights_only=True)`` on CPU; None when torch refuses a global (module file)."""
     import torch
 
@@ -86,14 +88,17 @@ def _float_only(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {k: v for k, v in arrays.items() if v.dtype.kind == "f"}
 
 
-def _finish(mapped: Mapped, fmt: str, path: str, vocab_file: str | None,
-            vocab_corpus: tuple[str, ...], meta: dict[str, Any]) -> LoadedModel:
-    vocab, vnotes = resolve_vocab(vocab_file, vocab_corpus, mapped.params.vocab_size,
-                                  ptb_default=False)
+def _finish(mapped: Mapped, fmt: str, path: str, opts: VocabOptions,
+            meta: dict[str, Any]) -> LoadedModel:
+    """Mapped parameters + the user's vocabulary -> LoadedModel (tokenizer settled by the
+    loader: the user's choice or one inferred from the vocabulary)."""
+    char = opts.tokenizer == "char"
+    vocab, vnotes = resolve_vocab(opts.vocab_file, opts.vocab_corpus, mapped.params.vocab_size,
+                                  ptb_default=False, char_default=char)
     meta = {"source_format": fmt, **meta}
     if any(k != v for k, v in mapped.renamed.items()):
         meta["source_names"] = {k: v for k, v in mapped.renamed.items() if k != v}
-    return LoadedModel(mapped.params, vocab, "word", fmt, path, meta, mapped.notices + vnotes)
+    return LoadedModel(mapped.params, vocab, "", fmt, path, meta, mapped.notices + vnotes)
 
 
 def _module_cell_hint(attrs: dict[str, Any]) -> tuple[str | None, str]:
@@ -115,43 +120,48 @@ def _check_module_attrs(attrs: dict[str, Any]) -> None:
         raise CheckpointError("malformed recurrent module attributes")
 
 
-def load_module_file(path: str, vocab_file: str | None, vocab_corpus: tuple[str, ...],
-                     cell: str | None) -> LoadedModel:
-    """A whole pickled ``model.RNNModel``: tensors and attributes, nothing imported or run."""
-    contents = torch_module.load_contents(path)
+def _map_module(contents: torch_module.ModuleContents, cell: str | None) -> Mapped:
+    """A whole pickled module's tensors -> engine parameters, checked against what it says."""
     _check_module_attrs(contents.attrs)
     hint, rnn_type = _module_cell_hint(contents.attrs)
     mapped = map_state_dict(_float_only(contents.tensors), cell_hint=hint, cell_flag=cell)
     if hint and mapped.params.cell != hint:
         raise CheckpointError(f"the model says rnn_type {rnn_type} but its tensors are a "
                               f"{mapped.params.cell}")
+    return mapped
+
+
+def _module_meta(contents: torch_module.ModuleContents) -> dict[str, Any]:
     meta: dict[str, Any] = {"source_class": contents.class_name}
-    for key in ("rnn_type", "nlayers", "nhid", "ntoken"):
+    for key in ("rnn_type", "nlayers", "nhid", "ntoken", "model", "n_layers", "hidden_size"):
         if isinstance(contents.attrs.get(key), (str, int)):
             meta[f"source_{key}"] = contents.attrs[key]
-    return _finish(mapped, MODULE, path, vocab_file, vocab_corpus, meta)
+    return meta
 
 
-def load(path: str, vocab_file: str | None = None, vocab_corpus: tuple[str, ...] = (),
-         cell: str | None = None) -> LoadedModel:
-    """A torch.save zip (or legacy pickle): state_dict first, whole module as fallback."""
+def load(path: str, opts: VocabOptions | None = None) -> LoadedModel:
+    """The loader's entry for torch.save zips: sniff (zip sizes checked) -> read (a state_dict
+    by torch.load(weights_only=True), else a whole module by stand-ins) -> map -> LoadedModel."""
+    opts = opts or VocabOptions()
     path = str(path)
     zf, _ = torch_module.open_zip(path)  # size checks before torch reads anything
     zf.close()
-    obj = _torch_load(path)
+    obj = torch_load(path)
     if obj is None:
-        return load_module_file(path, vocab_file, vocab_corpus, cell)
-    mapped = map_state_dict(_float_only(_tensor_dict(obj)), cell_flag=cell)
-    return _finish(mapped, STATE_DICT, path, vocab_file, vocab_corpus, {})
+        contents = torch_module.load_contents(path)
+        return _finish(_map_module(contents, opts.cell), MODULE, path, opts,
+                       _module_meta(contents))
+    mapped = map_state_dict(_float_only(_tensor_dict(obj)), cell_flag=opts.cell)
+    return _finish(mapped, STATE_DICT, path, opts, {})
 
 
-def load_legacy(path: str, vocab_file: str | None = None, vocab_corpus: tuple[str, ...] = (),
-                cell: str | None = None) -> LoadedModel:
+def load_legacy(path: str, opts: VocabOptions | None = None) -> LoadedModel:
     """A pre-1.6 (non-zip) torch.save state_dict; legacy whole-module files are refused."""
-    obj = _torch_load(path)
+    opts = opts or VocabOptions()
+    obj = torch_load(path)
     if obj is None:
         raise CheckpointError("refused to load a legacy (pre-zip) PyTorch file that names "
                               "globals beyond tensors (a whole module?): save its "
                               "model.state_dict() in PyTorch instead")
-    mapped = map_state_dict(_float_only(_tensor_dict(obj)), cell_flag=cell)
-    return _finish(mapped, STATE_DICT, path, vocab_file, vocab_corpus, {"legacy": True})
+    mapped = map_state_dict(_float_only(_tensor_dict(obj)), cell_flag=opts.cell)
+    return _finish(mapped, STATE_DICT, path, opts, {"legacy": True})

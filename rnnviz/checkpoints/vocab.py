@@ -1,4 +1,5 @@
-"""Vocabularies and tokenizers: PTB-style words and characters."""
+"""Vocabularies and tokenizers: ``ptb`` (PTB conventions), ``words`` (the vocabulary's own
+spellings, as word_language_model's data.py splits), and ``char``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pathlib import Path
 
 EOS = "<eos>"
 UNK = "<unk>"
-TOKENIZERS = ("word", "char")
+TOKENIZERS = ("ptb", "words", "char")
+#: Older names still read: native files written before ``words`` existed say ``word``.
+TOKENIZER_ALIASES = {"word": "ptb"}
 
 
 class VocabError(ValueError):
@@ -53,11 +56,21 @@ class Token:
     source: str = ""
 
 
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\"}
+_ESCAPE = re.compile(r"\\([ntr\\])")
+
+
+def unescape_token(line: str) -> str:
+    """A vocabulary line's token: ``\\n``, ``\\t``, ``\\r`` and ``\\\\`` are escapes (so a
+    character vocabulary can list the newline); any other backslash is kept as written."""
+    return _ESCAPE.sub(lambda m: _ESCAPES[m.group(1)], line)
+
+
 def vocab_from_lines(lines: Iterable[str]) -> Vocab:
     """One token per line (a vocabulary file); blank lines are skipped, the line is not stripped
-    beyond its newline so that char vocabularies keep ' '."""
+    beyond its newline so that char vocabularies keep ' '; escapes as :func:`unescape_token`."""
     toks = [ln.rstrip("\r\n") for ln in lines]
-    return Vocab(tuple(t for t in toks if t != ""))
+    return Vocab(tuple(unescape_token(t) for t in toks if t != ""))
 
 
 def read_vocab_file(path: str | Path) -> Vocab:
@@ -119,17 +132,26 @@ def _split_contraction(w: str) -> list[str]:
     return [stem, suffix]
 
 
+def normalize_tokenizer(kind: str) -> str:
+    """``ptb``, ``words`` or ``char`` (the old name ``word`` is ``ptb``); else VocabError."""
+    kind = TOKENIZER_ALIASES.get(kind, kind)
+    if kind not in TOKENIZERS:
+        raise VocabError(f"unknown tokenizer {kind!r} (expected ptb, words or char)")
+    return kind
+
+
 def tokenize(text: str, vocab: Vocab, kind: str) -> list[Token]:
-    """Text -> tokens. ``word``: PTB conventions (lower case, numbers and '%' -> N as PTB has
-    them, OOV -> <unk>, sentence end -> <eos>, contractions split). ``char``: one per character."""
+    """Text -> tokens. ``ptb``: PTB conventions (lower case, numbers and '%' -> N as PTB has
+    them, OOV -> <unk>, sentence end -> <eos>, contractions split). ``words``: the vocabulary's
+    exact spellings (see :func:`word_pieces`). ``char``: one per character."""
+    kind = normalize_tokenizer(kind)
     if kind == "char":
         return _tokenize_chars(text, vocab)
-    if kind != "word":
-        raise VocabError(f"unknown tokenizer {kind!r} (expected word or char)")
+    split = _word_pieces if kind == "ptb" else word_pieces
     unk = vocab.get(UNK)
     out: list[Token] = []
     for raw in text.split():
-        for piece in _word_pieces(raw, vocab):
+        for piece in split(raw, vocab):
             i = vocab.get(piece)
             if i is not None:
                 out.append(Token(piece, i, piece == UNK and raw.lower() != UNK, raw))
@@ -138,6 +160,81 @@ def tokenize(text: str, vocab: Vocab, kind: str) -> list[Token]:
             else:
                 raise VocabError(f"{raw!r} is not in the vocabulary, which has no {UNK}")
     return out
+
+
+#: wikitext writes separators inside numbers and hyphenated words as their own tokens.
+_WIKI_SEPARATORS = {",": "@,@", ".": "@.@", "-": "@-@"}
+_INNER_SEPARATOR = re.compile(r"(?<=[^\W_])([,.-])(?=[^\W_])")
+_SPECIAL_END = re.compile(r"<\w+>$")
+_SPECIAL_START = re.compile(r"^<\w+>")
+
+
+def word_pieces(raw: str, vocab: Vocab) -> list[str]:
+    """Split one whitespace word into the vocabulary's own tokens (``words`` tokenizer).
+
+    A word the vocabulary has is kept as typed. Otherwise punctuation the vocabulary has as
+    tokens is split off both ends, a clitic ('s, n't...) the vocabulary has is split off, and
+    ``,`` ``.`` ``-`` between letters or digits become wikitext's ``@,@`` ``@.@`` ``@-@`` when
+    the vocabulary has them: ``2,000.`` -> ``2 @,@ 000 .``. Pieces left unknown stay as typed
+    (the caller reads them as <unk>).
+    """
+    if raw in vocab:
+        return [raw]
+    lead, core, trail = _peel(raw.replace("’", "'"), vocab)
+    return lead + _core_pieces(core, vocab) + trail
+
+
+def _peel(word: str, vocab: Vocab) -> tuple[list[str], str, list[str]]:
+    """Trailing, then leading punctuation that the vocabulary has, one token per mark (or the
+    whole trailing run, such as ``...``, when the vocabulary has it)."""
+    lead: list[str] = []
+    trail: list[str] = []
+    core = word
+    run = len(core) - len(core.rstrip("\"”’)]}.,;:!?"))
+    if 0 < run < len(core) and core not in vocab and core[-run:] in vocab:
+        core, trail = core[:-run], [core[-run:]]
+    while (core and core not in vocab and not core[-1].isalnum() and core[-1] in vocab
+           and not _SPECIAL_END.search(core)):  # <unk>, <eos> stay whole
+        trail.insert(0, core[-1])
+        core = core[:-1]
+    while (core and core not in vocab and not core[0].isalnum() and core[0] in vocab
+           and not _SPECIAL_START.search(core)):
+        lead.append(core[0])
+        core = core[1:]
+    return lead, core, trail
+
+
+def _core_pieces(core: str, vocab: Vocab) -> list[str]:
+    if not core or core in vocab:
+        return [core] if core else []
+    cuts = [i for i, ch in enumerate(core) if ch == "'"][::-1]  # wikitext: don 't, Chang 'an
+    if core.lower().endswith("n't"):
+        cuts.append(len(core) - 3)  # PTB-like corpora: do n't
+    for i in cuts:
+        if i > 0 and core[:i] in vocab and core[i:] in vocab:
+            return [core[:i], core[i:]]
+    parts = _INNER_SEPARATOR.split(core)
+    if len(parts) > 1 and all(_WIKI_SEPARATORS[s] in vocab for s in parts[1::2]):
+        return [_WIKI_SEPARATORS.get(p, p) if k % 2 else p for k, p in enumerate(parts)]
+    return [core]
+
+
+def infer_tokenizer(vocab: Vocab) -> tuple[str, str]:
+    """(tokenizer, reason) for a vocabulary that came without one.
+
+    ``char`` when every token is one character (besides <unk>/<eos>); ``ptb`` when it has
+    ``N`` and <unk> and no ``,``; ``words`` when it has ``,`` or ``.`` or mixed case."""
+    special = {UNK, EOS, "N"}
+    rest = [t for t in vocab.tokens if t not in special]
+    if rest and all(len(t) == 1 for t in rest) and len(vocab) <= 1000:
+        return "char", "every token is one character"
+    if "N" in vocab and UNK in vocab and "," not in vocab:
+        return "ptb", "it has N and <unk> and no ','"
+    if "," in vocab or "." in vocab:
+        return "words", "it has ',' or '.'"
+    if any(t != t.lower() for t in rest):
+        return "words", "it has mixed case"
+    return "ptb", "it shows no sign of another tokenization"
 
 
 def _tokenize_chars(text: str, vocab: Vocab) -> list[Token]:

@@ -1,24 +1,30 @@
 """Where a vocabulary comes from when the model file has none: ``--vocab``, ``--vocab-corpus``,
-or (for the book's PTB models) the bundled PTB list."""
+the bundled PTB list (the book's PTB models), or ``string.printable`` (char-rnn.pytorch)."""
 
 from __future__ import annotations
 
+import json
+import string
 from collections.abc import Sequence
 from pathlib import Path
 
 from rnnviz.checkpoints import safe_pickle
+from rnnviz.checkpoints.bundled import resource_path
 from rnnviz.checkpoints.errors import CheckpointError
 from rnnviz.checkpoints.vocab import Vocab, VocabError, read_vocab_file, vocab_from_corpus
 
 #: The PTB vocabulary in the book's id order (scripts/make_ptb_vocab.py writes it).
-PTB_VOCAB_PATH = Path(__file__).resolve().parents[2] / "resources" / "ptb_vocab.txt"
+PTB_VOCAB_PATH = resource_path("ptb_vocab.txt")
 PTB_VOCAB_SIZE = 10000
+#: char-rnn.pytorch's vocabulary (helpers.py: ``all_characters = string.printable``).
+PRINTABLE = Vocab(tuple(string.printable))
 
 
 def _book_vocab(obj: object) -> Vocab:
     """The book's ptb.vocab.pkl: a tuple (word_to_id, id_to_word) of dicts."""
     if not (isinstance(obj, tuple) and len(obj) == 2 and all(isinstance(d, dict) for d in obj)):
-        raise CheckpointError("a pickled vocabulary must be the book's (word_to_id, id_to_word)")
+        raise CheckpointError("a pickled vocabulary must be the book's (word_to_id, id_to_word), "
+                              "a list of tokens or a string of characters")
     word_to_id, id_to_word = obj
     n = len(id_to_word)
     if sorted(id_to_word) != list(range(n)) or not all(isinstance(w, str)
@@ -30,15 +36,41 @@ def _book_vocab(obj: object) -> Vocab:
     return Vocab(tokens)
 
 
+def _pickled_vocab(obj: object) -> Vocab:
+    """The book's (word_to_id, id_to_word), a list of tokens, or a string of characters."""
+    if isinstance(obj, str):
+        return Vocab(tuple(obj))
+    if isinstance(obj, list) and all(isinstance(t, str) for t in obj):
+        return Vocab(tuple(obj))
+    return _book_vocab(obj)
+
+
+def _json_vocab(path: str) -> Vocab | None:
+    """A JSON list of tokens; None when the file is not JSON (a token list starting with '[')."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            obj = json.load(f)
+    except json.JSONDecodeError as e:
+        if path.lower().endswith(".json"):
+            raise CheckpointError(f"not valid JSON ({e})") from None
+        return None
+    if not (isinstance(obj, list) and all(isinstance(t, str) for t in obj)):
+        raise CheckpointError("a JSON vocabulary must be a list of strings")
+    return Vocab(tuple(obj))
+
+
 def read_vocab(path: str | Path) -> Vocab:
-    """A vocabulary file: one token a line (UTF-8), or the book's ptb.vocab.pkl."""
+    """A vocabulary file: one token a line (UTF-8; ``\\n`` ``\\t`` ``\\r`` ``\\\\`` are
+    escapes), a JSON list of tokens, the book's ptb.vocab.pkl, or a pickled list or string."""
     path = str(path)
     try:
         with open(path, "rb") as f:
-            pickled = f.read(1) == b"\x80"
-        if pickled:
-            return _book_vocab(safe_pickle.load_file(path, safe_pickle.PLAIN, "vocabulary pickle"))
-        return read_vocab_file(path)
+            head = f.read(64)
+        if head[:1] == b"\x80":
+            return _pickled_vocab(safe_pickle.load_file(path, safe_pickle.PLAIN,
+                                                        "vocabulary pickle"))
+        as_json = _json_vocab(path) if head.lstrip()[:1] == b"[" else None
+        return as_json or read_vocab_file(path)
     except OSError as e:
         raise CheckpointError(f"cannot read vocabulary {path}: {e.strerror or e}") from None
     except UnicodeDecodeError:
@@ -64,10 +96,11 @@ def _corpus_vocab(paths: Sequence[str]) -> Vocab:
 
 
 def resolve_vocab(vocab_file: str | None, vocab_corpus: Sequence[str], size: int, *,
-                  ptb_default: bool) -> tuple[Vocab, tuple[str, ...]]:
+                  ptb_default: bool, char_default: bool = False) -> tuple[Vocab, tuple[str, ...]]:
     """The vocabulary the user chose for a model with ``size`` output rows, plus notices.
 
     ptb_default: with no choice and size == 10,000, use the bundled PTB list (the book's files).
+    char_default: with no choice and size == 100, use ``string.printable`` (char-rnn.pytorch).
     """
     notices: tuple[str, ...] = ()
     if vocab_file and vocab_corpus:
@@ -80,9 +113,15 @@ def resolve_vocab(vocab_file: str | None, vocab_corpus: Sequence[str], size: int
         vocab, source = ptb_vocab(), "the bundled PTB vocabulary"
         notices = ("no vocabulary given: using the bundled PTB vocabulary in the book's order "
                    "(pass --vocab or --vocab-corpus for another)",)
+    elif char_default and size == len(PRINTABLE):
+        vocab, source = PRINTABLE, "string.printable"
+        notices = ("no vocabulary given: using string.printable, char-rnn.pytorch's 100 "
+                   "characters (pass --vocab for another)",)
     else:
+        hint = (" (a char-rnn.pytorch file? --tokenizer char reads it with string.printable)"
+                if size == len(PRINTABLE) else "")
         raise CheckpointError(f"the file has no vocabulary ({size} tokens): pass --vocab FILE "
-                              "(one token a line) or --vocab-corpus TRAIN [VALID TEST]")
+                              "(one token a line) or --vocab-corpus TRAIN [VALID TEST]" + hint)
     if len(vocab) != size:
         raise CheckpointError(f"vocabulary size mismatch: {source} has {len(vocab)} tokens but "
                               f"the model has {size}")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from rnnviz.cli.common import UsageError, fail
 
-COMMANDS = ("analyze", "inspect", "eval", "convert", "train", "generate", "memory")
+COMMANDS = ("analyze", "inspect", "eval", "convert", "train", "generate", "memory", "neurons")
 
 
 def build_parser() -> argparse.ArgumentParser:

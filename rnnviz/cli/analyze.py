@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import math
 from typing import Any
-
-import numpy as np
 
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import Token, VocabError, ids_to_tokens
 from rnnviz.cli.common import UsageError, add_model_args, open_model, write_json
 from rnnviz.cli.whatif_args import WhatIf, add_whatif_args, whatif_from_args
-from rnnviz.engine.bptt import GradientRows, gradient_norms
-from rnnviz.engine.jacobian import forget_gate_mean, jacobian_norms
-from rnnviz.engine.network import RNNLM, State
-from rnnviz.session.trace import Trace, run_trace, with_target
+from rnnviz.engine.factory import build_engine, rnn_only
+from rnnviz.engine.network import RNNLM
+from rnnviz.session.analysis import analyze as run_analysis
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -64,61 +60,19 @@ def _tokens(args: argparse.Namespace, model: LoadedModel) -> list[Token]:
     return tokens
 
 
-def _floats(a: np.ndarray) -> list[Any]:
-    """Array -> nested lists of Python floats, NaN -> None (JSON null)."""
-    if a.ndim == 1:
-        return [None if math.isnan(x) else x for x in a.tolist()]
-    return [_floats(row) for row in a]
-
-
-def _step_json(t: int, trace: Trace, model: LoadedModel, k: int) -> dict[str, Any]:
-    rec = trace.records[t]
-    k = min(k, len(model.vocab))
-    top = np.argsort(-rec.probs, kind="stable")[:k]
-    is_pred = bool(trace.target_is_prediction[t])
-    target = int(trace.targets[t])
-    return {
-        "hidden": _floats(rec.h),
-        "cell": None if rec.c is None else _floats(rec.c),
-        "top_k": [{"token": model.vocab.tokens[i], "id": int(i), "prob": float(rec.probs[i])}
-                  for i in top],
-        "next_token_prob": None if is_pred else float(rec.probs[target]),
-        "target_id": target,
-        "target_is_prediction": is_pred,
-        "target_is_choice": trace.is_choice(t),
-        "loss": float(trace.losses[t]),
-    }
-
-
 def analyze(model: LoadedModel, tokens: list[Token], top_k: int = 10, truncate: int | None = None,
             prime: list[Token] | None = None, target: int | None = None,
             whatif: WhatIf | None = None) -> dict[str, Any]:
-    """The analyze document (README documents the schema). target: the token id the last
-    position's loss traces (default: the top-1 prediction); ``whatif``: an intervened run and
-    the what-if blocks (rnnviz.cli.whatif_args)."""
-    engine = RNNLM(model.params)
-    state: State | None = engine.run([t.id for t in prime])[-1].state if prime else None
-    trace = run_trace(engine, tokens, state) if whatif is None else whatif.trace(engine, tokens,
-                                                                                  state)
-    if target is not None:
-        trace = with_target(trace, trace.length - 1, target)
-    forget = forget_gate_mean(trace.records)
-    grads: GradientRows = gradient_norms(engine, trace.records, trace.targets, truncate)
-    doc = {
-        "model": model.summary(),
-        "tokens": [t.text for t in tokens],
-        "token_ids": [t.id for t in tokens],
-        "oov": [t.oov for t in tokens],
-        "truncate": truncate,
-        "steps": [_step_json(t, trace, model, top_k) for t in range(trace.length)],
-        "grad_norms": _floats(grads.h),
-        "cell_grad_norms": None if grads.c is None else _floats(grads.c),
-        "input_grad_norms": _floats(grads.inputs),
-        "jacobian_norms": _floats(jacobian_norms(engine, trace.records)),
-        "forget_gate_mean": None if forget is None else _floats(forget),
-    }
+    """The analyze document (README documents the schema; rnnviz.session.analysis builds it).
+    target: the token id the last position's loss traces (default: the top-1 prediction);
+    ``whatif``: an intervened run and the what-if blocks (rnnviz.cli.whatif_args)."""
+    run = run_analysis(model, tokens, top_k, truncate, prime, target,
+                       None if whatif is None else whatif.trace)
+    doc = run.to_dict()
     if whatif is not None:
-        doc |= whatif.blocks(model, engine, tokens, state, trace, top_k)
+        assert run.engine is not None and run.trace is not None
+        doc |= whatif.blocks(model, rnn_only(run.engine, "what-if options"), tokens,
+                             run.initial_state, run.trace, top_k)
     return doc
 
 
@@ -130,7 +84,14 @@ def run(args: argparse.Namespace) -> int:
     model = open_model(args)
     tokens = _tokens(args, model)
     prime = model.tokenize(args.prime) if args.prime else None
-    whatif = whatif_from_args(args, model, RNNLM(model.params))
+    engine = build_engine(model.params)
+    whatif = None
+    if isinstance(engine, RNNLM):
+        whatif = whatif_from_args(args, model, engine)
+    elif any(getattr(args, k, None) for k in ("compare_text", "ablate", "clamp", "scale",
+                                               "reset", "attribute")):
+        raise UsageError("what-if options work on RNN, LSTM and GRU models; this is an RWKV "
+                         "model")
     target = None if args.target_word is None else target_id(model, args.target_word)
     doc = analyze(model, tokens, args.top_k, args.truncate or None, prime, target, whatif)
     write_json(doc, args.json)

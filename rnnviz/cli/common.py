@@ -10,7 +10,7 @@ from typing import Any
 from rnnviz.checkpoints.errors import CheckpointError
 from rnnviz.checkpoints.loader import VocabOptions, load_model
 from rnnviz.checkpoints.model import LoadedModel
-from rnnviz.checkpoints.vocab import VocabError
+from rnnviz.checkpoints.vocab import TOKENIZERS, VocabError
 from rnnviz.engine.params import ParamError
 
 EXIT_BAD_INPUT = 2
@@ -37,12 +37,16 @@ def add_model_args(p: argparse.ArgumentParser) -> None:
                         "give train, valid, test in that order)")
     p.add_argument("--cell", choices=("rnn_tanh", "rnn_relu"),
                    help="nonlinearity of PyTorch RNN files; shapes cannot tell (default tanh)")
+    p.add_argument("--tokenizer", choices=TOKENIZERS,
+                   help="how text becomes tokens: ptb (PTB rules), words (the vocabulary's own "
+                        "spellings, wikitext style), char; default: the file's, else inferred "
+                        "from the vocabulary")
 
 
 def open_model(args: argparse.Namespace) -> LoadedModel:
     """Load args.checkpoint with the vocabulary flags; errors become UsageError (one line)."""
     opts = VocabOptions(vocab_file=args.vocab, vocab_corpus=tuple(args.vocab_corpus or ()),
-                        cell=args.cell)
+                        cell=args.cell, tokenizer=getattr(args, "tokenizer", None))
     try:
         model = load_model(args.checkpoint, opts)
     except (CheckpointError, VocabError, ParamError) as e:

@@ -22,7 +22,8 @@ from numpy.typing import NDArray
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import EOS, UNK
 from rnnviz.cli.common import UsageError, add_model_args, open_model, write_json
-from rnnviz.engine.network import RNNLM, State
+from rnnviz.engine.factory import Engine, build_engine
+from rnnviz.engine.network import State
 
 IDS = NDArray[np.int64]
 
@@ -44,11 +45,13 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-def corpus_ids(path: str, model: LoadedModel) -> tuple[IDS, int]:
-    """Token ids of a corpus file and how many tokens were out of vocabulary (read as <unk>).
+def corpus_ids(path: str, model: LoadedModel, limit: int | None = None) -> tuple[IDS, int]:
+    """Token ids of a corpus file (the first ``limit`` when given) and how many of those were
+    out of vocabulary (read as <unk>).
 
-    Word models: each line's whitespace words then <eos> (as the book and pytorch/examples read
-    PTB). Character models: the model's own tokenizer over the whole text.
+    Word models (ptb, words): each line's whitespace words then <eos> (as the book and
+    pytorch/examples read PTB and wikitext). Character models: the model's own tokenizer over
+    the whole text.
     """
     try:
         with open(path, encoding="utf-8") as f:
@@ -57,21 +60,26 @@ def corpus_ids(path: str, model: LoadedModel) -> tuple[IDS, int]:
         raise UsageError(f"{path}: {e.strerror or e}") from None
     except UnicodeDecodeError:
         raise UsageError(f"{path}: not UTF-8 text") from None
-    if model.tokenizer != "word":
+    ids, oov = _all_ids(path, text, model)
+    return ids[:limit], int(oov[:limit].sum())  # OOV over the tokens used, not the whole file
+
+
+def _all_ids(path: str, text: str, model: LoadedModel) -> tuple[IDS, NDArray[np.bool_]]:
+    """Every token id of the text and an out-of-vocabulary mask."""
+    if model.tokenizer == "char":
         toks = model.tokenize(text)
-        return np.array([t.id for t in toks], np.int64), sum(t.oov for t in toks)
+        return np.array([t.id for t in toks], np.int64), np.array([t.oov for t in toks], bool)
     index, unk = model.vocab.index, model.vocab.get(UNK)
     ids: list[int] = []
-    oov = 0
+    oov: list[bool] = []
     for line in text.splitlines():
         for w in [*line.split(), EOS]:
             i = index.get(w)
-            if i is None:
-                if unk is None:
-                    raise UsageError(f"{path}: {w!r} is not in the vocabulary, which has no {UNK}")
-                i, oov = unk, oov + 1
-            ids.append(i)
-    return np.array(ids, np.int64), oov
+            if i is None and unk is None:
+                raise UsageError(f"{path}: {w!r} is not in the vocabulary, which has no {UNK}")
+            ids.append(unk if i is None else i)  # type: ignore[arg-type]
+            oov.append(i is None)
+    return np.array(ids, np.int64), np.array(oov, bool)
 
 
 def windows(n: int, batch: int, bptt: int) -> list[tuple[IDS, IDS]]:
@@ -90,7 +98,7 @@ def windows(n: int, batch: int, bptt: int) -> list[tuple[IDS, IDS]]:
     return out
 
 
-def _window_nll(net: RNNLM, xs: IDS, ts: IDS, state: State | None) -> tuple[float, State]:
+def _window_nll(net: Engine, xs: IDS, ts: IDS, state: State | None) -> tuple[float, State]:
     """Summed negative log-likelihood of the targets of one window, and the carried state."""
     logits, state = net.forward(xs, state)
     top = logits.max(axis=-1, keepdims=True)
@@ -115,7 +123,7 @@ def _progress(total: int) -> Iterator[None]:
 
 def perplexity(model: LoadedModel, ids: IDS, batch: int, bptt: int) -> tuple[float, int]:
     """(perplexity, counted tokens) of ``ids`` under the protocol described in the module."""
-    net = RNNLM(model.params)
+    net = build_engine(model.params)
     wins = windows(len(ids), batch, bptt)
     _check_length(len(ids), batch, bptt)
     total, count, state = 0.0, 0, None
@@ -143,13 +151,11 @@ def _check_args(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     _check_args(args)
     model = open_model(args)
-    ids, oov = corpus_ids(args.data, model)
-    if args.max_tokens is not None:
-        ids = ids[: args.max_tokens]
+    ids, oov = corpus_ids(args.data, model, args.max_tokens)
     _check_length(len(ids), args.batch, args.bptt)
     if oov:
-        print(f"rnnviz: note: {oov} tokens of {args.data} are not in the vocabulary "
-              f"(read as {UNK})", file=sys.stderr)
+        print(f"rnnviz: note: {oov} tokens of the {len(ids)} used from {args.data} are not in "
+              f"the vocabulary (read as {UNK})", file=sys.stderr)
     start = time.perf_counter()
     ppl, tokens = perplexity(model, ids, args.batch, args.bptt)
     seconds = time.perf_counter() - start

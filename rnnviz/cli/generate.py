@@ -10,8 +10,8 @@ import numpy as np
 
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.cli.common import UsageError, add_model_args, open_model, write_json
+from rnnviz.engine.factory import build_engine, rnn_only
 from rnnviz.engine.generate import BeamTree, Sampling, beam_search, sample
-from rnnviz.engine.network import RNNLM
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -69,7 +69,10 @@ def generate(model: LoadedModel, prompt: str, n: int, sampling: Sampling, beam: 
     tokens = model.tokenize(prompt)
     if not tokens:
         raise UsageError("the prompt has no tokens")
-    engine = RNNLM(model.params)
+    try:
+        engine = rnn_only(build_engine(model.params), "generation")
+    except ValueError as e:
+        raise UsageError(str(e)) from None
     last = engine.run([t.id for t in tokens])[-1]
     doc: dict[str, Any] = {"model": model.summary(), "prompt": [t.text for t in tokens],
                            "prompt_ids": [t.id for t in tokens]}

@@ -8,6 +8,7 @@ from typing import Any
 
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.cli.common import add_model_args, open_model
+from rnnviz.engine.rwkv_params import RwkvParams
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -23,10 +24,13 @@ def _value(v: Any) -> str:
 def describe(model: LoadedModel) -> list[str]:
     """Lines of the summary: architecture, vocabulary, then every metadata entry."""
     p, s = model.params, model.summary()
-    n_params = sum(a.size for a in (p.embedding, p.decoder_b, *(
-        x for layer in p.layers for x in (layer.w_ih, layer.w_hh, layer.b_ih, layer.b_hh))))
-    if not p.tied:
-        n_params += p.decoder_w.size
+    if isinstance(p, RwkvParams):
+        n_params = sum(a.size for k, a in p.arrays.items() if not (p.tied and k == "head.weight"))
+    else:
+        n_params = sum(a.size for a in (p.embedding, p.decoder_b, *(
+            x for layer in p.layers for x in (layer.w_ih, layer.w_hh, layer.b_ih, layer.b_hh))))
+        if not p.tied:
+            n_params += p.decoder_w.size
     vocab = model.vocab.tokens
     head = ", ".join(repr(t) for t in vocab[:8]) + (", ..." if len(vocab) > 8 else "")
     lines = [
@@ -36,13 +40,15 @@ def describe(model: LoadedModel) -> list[str]:
         f"cell:        {s['cell']}",
         f"layers:      {s['layers']} x {s['hidden_size']} units",
         f"embedding:   {s['embedding_size']}",
-        f"vocabulary:  {s['vocab_size']} tokens ({model.tokenizer}-level): {head}",
+        f"vocabulary:  {s['vocab_size']} tokens (tokenizer {model.tokenizer}): {head}",
         f"tied:        {'yes' if s['tied'] else 'no'}",
         f"parameters:  {n_params:,}",
     ]
     for key, val in model.meta.items():
         if key == "name":
             continue
+        if key == "subword_tokenizer" and isinstance(val, dict):  # the file's text: name it only
+            val = f"{val.get('kind')} ({len(str(val.get('text', '')))} characters stored)"
         lines.append(f"{key + ':':<12} {_value(val)}")
     lines += [f"note:        {n}" for n in model.notices]
     return lines

@@ -12,7 +12,7 @@ from rnnviz.cli.common import UsageError
 if TYPE_CHECKING:
     from rnnviz.train.trainer import TrainConfig
 
-CELL_CHOICES = ("lstm", "gru", "rnn_tanh", "rnn_relu")
+CELL_CHOICES = ("lstm", "gru", "rnn_tanh", "rnn_relu", "rwkv4", "rwkv7")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

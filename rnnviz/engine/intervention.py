@@ -13,13 +13,13 @@ a layer reset zeroes every unit of h and c. Gradients differentiate this computa
 d l / d h~_s = m_h * d l / d h_s, so an ablated or clamped unit passes no gradient back
 through that step and a scaled one multiplies it.
 
-Layers and units are 0-based here (the engine's indices); user-facing text numbers layers
-from 1 (:meth:`UnitEdit.describe`).
+Layers, units and steps are 0-based here (the engine's indices); the one-line descriptions
+number layers and steps from 1, as the UI shows them (units from 0, as the heatmap does).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -68,7 +68,7 @@ class UnitEdit:
     def describe(self) -> str:
         what = {"ablate": "ablate", "clamp": f"clamp to {self.value:g}",
                 "scale": f"scale by {self.value:g}"}[self.op]
-        when = f"at step {self.step}" if self.only else f"from step {self.step} on"
+        when = f"at step {self.step + 1}" if self.only else f"from step {self.step + 1} on"
         state = "h and c" if self.state == "both" else self.state
         return f"{what} {state} of unit {self.layer + 1}:{self.unit} {when}"
 
@@ -81,7 +81,7 @@ class LayerReset:
     step: int
 
     def describe(self) -> str:
-        return f"reset layer {self.layer + 1} to zero at step {self.step}"
+        return f"reset layer {self.layer + 1} to zero at step {self.step + 1}"
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,8 @@ class Intervention:
 
     edits: tuple[UnitEdit, ...] = ()
     resets: tuple[LayerReset, ...] = ()
+    _memo: dict[tuple, StepEdit] = field(default_factory=dict, init=False, repr=False,
+                                         compare=False, hash=False)
 
     def __bool__(self) -> bool:
         return bool(self.edits or self.resets)
@@ -130,11 +132,22 @@ class Intervention:
                 raise ValueError(f"layer {r.layer + 1} does not exist ({num_layers} layers)")
 
     def at(self, s: int, num_layers: int, hidden: int) -> StepEdit | None:
-        """The per-layer edits at step s, or None when nothing applies there."""
-        units = [e for e in self.edits if e.active(s)]
-        resets = {r.layer for r in self.resets if r.step == s}
-        if not units and not resets:
+        """The per-layer edits at step s, or None when nothing applies there (steps with the
+        same active edits share one result: its arrays are read, never written)."""
+        active = tuple(i for i, e in enumerate(self.edits) if e.active(s))
+        resets = frozenset(r.layer for r in self.resets if r.step == s)
+        if not active and not resets:
             return None
+        key = (active, resets, num_layers, hidden)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = self._build([self.edits[i] for i in active], resets,
+                                                num_layers, hidden)
+        return hit
+
+    @staticmethod
+    def _build(units: list[UnitEdit], resets: frozenset[int], num_layers: int,
+               hidden: int) -> StepEdit:
         out: list[LayerEdit | None] = []
         for k in range(num_layers):
             mine = [e for e in units if e.layer == k]
@@ -147,7 +160,8 @@ class Intervention:
         return tuple(out)
 
     def describe(self) -> str:
-        """One line for the UI and the JSON, e.g. 'ablate h of unit 1:17 from step 0 on'."""
+        """One line for the UI and the JSON, e.g. 'ablate h of unit 1:17 from step 1 on'
+        (layers and steps from 1)."""
         if not self:
             return "no intervention"
         return "; ".join([e.describe() for e in self.edits] + [r.describe() for r in self.resets])
@@ -161,6 +175,8 @@ class Intervention:
             "resets": [{"layer": r.layer + 1, "step": r.step} for r in self.resets],
             "applied": WHERE,
             "description": self.describe(),
+            "numbering": "layer from 1, unit from 0, step from 0 (the description counts "
+                         "steps from 1, as the UI does)",
         }
 
 

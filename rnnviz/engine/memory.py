@@ -174,6 +174,7 @@ def _sweep(model: RNNLM, caches: list[tuple[tuple, ...]], inj: F32, dist: int,
                 dc_rec[k, lo:hi] = bw.dc_prev
             dh_rec[k, lo:hi] = bw.dh_prev
             d_above = bw.dx
+        caches[s] = ()  # no longer needed: memory stays bounded by the steps not yet swept
         assert d_above is not None
         out_in[rows, cols] = _norm(d_above)
         _report(progress, 0.1 + 0.9 * (t1 - s) / t1)

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from rnnviz.engine.bptt import GradientRows, Progress, gradient_rows
+from rnnviz.engine.bptt import GradientRows, Progress
 from rnnviz.engine.cells import F32
-from rnnviz.engine.network import RNNLM
+from rnnviz.engine.factory import Engine, engine_gradient_rows, has_state_grad
 from rnnviz.session.trace import Trace
 
 
@@ -42,17 +42,18 @@ class GradientStore:
     ``h``, ``c`` and ``inputs`` are empty, :meth:`row` serves the rows computed so far (up to
     ROWS_BUDGET bytes, least recently used dropped), and nothing fills it front to back."""
 
-    def __init__(self, model: RNNLM, trace: Trace, truncate: int | None,
+    def __init__(self, model: Engine, trace: Trace, truncate: int | None,
                  budget: int = DENSE_BUDGET) -> None:
         t_len, n_layers = trace.length, model.num_layers
         self.model, self.trace, self.truncate = model, trace, truncate
-        self.bytes_needed = dense_bytes(n_layers, model.is_lstm, t_len)
+        state = has_state_grad(model)
+        self.bytes_needed = dense_bytes(n_layers, state, t_len)
         self.dense = self.bytes_needed <= budget
         side = t_len if self.dense else 0
         # zeros, not NaN: calloc'd pages cost nothing until a row is written (a NaN fill of
         # 170 MB took ~1 s on the GUI thread); rows not ready are told by ``ready``
         self.h = np.zeros((n_layers, side, side), np.float32)
-        self.c = np.zeros((n_layers, side, side), np.float32) if model.is_lstm else None
+        self.c = np.zeros((n_layers, side, side), np.float32) if state else None
         self.inputs = np.zeros((side, side), np.float32)
         self.ready: NDArray[np.bool_] = np.zeros(t_len, bool)
         self._rows: OrderedDict[int, Row] = OrderedDict()  # row-only stores
@@ -114,7 +115,7 @@ class GradientStore:
 
     def compute(self, t0: int, t1: int, progress: Progress | None = None) -> GradientRows:
         """Rows [t0, t1) from the engine (pure: does not write into the store)."""
-        return gradient_rows(self.model, self.trace.records, self.trace.targets, t0, t1,
+        return engine_gradient_rows(self.model, self.trace.records, self.trace.targets, t0, t1,
                              self.truncate, progress)
 
     def missing_job(self) -> Callable[[Progress | None], GradientRows] | None:

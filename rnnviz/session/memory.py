@@ -9,14 +9,15 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from rnnviz.checkpoints.bundled import resource_path
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import EOS, UNK
 from rnnviz.engine.bptt import Cancelled
-from rnnviz.engine.memory import MemoryCurves, check_stream, memory_curves
-from rnnviz.engine.network import RNNLM
+from rnnviz.engine.factory import any_memory_curves, build_engine
+from rnnviz.engine.memory import MemoryCurves, check_stream
 
 IDS = NDArray[np.int64]
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "resources" / "memory_corpus.txt"
+DEFAULT_CORPUS = resource_path("memory_corpus.txt")
 DEFAULT_TOKENS = 1000
 DEFAULT_DISTANCE = 100
 
@@ -42,7 +43,7 @@ def stream_ids(text: str, model: LoadedModel, limit: int | None = None) -> tuple
     """Token ids of a corpus as ``rnnviz eval`` reads it, and the count of out-of-vocabulary
     tokens (read as <unk>). Word models: each line's whitespace words, then <eos>. Character
     models: the model's tokenizer over the whole text. limit: keep the first ``limit``."""
-    if model.tokenizer != "word":
+    if model.tokenizer == "char":
         toks = model.tokenize(text if limit is None else text[:limit])
         return np.array([t.id for t in toks], np.int64), sum(t.oov for t in toks)
     index, unk = model.vocab.index, model.vocab.get(UNK)
@@ -77,7 +78,7 @@ def models_memory(models: Sequence[LoadedModel], text: str, tokens: int, max_dis
     out = []
     for k, (m, ids) in enumerate(zip(models, streams, strict=True)):
         report = None if progress is None else _bind(progress, k)
-        out.append(memory_curves(RNNLM(m.params), ids, max_distance, report))
+        out.append(any_memory_curves(build_engine(m.params), ids, max_distance, report))
     return out
 
 

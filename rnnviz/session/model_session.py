@@ -6,7 +6,7 @@ forward to it, so every model moves together. Views subscribe to these signals."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -15,7 +15,8 @@ from psygnal import Signal
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import Token
 from rnnviz.engine.bptt import GradientRows
-from rnnviz.engine.network import RNNLM, State
+from rnnviz.engine.factory import Engine, build_engine
+from rnnviz.engine.network import State
 from rnnviz.session.gradients import GradientStore, Row
 from rnnviz.session.trace import Trace, with_target
 
@@ -70,12 +71,13 @@ class ModelSession:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.model: LoadedModel | None = None
-        self.engine: RNNLM | None = None
+        self.engine: Engine | None = None
         self.trace: Trace | None = None  # with the traced-word choice applied
         self.base: Trace | None = None  # the plain run (true next words)
         self.ends: NDArray[np.int64] = np.zeros(0, np.int64)  # (T,) text offset after token t
         self.cursor = 0
         self.traced_note = ""  # why the traced word could not be applied to this model
+        self.load_options: dict[str, Any] = {}  # how the file was opened (session files)
         self._stores: dict[int | None, GradientStore] = {}
         self._prime_state: State | None = None
 
@@ -141,6 +143,7 @@ class ModelSession:
     def take_over(self, other: ModelSession) -> None:
         """Become ``other`` (its model, run, stores and cursor): closing the first model."""
         self.model, self.engine, self._prime_state = other.model, other.engine, other._prime_state
+        self.load_options = other.load_options
         self.trace, self.base, self.ends = other.trace, other.base, other.ends
         self._stores, self.cursor = dict(other._stores), other.cursor
         self.model_changed.emit()
@@ -327,7 +330,7 @@ class Prepared:
     model: LoadedModel
     text: str
     prime: str
-    engine: RNNLM
+    engine: Engine
     prime_state: State | None
     run: Run | None
 
@@ -335,13 +338,13 @@ class Prepared:
 def prepare(workspace: Workspace, model: LoadedModel, text: str, prime: str) -> Prepared:
     """Everything set_model computes, without changing anything (safe on a worker thread:
     reads the model and the texts only). Raises as set_model would."""
-    engine = RNNLM(model.params)
+    engine = build_engine(model.params)
     state = _run_prime(model, engine, prime)
     run = workspace.make_run(model, engine, state, text) if text else None
     return Prepared(model, text, prime, engine, state, run)
 
 
-def _run_prime(model: LoadedModel, engine: RNNLM, prime: str) -> State | None:
+def _run_prime(model: LoadedModel, engine: Engine, prime: str) -> State | None:
     """The state after a priming text (None: zeros)."""
     if not prime:
         return None

@@ -44,6 +44,8 @@ def layer_inputs(session: ModelSession, layer: int, t: int) -> Inputs:
     if session.trace is None or session.engine is None:
         raise SessionError("no text has been run")
     params = session.engine.params
+    if not isinstance(params, ModelParams):
+        raise SessionError("the filled-in equations cover RNN, LSTM and GRU cells")
     rec = session.trace.records[t]
     x = params.embedding[rec.token_id] if layer == 0 else rec.h[layer - 1]
     if t > 0:
@@ -75,6 +77,8 @@ def fill(session: ModelSession, layer: int, unit: int, t: int) -> list[Filled]:
     if session.engine is None:
         raise SessionError("no model is loaded")
     params = session.engine.params
+    if not isinstance(params, ModelParams):
+        raise SessionError("the filled-in equations cover RNN, LSTM and GRU cells")
     hid = params.hidden_size
     if not (0 <= layer < params.num_layers and 0 <= unit < hid):
         raise SessionError(f"no unit {unit} in layer {layer + 1}")

@@ -10,7 +10,8 @@ from numpy.typing import NDArray
 from rnnviz.checkpoints.vocab import Token
 from rnnviz.engine.bptt import default_targets, losses
 from rnnviz.engine.cells import F32
-from rnnviz.engine.network import RNNLM, State, StepRecord
+from rnnviz.engine.factory import Engine
+from rnnviz.engine.network import State, StepRecord
 
 
 @dataclass
@@ -58,7 +59,7 @@ class Trace:
         return float(np.exp(self.losses[: upto + 1][known].mean())) if known.any() else float("nan")
 
 
-def run_trace(model: RNNLM, tokens: list[Token], state: State | None,
+def run_trace(model: Engine, tokens: list[Token], state: State | None,
               reuse: Trace | None = None) -> Trace:
     """Forward over tokens from state; records of a reused trace with the same leading tokens
     are kept (nothing recomputed), only the new tail runs."""

@@ -8,35 +8,38 @@ the first step an intervention touches are the original run's records, reused as
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from psygnal import Signal
 
-from rnnviz.engine.bptt import GradientRows, default_targets, gradient_rows, losses
+from rnnviz.engine.attribution import F64, Attribution, ablation_effect, logit_attribution
+from rnnviz.engine.bptt import GradientRows, Progress, default_targets, gradient_rows, losses
 from rnnviz.engine.compare import Difference, align, difference
+from rnnviz.engine.generate import BeamNode, BeamTree, Sampling, beam_search, sample
 from rnnviz.engine.intervention import Intervention, LayerReset, Op, StateName, UnitEdit
-from rnnviz.engine.network import State
+from rnnviz.engine.network import RNNLM, State
 from rnnviz.session.model_session import ModelSession, SessionError
 from rnnviz.session.trace import Trace
 from rnnviz.session.workspace import Workspace
 
 EQUATIONS = {
-    "lstm": "applied after the cell update: (h~_s, c~_s) = LSTM(x_s, h_{s-1}, c_{s-1}); then "
-            "h_s = m*h~_s + a and c_s = m*c~_s + a feed the layer above and step s+1",
-    "gru": "applied after the cell update: h~_s = GRU(x_s, h_{s-1}); then h_s = m*h~_s + a "
-           "feeds the layer above and step s+1",
-    "rnn": "applied after the cell update: h~_s = tanh(W x_s + U h_{s-1} + b); then "
-           "h_s = m*h~_s + a feeds the layer above and step s+1",
+    "lstm": "Applied after the cell update (h~_s, c~_s) = LSTM(x_s, h_s-1, c_s-1): "
+            "h_s = m·h~_s + a (c_s alike) feeds the layer above and step s+1.",
+    "gru": "Applied after the cell update h~_s = GRU(x_s, h_s-1): h_s = m·h~_s + a feeds the "
+           "layer above and step s+1.",
+    "rnn": "Applied after the cell update h~_s = tanh(W x_s + U h_s-1 + b): h_s = m·h~_s + a "
+           "feeds the layer above and step s+1.",
 }
-GRADIENT_NOTE = ("Gradients differentiate the intervened run: they are taken w.r.t. each cell's "
-                 "output h~_s before the edit, so an ablated or clamped unit passes no gradient "
-                 "back through the steps it is edited at, and a scaled one scales it.")
+GRADIENT_NOTE = ("Gradients differentiate the intervened run (w.r.t. h~_s): an ablated or "
+                 "clamped unit passes none back.")
 
 
 def equations(cell: str) -> str:
     """Where an intervention applies in this cell's equations (one line for the UI)."""
+    if cell.startswith("rwkv"):
+        return "Edits, interventions and generation here work on RNN, LSTM and GRU models."
     return EQUATIONS.get(cell, EQUATIONS["rnn"])
 
 
@@ -85,9 +88,10 @@ class WhatIf:
         self.workspace = workspace
         self.edited_text: str | None = None
         self.intervention = Intervention()
+        self.history: list[str] = []  # texts left by taking a generated branch (newest last)
         self._runs: dict[int, tuple[tuple, WhatIfRun]] = {}  # model slot -> (key, run)
         self._grad: tuple[tuple, GradientRows] | None = None
-        workspace.text_changed.connect(self._invalidate)
+        workspace.text_changed.connect(self._on_text)
         workspace.models_changed.connect(self._invalidate)
 
     @property
@@ -144,6 +148,25 @@ class WhatIf:
         sep = "" if lead.model.tokenizer == "char" else " "
         self.set_edited_text(sep.join(words))
 
+    def take_branch(self, text: str) -> None:
+        """Make ``text`` the workspace's text; the text it replaces can be returned to."""
+        if text != self.workspace.text:
+            self.history = [*self.history, self.workspace.text][-HISTORY:]
+            self.workspace.set_text(text, keep_cursor=True)
+
+    def back(self) -> bool:
+        """Return to the text before the last branch taken (False when there is none)."""
+        if not self.history:
+            return False
+        text = self.history.pop()
+        self.workspace.set_text(text, keep_cursor=True)
+        return True
+
+    def _on_text(self) -> None:
+        """A new text: an edit of the old one no longer applies (the intervention stays)."""
+        self.edited_text = None
+        self._invalidate()
+
     def _invalidate(self) -> None:
         self._runs.clear()
         self._grad = None
@@ -167,6 +190,7 @@ class WhatIf:
 
     def _compute(self, s: ModelSession, base: Trace) -> WhatIfRun:
         assert s.engine is not None
+        engine = _rnn(s)
         tokens = (s.tokenize(self.edited_text) if self.edited_text is not None
                   else list(base.tokens))
         if not tokens:
@@ -174,7 +198,7 @@ class WhatIf:
         ids = [t.id for t in tokens]
         p = _same_prefix([t.id for t in base.tokens], ids, self.intervention)
         records = list(base.records[:p])
-        records += s.engine.run(ids[p:], self._state_before(s, base, p), self.intervention, p)
+        records += engine.run(ids[p:], self._state_before(s, base, p), self.intervention, p)
         targets, is_pred = default_targets(records)
         loss = np.empty(len(records))
         keep = max(0, min(p - 1, base.length - 1))  # step p-1's next word may have changed
@@ -201,7 +225,7 @@ class WhatIf:
         assert s.engine is not None
         key = (index, id(run), t, self.workspace.truncate)
         if self._grad is None or self._grad[0] != key:
-            rows = gradient_rows(s.engine, run.edited.records, run.edited.targets, t, t + 1,
+            rows = gradient_rows(_rnn(s), run.edited.records, run.edited.targets, t, t + 1,
                                  self.workspace.truncate)
             self._grad = (key, rows)
         return self._grad[1]
@@ -226,3 +250,128 @@ def whatif_of(workspace: Workspace) -> WhatIf:
     if state is None:
         state = _STATES[workspace] = WhatIf(workspace)
     return state
+
+
+# ---- generation ---------------------------------------------------------------------------
+HISTORY = 20  # texts kept to return to after taking a branch
+
+
+@dataclass(frozen=True)
+class Continuation:
+    """Generated after ``text`` on the lead model. tree: the beam tree (beam search) or a chain
+    of nodes (greedy or sampling: node i + 1 is token i, parent i); every node's logp is the
+    cumulative log-probability from the end of the text."""
+
+    text: str
+    method: str
+    tree: BeamTree
+    tokenizer: str
+    words: tuple[str, ...]
+
+    def branch(self, index: int) -> str:
+        """The text with the path to node ``index`` appended."""
+        toks = [self.words[i] for i in self.tree.path(index)]
+        sep = "" if self.tokenizer == "char" else " "
+        joined = sep.join(toks)
+        return self.text + (sep + joined if toks and sep else joined)
+
+    def best(self) -> int:
+        return self.tree.final[0] if self.tree.final else 0
+
+
+def continue_text(workspace: Workspace, n: int, sampling: Sampling | None = None,
+                  beam: int = 0, seed: int = 0) -> Continuation:
+    """Generate n tokens after the workspace's text on the lead model (beam search when beam
+    > 0, else greedy or seeded sampling), under the what-if layer's intervention."""
+    return continuation_job(workspace, n, sampling, beam, seed)(None)
+
+
+def continuation_job(workspace: Workspace, n: int, sampling: Sampling | None = None,
+                     beam: int = 0, seed: int = 0
+                     ) -> Callable[[Progress | None], Continuation]:
+    """:func:`continue_text` as a job for a worker thread: everything it reads is taken now
+    (the run, the engine, the intervention); ``progress(fraction)`` returning False cancels
+    (rnnviz.engine.bptt.Cancelled)."""
+    lead = workspace.lead
+    if lead is None or lead.base is None or lead.engine is None or lead.model is None:
+        raise SessionError("type a text first")
+    if n < 1:
+        raise SessionError("generate at least one token")
+    engine, base, model, text = _rnn(lead), lead.base, lead.model, workspace.text
+    layer = whatif_of(workspace)
+    iv = layer.intervention or None
+    first = layer._state_before(lead, base, 0) if iv is not None else None
+
+    def job(progress: Progress | None = None) -> Continuation:
+        last = base.records[-1]
+        if iv is not None:  # the text's own run under the intervention
+            last = engine.run([t.id for t in base.tokens], first, iv)[-1]
+        if beam > 0:
+            tree = beam_search(engine, last.state, last.logits, n, beam, iv, base.length,
+                               progress)
+            method = f"beam search, width {beam}"
+        else:
+            s = sampling or Sampling(0.0)
+            out = sample(engine, last.state, last.logits, n, s, np.random.default_rng(seed),
+                         iv, base.length, progress)
+            tree = _chain_tree(out.ids, out.logps)
+            method = "greedy" if s.temperature == 0 else f"sampling, seed {seed}"
+        return Continuation(text, method, tree, model.tokenizer, model.vocab.tokens)
+
+    return job
+
+
+def _chain_tree(ids: list[int], logps: list[float]) -> BeamTree:
+    """One path as a tree: node i + 1 is token i, its parent node i."""
+    tree = BeamTree([BeamNode(0, -1, 0.0, -1, 0)])
+    for i, (tok, lp) in enumerate(zip(ids, logps, strict=True)):
+        tree.nodes.append(BeamNode(i + 1, tok, tree.nodes[i].logp + lp, i, i + 1))
+    tree.final = [len(tree.nodes) - 1]
+    return tree
+
+
+# ---- attribution --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class UnitAttribution:
+    """At step t of one model: the logit split over the top layer's units (z_word, or z_word -
+    z_contrast) and, for ``layer``, the change in log p(word) (or in log p(word) - log
+    p(contrast)) when each unit is ablated at t alone; effect: (H,) or None."""
+
+    t: int
+    word: str
+    contrast: str | None
+    attribution: Attribution
+    layer: int
+    effect: F64 | None
+
+
+def attribute(session: ModelSession, t: int, word: str, contrast: str | None = None,
+              layer: int | None = None, effect: bool = True) -> UnitAttribution:
+    """Attribution of the next-word logit at step t of the session's plain run."""
+    if session.base is None or session.engine is None or session.model is None:
+        raise SessionError("type a text first")
+    vocab = session.model.vocab
+    ids = [vocab.get(w) if w is not None else None for w in (word, contrast)]
+    for w, i in zip((word, contrast), ids, strict=True):
+        if w is not None and i is None:
+            raise SessionError(f"{w!r} is not in {session.name}'s vocabulary")
+    y, b = ids
+    assert y is not None
+    recs = session.base.records
+    engine = _rnn(session)
+    k = engine.num_layers - 1 if layer is None else layer
+    att = logit_attribution(engine, recs[t].h[-1], y, b)
+    eff = None
+    if effect:
+        first = whatif_of(session.workspace)._state_before(session, session.base, 0)
+        eff = ablation_effect(engine, recs, t, k, y, b, first if t == 0 else None)
+    return UnitAttribution(t, word, contrast, att, k, eff)
+
+
+def _rnn(session: ModelSession) -> RNNLM:
+    """The session's engine when it is an RNN/LSTM/GRU; SessionError for RWKV models."""
+    assert session.engine is not None
+    if not isinstance(session.engine, RNNLM):
+        raise SessionError(f"what-if edits, interventions, attribution and generation work on "
+                           f"RNN, LSTM and GRU models; {session.name} is an RWKV model")
+    return session.engine

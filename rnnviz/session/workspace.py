@@ -19,7 +19,8 @@ from numpy.typing import NDArray
 from psygnal import Signal
 
 from rnnviz.checkpoints.model import LoadedModel
-from rnnviz.engine.network import RNNLM, State
+from rnnviz.engine.factory import Engine
+from rnnviz.engine.network import State
 from rnnviz.session.model_session import ModelSession, Run, SessionError
 from rnnviz.session.trace import run_trace
 
@@ -140,7 +141,7 @@ class Workspace:
                    for s in self.models[1:])
 
     # ---- text -------------------------------------------------------------------------------
-    def make_run(self, model: LoadedModel, engine: RNNLM, prime: State | None,
+    def make_run(self, model: LoadedModel, engine: Engine, prime: State | None,
                  text: str | None = None, reuse: object = None) -> Run:
         """Tokenize and run text (default: the workspace's) on one model."""
         text = self.text if text is None else text

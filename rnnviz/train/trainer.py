@@ -23,6 +23,7 @@ from torch import Tensor, nn
 from rnnviz.train.corpus import IDS, Corpus, load_corpus
 from rnnviz.train.evaluate import BOOK_BPTT, fit_batch, mean_nll
 from rnnviz.train.model import Hidden, RNNModel, detach, hidden_from_list, hidden_list, to_params
+from rnnviz.train.rwkv_model import RwkvModel, to_rwkv_params
 
 CHECK_EVERY = 20  # windows between looks at the checkpoint clock
 SCHEDULE = ("anneal", "plateau", "decay_after")  # may change when a run resumes (as may --epochs)
@@ -157,6 +158,11 @@ def window_starts(length: int, bptt: int) -> list[int]:
 
 def build_model(cfg: TrainConfig, vocab_size: int) -> RNNModel:
     torch.manual_seed(cfg.seed)
+    if cfg.cell in ("rwkv4", "rwkv7"):
+        if cfg.embedding not in (None, cfg.hidden):
+            raise TrainError("RWKV has one width: leave --embedding out")
+        rwkv = RwkvModel(cfg.cell, vocab_size, cfg.hidden, cfg.layers, cfg.dropout, cfg.tied)
+        return rwkv.to(cfg.device)  # type: ignore[return-value]  # same interface
     return RNNModel(cfg.cell, vocab_size, cfg.hidden, cfg.layers, cfg.embedding,
                     cfg.dropout, cfg.tied).to(cfg.device)
 
@@ -397,7 +403,9 @@ def write_model(run: _Run, epochs_done: int, valid: float | None = None) -> Trai
     test = _nll(run, corpus.test) if corpus.test is not None else None
     meta = provenance(run, valid, test, epochs_done)
     Path(cfg.out).parent.mkdir(parents=True, exist_ok=True)
-    native.save(cfg.out, to_params(run.model), corpus.vocab, corpus.tokenizer, meta)
+    model = run.model
+    params = to_rwkv_params(model) if isinstance(model, RwkvModel) else to_params(model)
+    native.save(cfg.out, params, corpus.vocab, corpus.tokenizer, meta)
     return TrainResult(cfg.out, math.exp(valid), None if test is None else math.exp(test), meta)
 
 

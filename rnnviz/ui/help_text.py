@@ -19,6 +19,15 @@ The T x T matrix shows every step's curve as a row. With several models, <i>All 
 axis</i> overlays them against the distance d = t - s.</p>
 <p><b>Tokens.</b> Click a chip to jump there. <i>Colour by saliency</i> tints each earlier
 token by ||d l_t / d e_s||.</p>
+<p><b>Memory</b> (tab). Over the first N tokens of a corpus, the median over positions t of
+||d l_t / d x_(t-d)|| against the distance d, with the band of the middle 50% of positions, for
+every open model on one log axis: solid h, dashed LSTM c, dotted input embedding. The table's
+<i>span</i> is the largest d whose median is still at least 1% of its value at d = 0. The
+default corpus is text sampled from ptb-lstm; <i>Corpus…</i> reads any text file as
+<code>rnnviz eval</code> does.</p>
+<p><b>Why it vanishes</b> (tab). The spectral norm of each step's Jacobian d s_t / d s_(t-1)
+(s = h, or (h, c) for the LSTM), the LSTM's forget gates and their running product since a chosen
+step, and at the cursor the top layer's gradient beside the bound the step norms put on it.</p>
 """
 
 NOTATION_EN = """
@@ -35,7 +44,8 @@ step s ≤ t (exact BPTT).</li>
 at the start of its block; the shaded steps are what it cuts off.</li>
 <li>Saliency: ||d l_t / d e_s||, how much the loss depends on the embedding of token s.</li>
 <li>Why it vanishes: d l_t / d h_s is a product of t − s step Jacobians d h_k / d h_(k−1); its
-norm is at most the product of their norms, so norms below 1 shrink it exponentially. The LSTM's
+norm is at most the product of their norms, so norms below 1 shrink it exponentially. Norms above
+1 do not stop it from vanishing: the bound is then loose (see <i>Why it vanishes</i>). The LSTM's
 cell state adds a path through the forget gates alone (d c_k / d c_(k−1) = diag(f_k)).</li>
 </ul>
 """
@@ -82,6 +92,14 @@ T x T 行列は各ステップの曲線を行として並べたものです。�
 d = t − s に対して重ねて表示します。</p>
 <p><b>トークン</b>：チップをクリックするとそこへ移動します。「顕著性で色付け」は過去の各トークンを
 ||d l_t / d e_s|| で色付けします。</p>
+<p><b>メモリ</b>（タブ）：コーパスの先頭 N トークンについて、||d l_t / d x_(t-d)|| の位置 t に
+わたる中央値を距離 d に対して描きます（帯は中央 50% の位置）。開いているすべてのモデルを一つの対数軸に
+重ね、実線が h、破線が LSTM の c、点線が入力の埋め込みです。表の「span」は、中央値が d = 0 の値の 1%
+以上である最大の d です。既定のコーパスは ptb-lstm から生成した文章で、「Corpus…」で任意のテキスト
+ファイルを <code>rnnviz eval</code> と同じ方法で読み込めます。</p>
+<p><b>勾配が消える理由</b>（タブ）：各ステップのヤコビアン d s_t / d s_(t-1)（s = h、LSTM では
+(h, c)）のスペクトルノルム、LSTM の忘却ゲートと選んだステップからのその積、そしてカーソル位置での
+最上層の勾配と、ステップのノルムの積が与える上界を並べて示します。</p>
 """
 
 NOTATION_JA = """

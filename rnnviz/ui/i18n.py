@@ -9,7 +9,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
 
-I18N = Path(__file__).resolve().parents[2] / "resources" / "i18n"
+from rnnviz.checkpoints.bundled import resource_path
+
+I18N = resource_path("i18n")
 LANGUAGES = {"en": "English", "ja": "日本語"}
 SETTING = "language"
 

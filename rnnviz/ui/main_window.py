@@ -51,7 +51,7 @@ from rnnviz.checkpoints.vocab import VocabError
 from rnnviz.session import ModelSession, SessionError, Workspace
 from rnnviz.session.model_session import Prepared, prepare
 from rnnviz.ui import colormaps as cm
-from rnnviz.ui import export, i18n, open_dialog
+from rnnviz.ui import export, i18n, open_dialog, session_actions
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.columns import ModelColumns
 from rnnviz.ui.heatmap import pane_hint as heatmap_hint
@@ -372,6 +372,10 @@ class MainWindow(QMainWindow):
         self.models_menu = ModelsMenu(self.workspace, self._open_path, self.choose_and_open, self)
         file.addAction(self.models_menu.compare_action)
         file.addSeparator()
+        self.sessions = session_actions.SessionActions(self)
+        self._action(file, "Open &session…", None, self.sessions.ask_open)
+        self._action(file, "&Save session…", QKeySequence.StandardKey.Save,
+                     self.sessions.ask_save)
         self._action(file, "Export &figure…", QKeySequence("Ctrl+Shift+S"),
                      lambda: export.ask_save_image(self))
         file.addSeparator()
@@ -597,6 +601,8 @@ class MainWindow(QMainWindow):
         if error:
             self._report(path, error)
             return
+        target = self.workspace.models[-1] if add else self.session
+        target.load_options = session_actions.options_of(opts)
         self._remember(path, opts)
         notes = "; ".join(model.notices)
         self.statusBar().showMessage(f"Opened {model.name}" + (f" ({notes})" if notes else ""),
@@ -668,7 +674,8 @@ class MainWindow(QMainWindow):
     def _remember(self, path: str, opts: VocabOptions) -> None:
         path = str(Path(path).resolve())
         entry = {"path": path, "vocab_file": opts.vocab_file,
-                 "vocab_corpus": list(opts.vocab_corpus), "cell": opts.cell}
+                 "vocab_corpus": list(opts.vocab_corpus), "cell": opts.cell,
+                 "tokenizer": opts.tokenizer}
         items = [entry] + [i for i in self.recent() if i["path"] != path]
         self.settings.setValue(RECENT_KEY, json.dumps(items[:MAX_RECENT]))
         self.settings.sync()
@@ -702,7 +709,7 @@ class MainWindow(QMainWindow):
     def open_recent(self, item: dict[str, Any]) -> None:
         opts = VocabOptions(vocab_file=item.get("vocab_file"),
                             vocab_corpus=tuple(item.get("vocab_corpus") or ()),
-                            cell=item.get("cell"))
+                            cell=item.get("cell"), tokenizer=item.get("tokenizer"))
         self.open_file(item["path"], opts)
 
     def _clear_recent(self) -> None:
@@ -742,6 +749,10 @@ class MainWindow(QMainWindow):
         self._load_job = None
         self.loads.shutdown()
         self.gradient_jobs.shutdown()
+        for view in self.extra_views:  # panels with background work of their own
+            stop = getattr(view, "shutdown", None)
+            if callable(stop):
+                stop()
         self.sentence.cancel_run()
         self.sentence.jobs.shutdown()
 

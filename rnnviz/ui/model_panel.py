@@ -32,16 +32,21 @@ from rnnviz.session import ModelSession
 from rnnviz.ui.binding import link_session
 
 CELL_NAMES = {"rnn_tanh": "vanilla RNN (tanh)", "rnn_relu": "vanilla RNN (ReLU)",
-              "lstm": "LSTM", "gru": "GRU"}
+              "lstm": "LSTM", "gru": "GRU",
+              "rwkv4": "RWKV-4 (trained time-parallel, stepped here as an RNN)",
+              "rwkv7": "RWKV-7 \"Goose\" (trained as a scan, stepped here as an RNN)"}
+RWKV_NOTE = ("trained over whole windows at once, stepped here one token at a time: the two "
+             "forms give the same logits (checked to 1e-5)")
 FORMAT_NAMES = {"rnnviz": "rnnviz (.safetensors)", "pytorch-state-dict": "PyTorch state_dict",
-                "pytorch-module": "PyTorch whole module", "dlfs2": "the book's pickle (.pkl)"}
+                "pytorch-module": "PyTorch whole module", "dlfs2": "the book's pickle (.pkl)",
+                "rwkv-pth": "BlinkDL RWKV .pth", "rwkv-hf": "Hugging Face RwkvForCausalLM"}
 # Recorded figures, in the order shown: meta key -> label.
 FIGURES = (("valid_ppl", "Valid ppl"), ("valid_loss", "Valid loss"),
            ("test_ppl", "Test ppl"), ("test_loss", "Test loss"),
            ("epochs", "Epochs"), ("best_epoch", "Best epoch"),
            ("eval_protocol", "Evaluated"), ("wall_time_s", "Trained for"))
 # Shown elsewhere (history) or not at all.
-_SKIP_META = {"name", "provenance", "history", *(k for k, _ in FIGURES)}
+_SKIP_META = {"name", "provenance", "history", "subword_tokenizer", *(k for k, _ in FIGURES)}
 MAX_LITERAL = 200_000  # longer recorded values are not parsed (shown as text)
 MAX_SHOWN = 90  # kept for callers that cut text themselves
 # Command-line advice -> what the window offers.
@@ -127,6 +132,8 @@ def describe(model: LoadedModel) -> list[tuple[str, str]]:
         ("Vocabulary", f"{p.vocab_size:,} {unit}"),
         ("Format", FORMAT_NAMES.get(model.format, model.format)),
     ]
+    if p.cell.startswith("rwkv"):
+        rows.append(("Recurrent form", RWKV_NOTE))
     meta = model.meta
     for key, label in FIGURES:
         if key in meta and present(meta[key]):

@@ -10,10 +10,11 @@ from pathlib import Path
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
+from rnnviz.checkpoints.bundled import resource_path
 from rnnviz.session import MAX_MODELS, SessionError, Workspace
 from rnnviz.ui.binding import link_session
 
-BUNDLED = Path(__file__).resolve().parents[2] / "resources" / "models"
+BUNDLED = resource_path("models")
 
 
 def bundled_models(folder: Path = BUNDLED) -> list[Path]:

@@ -67,6 +67,12 @@ class VocabDialog(QDialog):
         self.cell.addItem("as the file says (tanh if it cannot tell)", None)
         self.cell.addItem("tanh", "rnn_tanh")
         self.cell.addItem("ReLU", "rnn_relu")
+        self.tokenizer = QComboBox()
+        self.tokenizer.addItem(self.tr("as the file says, else inferred from the vocabulary"), None)
+        self.tokenizer.addItem(self.tr("PTB rules (ptb)"), "ptb")
+        self.tokenizer.addItem(self.tr("the vocabulary's own spellings, wikitext style (words)"),
+                               "words")
+        self.tokenizer.addItem(self.tr("characters (char)"), "char")
         self.choice = QButtonGroup(self)
         self.r_file = QRadioButton("Vocabulary file (one token a line, or the book's .pkl)")
         self.r_corpus = QRadioButton("Build from corpus files")
@@ -89,6 +95,7 @@ class VocabDialog(QDialog):
         form.addRow(self.r_ptb)
         if pytorch:
             form.addRow("RNN nonlinearity:", self.cell)
+        form.addRow(self.tr("Tokenizer:"), self.tokenizer)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -111,8 +118,8 @@ class VocabDialog(QDialog):
         return w
 
     def _browse_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Vocabulary file", "",
-                                              "Vocabularies (*.txt *.vocab *.pkl);;All files (*)")
+        kinds = "Vocabularies (*.txt *.vocab *.json *.pkl);;All files (*)"
+        path, _ = QFileDialog.getOpenFileName(self, "Vocabulary file", "", kinds)
         if path:
             self.file_edit.setText(path)
             self.r_file.setChecked(True)
@@ -126,13 +133,15 @@ class VocabDialog(QDialog):
 
     def options(self) -> VocabOptions:
         """The choice as loader options (PTB: no file, the loader's default applies)."""
-        cell = self.cell.currentData()
+        cell, tok = self.cell.currentData(), self.tokenizer.currentData()
         if self.r_file.isChecked():
-            return VocabOptions(vocab_file=self.file_edit.text().strip() or None, cell=cell)
+            return VocabOptions(vocab_file=self.file_edit.text().strip() or None, cell=cell,
+                                tokenizer=tok)
         if self.r_corpus.isChecked():
             parts = [p.strip() for p in self.corpus_edit.text().split(";")]
-            return VocabOptions(vocab_corpus=tuple(p for p in parts if p), cell=cell)
-        return VocabOptions(cell=cell)
+            return VocabOptions(vocab_corpus=tuple(p for p in parts if p), cell=cell,
+                                tokenizer=tok)
+        return VocabOptions(cell=cell, tokenizer=tok)
 
 
 def ask_vocabulary(parent: QWidget | None, model_path: str, problem: str,
@@ -142,6 +151,8 @@ def ask_vocabulary(parent: QWidget | None, model_path: str, problem: str,
                       pytorch=is_pytorch(model_path), parent=parent)
     if previous and previous.vocab_file:
         dlg.file_edit.setText(previous.vocab_file)
+    if previous and previous.tokenizer:
+        dlg.tokenizer.setCurrentIndex(max(dlg.tokenizer.findData(previous.tokenizer), 0))
     if dlg.exec() != QDialog.DialogCode.Accepted:
         return None
     return dlg.options()

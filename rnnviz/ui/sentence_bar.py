@@ -20,12 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rnnviz.checkpoints.bundled import resource_path
 from rnnviz.checkpoints.vocab import VocabError
 from rnnviz.session import ModelSession, SessionError
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.workers import Job, JobQueue
 
-EXAMPLES_PATH = Path(__file__).resolve().parents[2] / "resources" / "examples.txt"
+EXAMPLES_PATH = resource_path("examples.txt")
 CHAR_PREFIX = "char:"
 # Character-level models read whitespace exactly; the one-line box writes it with escapes.
 _DECODE = {"n": "\n", "t": "\t", "\\": "\\"}

@@ -21,7 +21,8 @@ def test_text_and_book_pickle_agree(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("data", "match"), [
     (b"\xff\xfe\x00bad", "neither UTF-8"),
-    (pickle.dumps(["a", "b"]), "word_to_id, id_to_word"),
+    (pickle.dumps({"a": 0}), "word_to_id, id_to_word"),  # a list of tokens is now read
+    (pickle.dumps(["a", 1]), "word_to_id, id_to_word"),
     (pickle.dumps(({"a": 0}, {0: "b"})), "disagree"),
     (pickle.dumps(({"a": 0}, {1: "a"})), "ids 0..n-1"),
     (b"a\na\n", "twice"),

@@ -156,3 +156,20 @@ def test_book_rnnlm_ptb_test_perplexity(book_rnnlm: Path, tmp_path: Path) -> Non
     assert report["perplexity"] == pytest.approx(136.08, abs=0.1)
     assert report["tokens"] == 82250
     assert "perplexity 136.08" in proc.stdout
+
+
+def test_max_tokens_counts_oov_over_the_tokens_used(tiny: tuple[Path, Path, ModelParams],
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    ckpt, data, _ = tiny
+    words = data.read_text().replace("\n", " <eos> ").split()
+    zebra = words.index("zebra")
+    for n in (zebra, zebra + 1, len(words)):  # before, just after, the whole file
+        assert main(["eval", str(ckpt), "--data", str(data), "--batch", "1",
+                     "--max-tokens", str(n)]) == 0
+        err = capsys.readouterr().err
+        want = sum(w not in WORDS for w in words[:n])
+        used = min(n, len(words))
+        if want:
+            assert f"{want} tokens of the {used} used" in err
+        else:
+            assert "not in the vocabulary" not in err

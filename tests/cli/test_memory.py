@@ -111,3 +111,26 @@ def test_missing_corpus(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "rnnviz", "memory", str(path), "--data",
                           str(tmp_path / "nope.txt")], capture_output=True, text=True)
     assert out.returncode == 2 and "nope.txt" in out.stderr and len(out.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("name", ["ptb-rnn", "ptb-lstm"])
+def test_bundled_model_on_the_shipped_corpus_matches_torch(
+        name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Real weights (float32 engine against float64 torch) over 36 tokens, D = 20."""
+    repo = Path(__file__).resolve().parents[2]
+    path = repo / "resources" / "models" / f"{name}.safetensors"
+    corpus = repo / "resources" / "memory_corpus.txt"
+    assert main(["memory", str(path), "--data", str(corpus), "--tokens", "36",
+                 "--max-distance", "20"]) == 0
+    entry = json.loads(capsys.readouterr().out)["models"][0]
+    model = load_model(path)
+    ids = stream_ids(corpus.read_text(), model, 36)[0].tolist()
+    ref = reference(model.params, ids, [*ids[1:], 0])
+    grads = {"h": ref.grad_h, "c": ref.grad_c}
+    for path_name, g in grads.items():
+        for k in range(model.params.num_layers if g is not None else 0):
+            want = ref_stats(ref_band(g[k], 20))  # type: ignore[index]
+            for stat in ("median", "q25", "q75"):
+                np.testing.assert_allclose(entry[stat][path_name][k], want[stat], rtol=1e-3)
+    want_in = ref_stats(ref_band(ref.grad_in, 20))
+    np.testing.assert_allclose(entry["median"]["input"], want_in["median"], rtol=1e-3)

@@ -120,8 +120,8 @@ def test_bad_edits_are_refused_with_a_message() -> None:
         UnitEdit(0, 0, "zero")  # type: ignore[arg-type]
 
 
-def test_describe_names_layers_from_one() -> None:
+def test_describe_numbers_layers_and_steps_from_one() -> None:
     iv = Intervention((UnitEdit(0, 17), UnitEdit(1, 42, "clamp", 1.5, "both", 3, True)),
                       (LayerReset(1, 4),))
-    assert iv.describe() == ("ablate h of unit 1:17 from step 0 on; clamp to 1.5 h and c of "
-                             "unit 2:42 at step 3; reset layer 2 to zero at step 4")
+    assert iv.describe() == ("ablate h of unit 1:17 from step 1 on; clamp to 1.5 h and c of "
+                             "unit 2:42 at step 4; reset layer 2 to zero at step 5")

@@ -56,8 +56,10 @@ def torch_norms(p: ModelParams, ids: list[int]) -> np.ndarray:
 
 
 @pytest.mark.parametrize("cell", CELLS)
-def test_jacobian_norms_match_torch(cell: str) -> None:
-    p = random_params(cell, 13, 7, layers=2, embedding=5, seed=CELLS.index(cell), scale=1.1)
+@pytest.mark.parametrize("hidden", [7, 56])  # 56: above the size where Lanczos takes over
+def test_jacobian_norms_match_torch(cell: str, hidden: int) -> None:
+    p = random_params(cell, 13, hidden, layers=2, embedding=5, seed=CELLS.index(cell),
+                      scale=1.1 if hidden < 10 else 0.4)
     ids = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3]
     got = jacobian_norms(RNNLM(p), RNNLM(p).run(ids))
     want = torch_norms(p, ids)
@@ -101,3 +103,40 @@ def test_the_product_of_norms_bounds_the_top_layer_gradient(cell: str) -> None:
         for s in range(t):
             bound = top[t, t] * np.prod(norms[s + 1:t + 1])
             assert top[t, s] <= bound * (1 + 1e-4) + 1e-7
+
+
+@pytest.mark.parametrize("kind", ["random", "orthogonal", "clustered", "rank1", "tiny"])
+def test_spectral_norm_equals_the_svd(kind: str) -> None:
+    from rnnviz.engine.jacobian import spectral_norm
+
+    rng = np.random.default_rng(5)
+    n = 300
+    if kind == "random":
+        a = rng.standard_normal((n, n))
+    elif kind == "orthogonal":  # every singular value is 1
+        a = np.linalg.qr(rng.standard_normal((n, n)))[0]
+    elif kind == "clustered":  # the top three within 1e-6 of each other
+        u, _ = np.linalg.qr(rng.standard_normal((n, n)))
+        v, _ = np.linalg.qr(rng.standard_normal((n, n)))
+        s = np.linspace(0.1, 0.9, n)
+        s[-3:] = [2.0, 2.0 - 1e-6, 2.0 - 2e-6]
+        a = (u * s) @ v.T
+    elif kind == "rank1":
+        a = np.outer(rng.standard_normal(n), rng.standard_normal(n))
+    else:
+        a = rng.standard_normal((7, 7))
+    a = a.astype(np.float32)
+    want = np.linalg.norm(a.astype(np.float64), 2)
+    np.testing.assert_allclose(spectral_norm(a), want, rtol=1e-9)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_closed_form_equals_the_cells_backward(cell: str) -> None:
+    from rnnviz.engine.jacobian import backward_jacobian, step_jacobian
+
+    p = random_params(cell, 9, 11, layers=2, seed=4, scale=1.0)
+    net = RNNLM(p)
+    for rec in net.run([1, 3, 5, 7, 2]):
+        for k, c in enumerate(net.cells):
+            np.testing.assert_allclose(step_jacobian(c, rec.caches[k]),
+                                       backward_jacobian(c, rec.caches[k]), rtol=1e-5, atol=1e-7)

@@ -66,9 +66,11 @@ def test_arguments() -> None:
 
 
 def test_default_model_prefers_ptb_lstm() -> None:
+    from rnnviz.checkpoints.bundled import DEFAULT_MODELS, resource_path
+
     found = app.default_model_path()
-    assert found is not None and found.name in app.DEFAULT_MODELS
-    if (app.MODELS / "ptb-lstm.safetensors").is_file():
+    assert found is not None and found.stem in DEFAULT_MODELS
+    if resource_path("models", "ptb-lstm.safetensors").is_file():
         assert found.name == "ptb-lstm.safetensors"
 
 

@@ -237,6 +237,25 @@ def test_vocab_dialog_builds_options(qtbot: Any, tmp_path: Path) -> None:
     assert not open_dialog.needs_vocabulary("corrupt PyTorch file")
 
 
+def test_vocab_dialog_tokenizer_choice_opens_a_char_rnn_file(qtbot: Any, tmp_path: Path) -> None:
+    import torch
+
+    from rnnviz.checkpoints.loader import load_model
+    from rnnviz.engine.params import named_arrays, random_params
+
+    dlg = open_dialog.VocabDialog(str(tmp_path / "m.pt"), "the file has no vocabulary "
+                                  "(100 tokens)", ptb_possible=False, pytorch=True)
+    qtbot.addWidget(dlg)
+    dlg.tokenizer.setCurrentIndex(dlg.tokenizer.findData("char"))
+    opts = dlg.options()
+    assert opts == VocabOptions(tokenizer="char")
+    path = tmp_path / "charrnn.pt"
+    p = random_params("gru", 100, 8, layers=1, seed=4)
+    torch.save({k: torch.from_numpy(v) for k, v in named_arrays(p).items()}, path)
+    model = load_model(path, opts)
+    assert model.tokenizer == "char" and len(model.vocab) == 100
+
+
 def test_switching_models_keeps_the_step(window: Any, qtbot: Any, tmp_path: Path) -> None:
     copy = tmp_path / "same.safetensors"
     shutil.copy(DEMO, copy)

@@ -1,0 +1,86 @@
+"""One entry for any model: build its engine, and its gradient rows, from its parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Union
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rnnviz.engine.bptt import GradientRows, Progress, default_targets, gradient_rows
+from rnnviz.engine.memory import MemoryCurves, check_stream, memory_curves, quantiles
+from rnnviz.engine.network import RNNLM, StepRecord
+from rnnviz.engine.params import ModelParams, named_arrays
+from rnnviz.engine.rwkv import RwkvLM
+from rnnviz.engine.rwkv_bptt import rwkv_gradient_rows
+from rnnviz.engine.rwkv_params import RwkvParams
+
+Engine = Union[RNNLM, RwkvLM]  # noqa: UP007  (a runtime alias)
+AnyParams = Union[ModelParams, RwkvParams]  # noqa: UP007
+
+
+def build_engine(params: AnyParams) -> Engine:
+    """The stacked RNN for RNN/LSTM/GRU parameters, the RWKV model for RWKV-4/7 parameters."""
+    if isinstance(params, RwkvParams):
+        return RwkvLM(params)
+    return RNNLM(params)
+
+
+def has_state_grad(engine: Engine) -> bool:
+    """True when gradient rows carry ``c``: the LSTM cell state, or RWKV's WKV state."""
+    return isinstance(engine, RwkvLM) or engine.is_lstm
+
+
+def engine_gradient_rows(
+    engine: Engine,
+    records: Sequence[StepRecord],
+    targets: NDArray[np.int64],
+    t0: int,
+    t1: int,
+    truncate: int | None = None,
+    progress: Progress | None = None,
+) -> GradientRows:
+    """:func:`bptt.gradient_rows` for any engine (same definitions, shapes and cancellation)."""
+    if isinstance(engine, RwkvLM):
+        return rwkv_gradient_rows(engine, records, targets, t0, t1, truncate, progress)
+    return gradient_rows(engine, records, targets, t0, t1, truncate, progress)
+
+
+class NotForThisModel(ValueError):
+    """A feature that works on RNN, LSTM and GRU models only (one line for the user)."""
+
+
+def rnn_only(engine: Engine, what: str) -> RNNLM:
+    """The engine as an RNNLM, or NotForThisModel naming ``what`` (e.g. 'interventions')."""
+    if not isinstance(engine, RNNLM):
+        raise NotForThisModel(f"{what} work on RNN, LSTM and GRU models; this is an RWKV model")
+    return engine
+
+
+def any_memory_curves(engine: Engine, ids: Sequence[int] | NDArray[np.integer],
+                      max_distance: int, progress: Progress | None = None) -> MemoryCurves:
+    """:func:`memory.memory_curves` for any engine. RNNs take the band sweep; RWKV takes whole
+    gradient rows of targets D..N-2 (its own backward), cut to the band t - d, d = 0..D."""
+    if isinstance(engine, RNNLM):
+        return memory_curves(engine, ids, max_distance, progress)
+    stream = np.asarray(ids, np.int64)
+    check_stream(len(stream), max_distance)
+    records = engine.run([int(i) for i in stream])
+    targets = default_targets(records)[0]
+    d = max_distance
+    rows = engine_gradient_rows(engine, records, targets, d, len(stream) - 1, None, progress)
+    n = rows.inputs.shape[0]
+    cols = (np.arange(d, d + n)[:, None] - np.arange(d + 1)[None, :])  # (n, D+1): s = t - d
+    pick = np.arange(n)[:, None]
+    band_h = rows.h[:, pick, cols]
+    band_c = None if rows.c is None else rows.c[:, pick, cols]
+    return MemoryCurves(quantiles(band_h), None if band_c is None else quantiles(band_c),
+                        quantiles(rows.inputs[pick, cols]), len(stream))
+
+
+def named_params(params: AnyParams) -> list[NDArray[np.float32]]:
+    """Every parameter array in a fixed order (for hashing a model without a file)."""
+    if isinstance(params, RwkvParams):
+        return [params.arrays[k] for k in sorted(params.arrays)]
+    return list(named_arrays(params).values())

@@ -1,0 +1,52 @@
+"""The RWKV state panel: a/b of RWKV-4 and per-head S of RWKV-7 equal the engine's state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+
+from rnnviz.checkpoints.model import LoadedModel
+from rnnviz.checkpoints.vocab import Vocab
+from rnnviz.engine.rwkv_params import random_rwkv_params
+from rnnviz.session import Workspace
+from rnnviz.ui.rwkv_state import RwkvStatePanel
+
+WORDS = tuple(f"w{i}" for i in range(12))
+
+
+def rwkv_model(cell: str) -> LoadedModel:
+    params = random_rwkv_params(cell, len(WORDS), 8, layers=2, head_size=4, seed=3)
+    return LoadedModel(params, Vocab(WORDS), "word", "rnnviz", "", {"name": f"tiny-{cell}"})
+
+
+def images(panel: RwkvStatePanel) -> list[pg.ImageItem]:
+    return [i for i in panel.glw.scene().items() if isinstance(i, pg.ImageItem)]
+
+
+def test_panel_draws_v4_average_and_v7_heads(qtbot: Any) -> None:
+    ws = Workspace()
+    ws.text = "w1 w2 w3 w4 w5"
+    ws.add_model(rwkv_model("rwkv4"))
+    panel = RwkvStatePanel(ws)
+    qtbot.addWidget(panel)
+    ws.end()
+    session = ws.models[0]
+    assert "RWKV-4" in panel.info.text()
+    (img,) = images(panel)
+    st = session.trace.records[2].state  # type: ignore[union-attr]
+    a, b = st.wkv[0, 0, 0], st.wkv[0, 0, 1]  # type: ignore[attr-defined]
+    np.testing.assert_allclose(img.image[2], a / b, rtol=1e-6)  # column = step
+    ws.add_model(rwkv_model("rwkv7"))
+    panel.model_box.setCurrentIndex(1)
+    panel.model_box.activated.emit(1)
+    panel.layer.setValue(2)
+    assert "RWKV-7" in panel.info.text()
+    imgs = images(panel)
+    assert len(imgs) == 2 + 1  # two heads of 4 and the decay heatmap
+    s7 = ws.models[1]
+    want = s7.trace.records[s7.cursor].state.wkv[1, 0]  # type: ignore[union-attr, attr-defined]
+    shown = sorted((i.image for i in imgs if i.image.shape == (4, 4)), key=lambda m: m.sum())
+    for got, m in zip(shown, sorted(want, key=lambda m: m.sum()), strict=True):
+        np.testing.assert_allclose(got, m.T, rtol=1e-6)
