@@ -214,3 +214,18 @@ def test_notes_speak_of_the_window() -> None:
             "(pass --vocab or --vocab-corpus for another)")
     assert "--" not in gui_note(note) and "Choose another vocabulary" in gui_note(note)
 
+
+
+def test_matrix_says_why_it_is_off_for_a_text_over_the_budget(qtbot: Any,
+                                                              monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    from rnnviz.session.gradients import GradientStore
+
+    monkeypatch.setattr(GradientStore.__init__, "__defaults__", (1000,))  # a 1 kB budget
+    s = make_session("lstm")
+    view = shown(qtbot, GradientView(s))
+    assert not s.store(None).dense
+    assert "no T x T matrix" in view.matrix_plot.titleLabel.text
+    assert not view.matrix_image.isVisible()
+    s.set_cursor(3)  # short rows still come at once
+    assert len(view.curves[0].yData) > 0
