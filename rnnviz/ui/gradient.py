@@ -120,7 +120,8 @@ class GradientView(SessionView):
         self._reload_timer = QtCore.QTimer(self)
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(RELOAD_MS)
-        self._reload_timer.timeout.connect(self._reload_matrix)
+        self._reload_timer.timeout.connect(self._add_new_rows)
+        self._logged: tuple[int, object, np.ndarray] | None = None  # what matrix_log holds
         self._build_widgets()
         self.subscribe((session.gradients_changed, self._on_gradients_changed))
 
@@ -481,8 +482,30 @@ class GradientView(SessionView):
             self.matrix_plot.setTitle(None)
             self.matrix_image.show()
         self.matrix_log = log10_masked(self._matrix_source(store))
+        self._logged = (id(store), self.matrix_box.currentData(), store.ready.copy())
         self.matrix_levels = matrix_levels(self.matrix_log)
         self.colorbar.setLevels(self.matrix_levels)
+        self._set_matrix_image()
+
+    def _add_new_rows(self) -> None:
+        """Rows that arrived since the last (re)load go into the image (a full reload when the
+        store or the chosen matrix changed): O(new rows), not O(T²), per delivery."""
+        store = self.session.store(self.session.truncate) if self.session.trace else None
+        logged = self._logged
+        if store is None or not store.dense or logged is None or logged[0] != id(store) \
+                or logged[1] != self.matrix_box.currentData() \
+                or self.matrix_log.shape[0] != len(store.ready):
+            self._reload_matrix()
+            return
+        new = np.flatnonzero(store.ready & ~logged[2])
+        if new.size == 0:
+            return
+        self.matrix_log[new] = log10_masked(self._matrix_source(store)[new])
+        logged[2][new] = True
+        levels = matrix_levels(self.matrix_log[new], self.matrix_levels)
+        if levels != self.matrix_levels:
+            self.matrix_levels = levels
+            self.colorbar.setLevels(levels)
         self._set_matrix_image()
 
     def _matrix_off(self, needed: int) -> None:
