@@ -10,6 +10,7 @@ between two ticks of a 10 ms QTimer during each phase (a blocked GUI thread show
 Targets (issue 12, item 14): step p50 <= 16 ms and no gap over 100 ms.
 
 Usage: python benchmarks/bench_longtext.py [--lengths 2000 10000] [--steps 100] [--background 5]
+       [--no-panels]   (without the extra analysis tabs, which follow every step too)
 """
 
 from __future__ import annotations
@@ -123,7 +124,13 @@ def main() -> int:
     ap.add_argument("--steps", type=int, default=100)
     ap.add_argument("--background", type=float, default=5.0)
     ap.add_argument("--size", default="1600x1000")
+    ap.add_argument("--no-panels", action="store_true",
+                    help="without the extra tabs of rnnviz.ui.panels (the core views only)")
     args = ap.parse_args()
+    if args.no_panels:
+        import rnnviz.ui.main_window as mw
+
+        mw.PANELS = ()  # type: ignore[assignment]
     app = QApplication.instance() or QApplication(sys.argv[:1])
     model = load_model(PTB)
     ws = Workspace()
@@ -139,6 +146,7 @@ def main() -> int:
                for n in args.lengths]
     win.shutdown()
     print(json.dumps({"model": PTB.name, "window": args.size, "cpus": os.cpu_count(),
+                      "panels": not args.no_panels,
                       "load_avg_1m": round(os.getloadavg()[0], 2),
                       "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
                                            / 1024),

@@ -97,20 +97,30 @@ class TokenAxis(pg.AxisItem):
         self._font.setPointSizeF(max(6.0, self._font.pointSizeF() * 0.9))
         self.setTickFont(self._font)
         self._tokens: list[str] = []
-        self._extent: list[float] = []  # each label's size along the axis, in pixels
+        self._metrics = QtGui.QFontMetricsF(self._font)
+        self._widths: dict[str, float] = {}
         self._upto = 1 << 30
 
     def set_tokens(self, tokens: Sequence[str]) -> None:
         self._tokens = [t if len(t) <= 12 else t[:11] + "…" for t in tokens]
-        metrics = QtGui.QFontMetricsF(self._font)
+        self._metrics = QtGui.QFontMetricsF(self._font)
+        self._widths = {}  # measured when a label is first placed
         if self.orientation in ("left", "right"):
-            widest = max((metrics.horizontalAdvance(t) for t in self._tokens), default=8.0)
-            self._extent = [metrics.height()] * len(self._tokens)
+            widest = max((self._metrics.horizontalAdvance(t) for t in set(self._tokens)),
+                         default=8.0)
             self.setWidth(int(widest) + 12)  # an auto width would clip the first paint
-        else:
-            self._extent = [metrics.horizontalAdvance(t) for t in self._tokens]
         self.picture = None
         self.update()
+
+    def _extent_of(self, i: int) -> float:
+        """Label i's size along the axis, in pixels."""
+        if self.orientation in ("left", "right"):
+            return float(self._metrics.height())
+        word = self._tokens[i]
+        width = self._widths.get(word)
+        if width is None:
+            width = self._widths[word] = self._metrics.horizontalAdvance(word)
+        return width
 
     def set_upto(self, t: int) -> None:
         """Label only tokens 0..t (those read so far)."""
@@ -124,7 +134,7 @@ class TokenAxis(pg.AxisItem):
         kept: list[int] = []
         right = -math.inf
         for i in range(lo, hi + 1):
-            half = self._extent[i] / 2
+            half = self._extent_of(i) / 2
             centre = i * px_per_token
             if centre - half >= right + self.GAP:
                 kept.append(i)
@@ -383,22 +393,14 @@ class LogAxis(pg.AxisItem):
 
 # ---- text that never hides what it shows ---------------------------------------------------
 _VISIBLE = {" ": "␣", "\n": "⏎", "\r": "␍", "\t": "⇥"}
+_VISIBLE_TABLE = {**{c: chr(0x2400 + c) for c in range(0x20)}, 0x7F: "␡",
+                  **{ord(k): v for k, v in _VISIBLE.items()}}
 
 
 def visible(text: str) -> str:
     """A token as the views print it: spaces, newlines, tabs and other control characters made
     visible (␣ ⏎ ⇥, U+2400 pictures for the rest); an empty token becomes '∅'."""
-    out = []
-    for ch in text:
-        if ch in _VISIBLE:
-            out.append(_VISIBLE[ch])
-        elif ord(ch) < 0x20:
-            out.append(chr(0x2400 + ord(ch)))
-        elif ord(ch) == 0x7F:
-            out.append("␡")
-        else:
-            out.append(ch)
-    return "".join(out) or "∅"
+    return text.translate(_VISIBLE_TABLE) or "∅"
 
 
 def unit_name(tokenizer: str | None) -> str:

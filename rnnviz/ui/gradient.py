@@ -116,10 +116,12 @@ class GradientView(SessionView):
         self._y_span: tuple[int, int] | None = None
         self._x_lo = 0  # first step in view on the curve plot
         self._waiting = False  # the cursor's row is being computed in the background
+        self._matrix_note = False  # the matrix plot says why it is empty (a long text)
         self._reload_timer = QtCore.QTimer(self)
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(RELOAD_MS)
-        self._reload_timer.timeout.connect(self._reload_matrix)
+        self._reload_timer.timeout.connect(self._add_new_rows)
+        self._logged: tuple[int, object, np.ndarray] | None = None  # what matrix_log holds
         self._build_widgets()
         self.subscribe((session.gradients_changed, self._on_gradients_changed))
 
@@ -379,7 +381,7 @@ class GradientView(SessionView):
         self._show_row(row)
         self._show_reference(t, k_trunc)
         self._show_cut(t, k_trunc)
-        if not was_ready and self.session.length <= MATRIX_FULL_RES:
+        if not was_ready and store.dense and self.session.length <= MATRIX_FULL_RES:
             self._put_matrix_row(store, t)
         n = self.session.length
         self.row_marker.setRect(-0.5, t - 0.5, n, 1.0)
@@ -475,16 +477,41 @@ class GradientView(SessionView):
         if not store.dense:
             self._matrix_off(store.bytes_needed)
             return
-        self.matrix_plot.setTitle(None)
-        self.matrix_image.show()
+        if self._matrix_note:  # the matrix is back (a shorter text)
+            self._matrix_note = False
+            self.matrix_plot.setTitle(None)
+            self.matrix_image.show()
         self.matrix_log = log10_masked(self._matrix_source(store))
+        self._logged = (id(store), self.matrix_box.currentData(), store.ready.copy())
         self.matrix_levels = matrix_levels(self.matrix_log)
         self.colorbar.setLevels(self.matrix_levels)
+        self._set_matrix_image()
+
+    def _add_new_rows(self) -> None:
+        """Rows that arrived since the last (re)load go into the image (a full reload when the
+        store or the chosen matrix changed): O(new rows), not O(T²), per delivery."""
+        store = self.session.store(self.session.truncate) if self.session.trace else None
+        logged = self._logged
+        if store is None or not store.dense or logged is None or logged[0] != id(store) \
+                or logged[1] != self.matrix_box.currentData() \
+                or self.matrix_log.shape[0] != len(store.ready):
+            self._reload_matrix()
+            return
+        new = np.flatnonzero(store.ready & ~logged[2])
+        if new.size == 0:
+            return
+        self.matrix_log[new] = log10_masked(self._matrix_source(store)[new])
+        logged[2][new] = True
+        levels = matrix_levels(self.matrix_log[new], self.matrix_levels)
+        if levels != self.matrix_levels:
+            self.matrix_levels = levels
+            self.colorbar.setLevels(levels)
         self._set_matrix_image()
 
     def _matrix_off(self, needed: int) -> None:
         """A text too long for the T x T matrix: say so where it would be."""
         self.matrix_log = np.full((1, 1), np.nan, np.float32)
+        self._matrix_note = True
         self.matrix_image.hide()
         self.matrix_plot.setTitle(f"no T x T matrix: it would need {needed / 2**30:.1f} GB "
                                   f"(budget {DENSE_BUDGET / 2**20:.0f} MB)", size="8pt",

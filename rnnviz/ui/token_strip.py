@@ -124,8 +124,12 @@ class TokenChips(QWidget):
         x = MARGIN
         self._lefts, self._rects = [], []
         h = fm.height() + 2 * PAD_Y
+        widths: dict[str, int] = {}  # a long text repeats its words: measure each once
         for tok in self.tokens:
-            w = fm.horizontalAdvance(chip_label(tok)) + 2 * PAD_X
+            label = chip_label(tok)
+            w = widths.get(label)
+            if w is None:
+                w = widths[label] = fm.horizontalAdvance(label) + 2 * PAD_X
             self._lefts.append(x)
             self._rects.append(QRect(x, MARGIN, w, h))
             x += w + GAP

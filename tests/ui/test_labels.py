@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pytest
 from PySide6 import QtCore
 
@@ -214,3 +215,35 @@ def test_notes_speak_of_the_window() -> None:
             "(pass --vocab or --vocab-corpus for another)")
     assert "--" not in gui_note(note) and "Choose another vocabulary" in gui_note(note)
 
+
+
+def test_matrix_says_why_it_is_off_for_a_text_over_the_budget(qtbot: Any,
+                                                              monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    from rnnviz.session.gradients import GradientStore
+
+    monkeypatch.setattr(GradientStore.__init__, "__defaults__", (1000,))  # a 1 kB budget
+    s = make_session("lstm")
+    view = shown(qtbot, GradientView(s))
+    assert not s.store(None).dense
+    assert "no T x T matrix" in view.matrix_plot.titleLabel.text
+    assert not view.matrix_image.isVisible()
+    s.set_cursor(3)  # short rows still come at once
+    assert len(view.curves[0].yData) > 0
+
+
+def test_long_text_matrix_takes_new_rows_incrementally(qtbot: Any) -> None:
+    from rnnviz.ui.gradient import log10_masked
+
+    s = make_session("gru", hidden=6, layers=1, text=" ".join(WORDS[i % 5] for i in range(400)))
+    view = shown(qtbot, GradientView(s))
+    store = s.store(None)
+    for a in (0, 50):
+        s.accept_rows(s.trace, None, store.compute(a, a + 50))
+        qtbot.wait(400)  # the throttled reload
+        np.testing.assert_array_equal(view.matrix_log[: a + 50],
+                                      log10_masked(store.h[0])[: a + 50])
+        assert np.isnan(view.matrix_log[a + 50:]).all()
+    view.matrix_box.setCurrentIndex(view.matrix_box.findData("inputs"))
+    view.matrix_box.activated.emit(view.matrix_box.currentIndex())
+    np.testing.assert_array_equal(view.matrix_log[:100], log10_masked(store.inputs)[:100])
