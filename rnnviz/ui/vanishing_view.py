@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 
 from rnnviz.engine.network import RNNLM
 from rnnviz.session import ModelSession, Workspace
@@ -25,11 +26,13 @@ from rnnviz.ui.columns import model_colour
 from rnnviz.ui.workers import Job, JobQueue, Progress
 
 FLOOR = 1e-30
-BOUND_NOTE = ("The gradient at distance d is at most the product of the d step-Jacobian norms: "
-              "||dl_t/ds_(t-d)|| <= ||dl_t/ds_t|| x ||J_t|| x ... x ||J_(t-d+1)|| (top layer; "
-              "s = h, or (h, c) for the LSTM). Norms above 1 allow growth but do not force it: "
-              "where the true curve falls far below the bound, the gradient does not line up "
-              "with the directions a step stretches.")
+BOUND_NOTE = QT_TRANSLATE_NOOP(
+    "VanishingView",
+    "The gradient at distance d is at most the product of the d step-Jacobian norms: "
+    "||dl_t/ds_(t-d)|| <= ||dl_t/ds_t|| x ||J_t|| x ... x ||J_(t-d+1)|| (top layer; "
+    "s = h, or (h, c) for the LSTM). Norms above 1 allow growth but do not force it: "
+    "where the true curve falls far below the bound, the gradient does not line up "
+    "with the directions a step stretches.")
 
 
 def _plot(title: str, left: str, bottom: str, log: bool) -> pg.PlotItem:
