@@ -556,6 +556,26 @@
             <translation>両方</translation>
         </message>
         <message>
+            <source>Applied after the cell update (h~_s, c~_s) = LSTM(x_s, h_s-1, c_s-1): h_s = m·h~_s + a (c_s alike) feeds the layer above and step s+1.</source>
+            <translation>セルの更新 (h~_s, c~_s) = LSTM(x_s, h_s-1, c_s-1) の後に適用: h_s = m·h~_s + a（c_s も同様）が上の層とステップ s+1 に渡ります。</translation>
+        </message>
+        <message>
+            <source>Applied after the cell update h~_s = GRU(x_s, h_s-1): h_s = m·h~_s + a feeds the layer above and step s+1.</source>
+            <translation>セルの更新 h~_s = GRU(x_s, h_s-1) の後に適用: h_s = m·h~_s + a が上の層とステップ s+1 に渡ります。</translation>
+        </message>
+        <message>
+            <source>Applied after the cell update h~_s = tanh(W x_s + U h_s-1 + b): h_s = m·h~_s + a feeds the layer above and step s+1.</source>
+            <translation>セルの更新 h~_s = tanh(W x_s + U h_s-1 + b) の後に適用: h_s = m·h~_s + a が上の層とステップ s+1 に渡ります。</translation>
+        </message>
+        <message>
+            <source>Edits, interventions and generation here work on RNN, LSTM and GRU models.</source>
+            <translation>ここでの編集・介入・生成は RNN、LSTM、GRU のモデルで使えます。</translation>
+        </message>
+        <message>
+            <source>Gradients differentiate the intervened run (w.r.t. h~_s): an ablated or clamped unit passes none back.</source>
+            <translation>勾配は介入した実行を（h~_s について）微分したものです: 除去または固定したユニットは勾配を逆伝播しません。</translation>
+        </message>
+        <message>
             <source>Whose runs to show (every model runs the same edit)</source>
             <translation>どのモデルの結果を表示するか（どのモデルも同じ編集で実行されます）</translation>
         </message>
@@ -682,6 +702,38 @@
         <message>
             <source>Select a unit (Units panel, Help) to add it here</source>
             <translation>ユニットを選ぶと（ユニット・パネル、ヘルプ）ここに追加できます</translation>
+        </message>
+        <message>
+            <source>edited text: {0}</source>
+            <translation>編集した文: {0}</translation>
+        </message>
+        <message>
+            <source>clamp to {0}</source>
+            <translation>{0} に固定</translation>
+        </message>
+        <message>
+            <source>scale by {0}</source>
+            <translation>{0} 倍に拡大縮小</translation>
+        </message>
+        <message>
+            <source>at step {0}</source>
+            <translation>ステップ {0} のみ</translation>
+        </message>
+        <message>
+            <source>from step {0} on</source>
+            <translation>ステップ {0} 以降</translation>
+        </message>
+        <message>
+            <source>h and c</source>
+            <translation>h と c</translation>
+        </message>
+        <message>
+            <source>{0} {1} of unit {2} {3}</source>
+            <translation>{3}、ユニット {2} の {1} を{0}</translation>
+        </message>
+        <message>
+            <source>reset layer {0} to zero at step {1}</source>
+            <translation>ステップ {1} で第{0}層をゼロにリセット</translation>
         </message>
         <message>
             <source>No edit and no intervention: edit a token or apply units.</source>

@@ -15,13 +15,11 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 
-from rnnviz.engine.intervention import Intervention
+from rnnviz.engine.intervention import Intervention, LayerReset, UnitEdit
 from rnnviz.session import ModelSession, SessionError, Workspace
 from rnnviz.session.whatif import (
-    GRADIENT_NOTE,
     WhatIf,
     WhatIfRun,
-    equations,
     make_intervention,
     parse_units,
     whatif_of,
@@ -36,6 +34,25 @@ OPERATIONS = (("ablate", QT_TRANSLATE_NOOP("WhatIfView", "ablate")),
               ("clamp", QT_TRANSLATE_NOOP("WhatIfView", "clamp")),
               ("scale", QT_TRANSLATE_NOOP("WhatIfView", "scale")))
 STATES = (("h", "h"), ("c", "c"), ("both", QT_TRANSLATE_NOOP("WhatIfView", "both")))
+# Where an intervention applies, per cell (rnnviz.session.whatif.equations in the UI language)
+WHERE = {
+    "lstm": QT_TRANSLATE_NOOP("WhatIfView",
+                              "Applied after the cell update (h~_s, c~_s) = LSTM(x_s, h_s-1, "
+                              "c_s-1): h_s = m·h~_s + a (c_s alike) feeds the layer above and "
+                              "step s+1."),
+    "gru": QT_TRANSLATE_NOOP("WhatIfView",
+                             "Applied after the cell update h~_s = GRU(x_s, h_s-1): h_s = m·h~_s "
+                             "+ a feeds the layer above and step s+1."),
+    "rnn": QT_TRANSLATE_NOOP("WhatIfView",
+                             "Applied after the cell update h~_s = tanh(W x_s + U h_s-1 + b): "
+                             "h_s = m·h~_s + a feeds the layer above and step s+1."),
+    "rwkv": QT_TRANSLATE_NOOP("WhatIfView",
+                              "Edits, interventions and generation here work on RNN, LSTM and "
+                              "GRU models."),
+}
+GRADIENT_NOTE = QT_TRANSLATE_NOOP("WhatIfView",
+                                  "Gradients differentiate the intervened run (w.r.t. h~_s): an "
+                                  "ablated or clamped unit passes none back.")
 
 
 class WhatIfView(QtWidgets.QWidget):
@@ -282,7 +299,7 @@ class WhatIfView(QtWidgets.QWidget):
                                      for k in range(lead.engine.num_layers)])
             self.state_box.model().item(1).setEnabled(lead.engine.is_lstm)  # type: ignore
             self.state_box.model().item(2).setEnabled(lead.engine.is_lstm)  # type: ignore
-            self.where.setText(equations(lead.engine.params.cell) + " " + GRADIENT_NOTE)
+            self.where.setText(self.where_text(lead.engine.params.cell))
         self.refresh()
 
     def _on_selection(self) -> None:
@@ -293,6 +310,33 @@ class WhatIfView(QtWidgets.QWidget):
             self.tr("Add the selected unit ({0}) to the list").format(
                 f"{unit.layer + 1}:{unit.unit}") if ok and unit is not None else
             self.tr("Select a unit (Units panel, Help) to add it here"))
+
+    def where_text(self, cell: str) -> str:
+        """Where an intervention applies in ``cell``'s equations, and what gradients mean."""
+        key = "rwkv" if cell.startswith("rwkv") else cell if cell in WHERE else "rnn"
+        return self.tr(WHERE[key]) + " " + self.tr(GRADIENT_NOTE)
+
+    def describe(self) -> str:
+        """The edit and the intervention in one line (WhatIf.describe in the UI language)."""
+        w = self.whatif
+        parts = [] if w.edited_text is None else [
+            self.tr("edited text: {0}").format(repr(w.edited_text))]
+        parts += [self._unit_edit(e) for e in w.intervention.edits]
+        parts += [self._reset(r) for r in w.intervention.resets]
+        return "; ".join(parts)
+
+    def _unit_edit(self, e: UnitEdit) -> str:
+        what = (self.tr("ablate") if e.op == "ablate" else
+                self.tr("clamp to {0}").format(f"{e.value:g}") if e.op == "clamp" else
+                self.tr("scale by {0}").format(f"{e.value:g}"))
+        when = (self.tr("at step {0}") if e.only else self.tr("from step {0} on")).format(
+            e.step + 1)
+        state = self.tr("h and c") if e.state == "both" else e.state
+        return self.tr("{0} {1} of unit {2} {3}").format(what, state, f"{e.layer + 1}:{e.unit}",
+                                                          when)
+
+    def _reset(self, r: LayerReset) -> str:
+        return self.tr("reset layer {0} to zero at step {1}").format(r.layer + 1, r.step + 1)
 
     def add_selected_unit(self) -> None:
         """The workspace's selected unit (Units panel, Help) joins the typed unit list."""
@@ -342,7 +386,7 @@ class WhatIfView(QtWidgets.QWidget):
         run = self.shown
         if self.whatif.edited_text is not None and not self.text_edit.hasFocus():
             self.text_edit.setText(self.whatif.edited_text)
-        self.status.setText(self.whatif.describe() if run is not None else
+        self.status.setText(self.describe() if run is not None else
                             self.tr("No edit and no intervention: edit a token or apply "
                                     "units."))
         if run is None:
