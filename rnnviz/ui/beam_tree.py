@@ -7,13 +7,13 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
-from PySide6.QtCore import QT_TRANSLATE_NOOP
 
 from rnnviz.engine.generate import Sampling
 from rnnviz.session import SessionError, Workspace
 from rnnviz.session.whatif import Continuation, continuation_job, whatif_of
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
+from rnnviz.ui.i18n import QT_TRANSLATE_NOOP
 from rnnviz.ui.whatif import PANEL_HEIGHT, scrolled
 from rnnviz.ui.workers import Job, JobQueue
 

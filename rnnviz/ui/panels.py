@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
+
+from rnnviz.ui.i18n import QT_TRANSLATE_NOOP
 
 CONTEXT = "panels"  # titles and hints are marked for translation in this context
 

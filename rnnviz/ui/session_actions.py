@@ -9,13 +9,14 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from rnnviz.checkpoints.loader import VocabOptions, load_model
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.session import session_file as sf
 from rnnviz.ui.gradient import GradientView
+from rnnviz.ui.i18n import QT_TRANSLATE_NOOP
 from rnnviz.ui.panels import PANELS
 from rnnviz.ui.workers import Job
 

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
-from PySide6.QtCore import QT_TRANSLATE_NOOP
 
 from rnnviz.engine.network import RNNLM
 from rnnviz.session import ModelSession, Workspace
@@ -23,6 +22,7 @@ from rnnviz.session.vanishing import StepFactors, gradient_bound, step_factors, 
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.columns import model_colour
+from rnnviz.ui.i18n import QT_TRANSLATE_NOOP
 from rnnviz.ui.workers import Job, JobQueue, Progress
 
 FLOOR = 1e-30

@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
-from PySide6.QtCore import QT_TRANSLATE_NOOP
 
 from rnnviz.engine.intervention import Intervention, LayerReset, UnitEdit
 from rnnviz.session import ModelSession, SessionError, Workspace
@@ -26,6 +25,7 @@ from rnnviz.session.whatif import (
 )
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
+from rnnviz.ui.i18n import QT_TRANSLATE_NOOP
 
 PANEL_HEIGHT = 150  # the initial height asked of the dock: the main views keep their room
 POS = (44, 160, 44)
