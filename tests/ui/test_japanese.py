@@ -87,6 +87,10 @@ def test_every_covered_message_is_translated_and_keeps_its_fields() -> None:
     unfinished = [f"[{c}] {s}" for c, s, t in mine
                   if t is None or t.get("type") == "unfinished" or not (t.text or "").strip()]
     assert not unfinished, "untranslated:\n" + "\n".join(unfinished)
+    glossary = glossaries()
+    stale = [f"[{c}] {s}" for c, s, t in mine if t is not None and glossary.get(s) != t.text]
+    assert not stale, "the .ts differs from the glossaries (run make translations):\n" + \
+        "\n".join(stale)
     broken = [f"[{c}] {s} -> {t.text}" for c, s, t in mine
               if t is not None and fields(s) != fields(t.text or "")]
     assert not broken, "{n} fields differ:\n" + "\n".join(broken)
@@ -123,11 +127,17 @@ def test_the_committed_catalogue_is_up_to_date(tmp_path: Path) -> None:
     assert qm.read_bytes() == QM.read_bytes()
 
 
-def test_glossaries_follow_the_book() -> None:
-    """The book's terms (ゼロから作るDeep Learning ❷) for the words the panels use most."""
+def glossaries() -> dict[str, str]:
+    """The union of resources/i18n/ja/*.json."""
     table: dict[str, str] = {}
     for path in sorted((REPO / "resources" / "i18n" / "ja").glob("*.json")):
         table |= json.loads(path.read_text(encoding="utf-8"))
+    return table
+
+
+def test_glossaries_follow_the_book() -> None:
+    """The book's terms (ゼロから作るDeep Learning ❷) for the words the panels use most."""
+    table = glossaries()
     expect = {"cell state c": "記憶セル", "input": "入力", "gradient norm (log)": "勾配",
               "LSTM forget gates: mean f, and prod f since a step": "忘却ゲート",
               "Δ loss per step": "損失"}
