@@ -471,7 +471,7 @@
         </message>
         <message>
             <source>step Jacobian norm</source>
-            <translation>ステップのヤコビ行列のノルム</translation>
+            <translation>ヤコビ行列のノルム</translation>
         </message>
         <message>
             <source>||J_t||_2</source>
@@ -483,7 +483,7 @@
         </message>
         <message>
             <source>LSTM forget gates: mean f, and prod f since a step</source>
-            <translation>LSTM の忘却ゲート: f の平均と、あるステップからの f の積</translation>
+            <translation>LSTM の忘却ゲート: f の平均と積</translation>
         </message>
         <message>
             <source>mean f (solid), mean prod f (dashed)</source>
@@ -491,7 +491,7 @@
         </message>
         <message>
             <source>at the cursor: gradient (solid), bound (dotted)</source>
-            <translation>カーソルの時刻: 勾配（実線）、上界（点線）</translation>
+            <translation>カーソル: 勾配（実線）と上界（点線）</translation>
         </message>
         <message>
             <source>top layer ||dl_t/ds_(t-d)|| (log)</source>
@@ -557,15 +557,15 @@
         </message>
         <message>
             <source>Applied after the cell update (h~_s, c~_s) = LSTM(x_s, h_s-1, c_s-1): h_s = m·h~_s + a (c_s alike) feeds the layer above and step s+1.</source>
-            <translation>セルの更新 (h~_s, c~_s) = LSTM(x_s, h_s-1, c_s-1) の後に適用: h_s = m·h~_s + a（c_s も同様）が上の層とステップ s+1 に渡ります。</translation>
+            <translation>(h~_s, c~_s) = LSTM(x_s, h_s-1, c_s-1) の後に適用: h_s = m·h~_s + a（c_s も同様）を上の層と s+1 へ渡す。</translation>
         </message>
         <message>
             <source>Applied after the cell update h~_s = GRU(x_s, h_s-1): h_s = m·h~_s + a feeds the layer above and step s+1.</source>
-            <translation>セルの更新 h~_s = GRU(x_s, h_s-1) の後に適用: h_s = m·h~_s + a が上の層とステップ s+1 に渡ります。</translation>
+            <translation>h~_s = GRU(x_s, h_s-1) の後に適用: h_s = m·h~_s + a を上の層と s+1 へ渡す。</translation>
         </message>
         <message>
             <source>Applied after the cell update h~_s = tanh(W x_s + U h_s-1 + b): h_s = m·h~_s + a feeds the layer above and step s+1.</source>
-            <translation>セルの更新 h~_s = tanh(W x_s + U h_s-1 + b) の後に適用: h_s = m·h~_s + a が上の層とステップ s+1 に渡ります。</translation>
+            <translation>h~_s = tanh(W x_s + U h_s-1 + b) の後に適用: h_s = m·h~_s + a を上の層と s+1 へ渡す。</translation>
         </message>
         <message>
             <source>Edits, interventions and generation here work on RNN, LSTM and GRU models.</source>
@@ -573,7 +573,7 @@
         </message>
         <message>
             <source>Gradients differentiate the intervened run (w.r.t. h~_s): an ablated or clamped unit passes none back.</source>
-            <translation>勾配は介入した実行を（h~_s について）微分したものです: 除去または固定したユニットは勾配を逆伝播しません。</translation>
+            <translation>勾配は介入後の実行を h~_s で微分したもの: 除去・固定したユニットは勾配を逆伝播しない。</translation>
         </message>
         <message>
             <source>Whose runs to show (every model runs the same edit)</source>
@@ -589,7 +589,7 @@
         </message>
         <message>
             <source>token here:</source>
-            <translation>この位置のトークン:</translation>
+            <translation>トークン:</translation>
         </message>
         <message>
             <source>Replace</source>
@@ -629,7 +629,7 @@
         </message>
         <message>
             <source>units, e.g. 1:17,1:42</source>
-            <translation>ユニット（例: 1:17,1:42）</translation>
+            <translation>例 1:17,1:42</translation>
         </message>
         <message>
             <source>LAYER:UNIT, layers from 1 (nearest the input), units from 0 as the heatmap shows them</source>
@@ -645,11 +645,11 @@
         </message>
         <message>
             <source>from step</source>
-            <translation>このステップ以降</translation>
+            <translation>以降</translation>
         </message>
         <message>
             <source>at step</source>
-            <translation>このステップのみ</translation>
+            <translation>のみ</translation>
         </message>
         <message>
             <source>Step numbered from 1, as the token strip shows it</source>
