@@ -158,7 +158,7 @@
         <name>GradientPane</name>
         <message>
             <source>All models, one axis</source>
-            <translation>全モデルを 1 つの軸で</translation>
+            <translation>全モデルを一つの軸に</translation>
         </message>
         <message>
             <source>Each model</source>
