@@ -344,3 +344,60 @@ def test_the_english_what_if_line_is_the_sessions(qtbot: Any, demo_model: Any) -
         (UnitEdit(0, 3, "clamp", 0.5, "both", 2), UnitEdit(1, 5, "scale", 2.0, "h", 1, True),
          UnitEdit(1, 7, "ablate", 0.0, "c", 0)), (LayerReset(1, 4),)))
     assert view.describe() == state.describe()
+
+
+def test_view_language_rebuilds_the_window_in_japanese(qtbot: Any, settings: Any,
+                                                       demo_model: Any, boxes: Any) -> None:
+    """View > Language > 日本語 replaces the window by one whose panels speak Japanese, on the
+    same workspace; back to English the same way (each switch closes the old window)."""
+    from rnnviz.ui.main_window import MainWindow
+    from rnnviz.ui.memory_view import MemoryView
+
+    ws = Workspace()
+    ws.text = SENTENCE
+    ws.add_model(demo_model)
+    first = MainWindow(ws, settings=settings)
+    try:
+        ja = first.set_language("ja")
+        assert ja.workspace is ws
+        assert ja.findChild(MemoryView).run_button.text() == "計算"
+        assert ja.settings.value(i18n.SETTING) == "ja"
+        en = ja.set_language("en")
+    finally:
+        i18n.install("en")
+    assert en.findChild(MemoryView).run_button.text() == "Compute"
+    en.shutdown()
+    en.close()
+
+
+def _script() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "update_translations", REPO / "scripts" / "update_translations.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_the_script_fills_from_glossaries_and_refuses_clashes(tmp_path: Path) -> None:
+    script = _script()
+    ts = tmp_path / "t.ts"
+    ts.write_text('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n<TS version="2.1" '
+                  'language="ja"><context><name>A</name><message><source>Compute</source>'
+                  '<translation type="unfinished"/></message><message><source>Other {0}'
+                  '</source><translation>old</translation></message></context></TS>',
+                  encoding="utf-8")
+    count, missing = script.fill(ts, {"Compute": "計算"})
+    assert (count, missing) == (2, [("A", "Other {0}")])
+    done = {s: (t.text, t.get("type")) for _, s, t in messages(ts)}
+    assert done == {"Compute": ("計算", None), "Other {0}": (None, "unfinished")}
+    folder = tmp_path / "ja"
+    folder.mkdir()
+    (folder / "a.json").write_text('{"Compute": "計算"}', encoding="utf-8")
+    (folder / "b.json").write_text('{"Compute": "算出"}', encoding="utf-8")
+    with pytest.raises(SystemExit, match="disagree"):
+        script.load_glossaries(folder)
+    assert script.check_placeholders({"at step {0}": "ステップ", "x {0}": "{0} x"}) == [
+        "at step {0}"]
