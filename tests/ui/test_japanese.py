@@ -299,12 +299,14 @@ def test_no_english_left_in_the_covered_panels(ja_window: Any, qtbot: Any) -> No
 
 
 def _without_user_text(text: str, win: Any) -> str:
-    """The text without model names (open and bundled) and the words of the sentence."""
+    """The text without model names (open and bundled), file paths and the words of the
+    sentence."""
     names = {s.name for s in win.workspace.models} | set(bundled_models()) | ALLOWED
     for name in sorted(names, key=len, reverse=True):
         text = text.replace(name, " ")
     words = set(SENTENCE.split())
-    return " ".join("·" if w.strip("“”\"'(),.:") in words else w for w in text.split(" "))
+    return " ".join("·" if w.strip("“”\"'(),.:") in words or "/" in w else w  # paths too
+                    for w in text.split(" "))
 
 
 def test_english_comes_back_after_the_japanese_run(qtbot: Any, demo_model: Any) -> None:
