@@ -325,7 +325,7 @@ class UnitInspector(QtWidgets.QWidget):
             return
         t = self._cursor_step()
         body = coloured_html(self._tokens, self.values, self.levels, self._tokenizer, "t:", t)
-        self.text_view.setHtml(f'<div style="font-family:monospace">{body}</div>')
+        self.text_view.setHtml(f'<div style="font-family:monospace;font-size:13pt">{body}</div>')
         self.line_cursor.setPos(t)
         self.status.setText(f"{self.unit.label()} of model {self.unit.model + 1}"
                             + (f" = {self.values[t]:+.4f} at step {t + 1}"
@@ -432,6 +432,10 @@ class UnitInspector(QtWidgets.QWidget):
         self.progress.show()
         self.cancel_button.show()
         self.jobs.submit(job)
+
+    def shutdown(self) -> None:
+        """Stop the background jobs (the window calls this when it closes)."""
+        self.jobs.shutdown()
 
     def cancel_index(self) -> None:
         if self._job is not None:
