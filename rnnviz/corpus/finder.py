@@ -51,14 +51,17 @@ def finder_kinds(index: CorpusIndex) -> tuple[str, ...]:
     return tuple(k for k in ("h", "c") if k in index.arrays)
 
 
-def correlations(x: NDArray[np.floating], y: F64) -> F64:
-    """Pearson r of each row of x (U, N) with y (N,), (U,); NaN for a constant row."""
-    xf = np.asarray(x, np.float64)
-    xc = xf - xf.mean(axis=1, keepdims=True)
+def correlations(x: NDArray[np.floating], y: F64, block: int = 64) -> F64:
+    """Pearson r of each row of x (U, N) with y (N,), (U,); NaN for a constant row. Rows are
+    converted to float64 ``block`` at a time (memory stays ~block * N * 8 bytes)."""
     yc = y - y.mean()
-    den = np.sqrt((xc * xc).sum(axis=1) * (yc @ yc))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out: F64 = (xc @ yc) / den
+    out = np.empty(x.shape[0])
+    for lo in range(0, x.shape[0], block):
+        xf = np.asarray(x[lo:lo + block], np.float64)
+        xc = xf - xf.mean(axis=1, keepdims=True)
+        den = np.sqrt((xc * xc).sum(axis=1) * (yc @ yc))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[lo:lo + block] = (xc @ yc) / den
     return out
 
 
