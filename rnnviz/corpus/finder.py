@@ -33,7 +33,7 @@ class UnitScore:
 
     def as_json(self) -> dict[str, object]:
         return {"layer": self.layer, "kind": self.kind, "unit": self.unit, "r": self.r,
-                "threshold_accuracy": self.threshold_accuracy}
+                "threshold_accuracy": _finite(self.threshold_accuracy)}
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,13 @@ class ProbeScore:
     metric: str
 
     def as_json(self) -> dict[str, object]:
-        return {"layer": self.layer, "kind": self.kind, "score": self.score, "metric": self.metric}
+        return {"layer": self.layer, "kind": self.kind, "score": _finite(self.score),
+                "metric": self.metric}
+
+
+def _finite(x: float | None) -> float | None:
+    """JSON has no NaN: an undefined score (a constant label on the test part) is null."""
+    return x if x is not None and np.isfinite(x) else None
 
 
 def finder_kinds(index: CorpusIndex) -> tuple[str, ...]:
