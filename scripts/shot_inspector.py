@@ -7,6 +7,7 @@ Usage: QT_QPA_PLATFORM=offscreen python scripts/shot_inspector.py OUT_DIR [--mod
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -36,6 +37,8 @@ def main() -> int:
     ap.add_argument("--find", metavar="LABEL", help="run the unit finder with LABEL first")
     ap.add_argument("--no-below", action="store_true", help="match: drop 'below just before'")
     args = ap.parse_args()
+    if args.cache_dir:  # also for the bundled excerpt's build, which starts with the window
+        os.environ["XDG_CACHE_HOME"] = str(Path(args.cache_dir).resolve() / "xdg")
     app = QApplication.instance() or QApplication(sys.argv)
     ws = Workspace()
     ws.add_model(load_model(args.model))
@@ -49,7 +52,7 @@ def main() -> int:
     ws.end()
     kind, layer, unit = args.unit.split(":")
     ws.set_selected_unit(UnitRef(0, kind, int(layer), int(unit)))
-    window.extra_tabs.setCurrentWidget(inspector)
+    window.show_panel("Unit inspector")
     if args.corpus:
         inspector.set_corpus(args.corpus)
     loop = QEventLoop()
@@ -76,7 +79,7 @@ def main() -> int:
         from rnnviz.ui.match_panel import MatchPanel
 
         panel = next(v for v in window.extra_views if isinstance(v, MatchPanel))
-        window.extra_tabs.setCurrentWidget(panel)
+        window.show_panel("Select and match")
         lo, hi = (int(x) for x in args.match.split(":"))
         panel.below.setChecked(not args.no_below)
         panel.set_span(lo - 1, hi)

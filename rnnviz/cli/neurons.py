@@ -90,13 +90,14 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(e)) from None
     probe = probes(index, label)
     shown = units[: args.top]
+    out = sys.stderr if args.json == "-" else sys.stdout  # keep stdout for the JSON
     print(f"{label.name}: {len(corpus)} tokens, {len(units)} units "
-          f"({time.perf_counter() - start:.1f} s)")
+          f"({time.perf_counter() - start:.1f} s)", file=out)
     for u in shown:
         print(f"  layer {u.layer} {u.kind}[{u.unit}]  r {u.r:+.3f}  "
-              f"threshold accuracy {u.threshold_accuracy:.3f}")
+              f"threshold accuracy {u.threshold_accuracy:.3f}", file=out)
     for p in probe:
-        print(f"  probe layer {p.layer} {p.kind}: {p.metric} {p.score:.3f}")
+        print(f"  probe layer {p.layer} {p.kind}: {p.metric} {p.score:.3f}", file=out)
     if args.json:
         doc = {"label": label.name, "tokens": len(corpus),
                "units": [u.as_json() for u in shown], "probe": [p.as_json() for p in probe]}

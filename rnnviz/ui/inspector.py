@@ -18,6 +18,7 @@ import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6 import QtCore, QtWidgets
 
+from rnnviz.checkpoints.bundled import resource_path
 from rnnviz.corpus.contexts import Context, top_contexts
 from rnnviz.corpus.finder import UnitScore, rank_units
 from rnnviz.corpus.index import CorpusIndex, IndexSpec, load_or_build
@@ -40,7 +41,6 @@ from rnnviz.ui.corpus_hub import hub
 from rnnviz.ui.workers import Job, JobQueue
 
 TOP_K = 20
-RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "corpus"
 DEFAULT_CORPUS = {"parens-lstm": "parens-heldout.txt",
                   "shakespeare-char-lstm": "shakespeare-excerpt.txt"}
 
@@ -325,7 +325,7 @@ class UnitInspector(QtWidgets.QWidget):
             return
         t = self._cursor_step()
         body = coloured_html(self._tokens, self.values, self.levels, self._tokenizer, "t:", t)
-        self.text_view.setHtml(f'<div style="font-family:monospace">{body}</div>')
+        self.text_view.setHtml(f'<div style="font-family:monospace;font-size:13pt">{body}</div>')
         self.line_cursor.setPos(t)
         self.status.setText(f"{self.unit.label()} of model {self.unit.model + 1}"
                             + (f" = {self.values[t]:+.4f} at step {t + 1}"
@@ -387,7 +387,7 @@ class UnitInspector(QtWidgets.QWidget):
         """The remembered corpus of this model, else a bundled excerpt; start indexing it."""
         remembered = str(QtCore.QSettings().value(self._settings_key(session), "") or "")
         bundled = DEFAULT_CORPUS.get(session.model.name)
-        path = remembered or (str(RESOURCES / bundled) if bundled else "")
+        path = remembered or (str(resource_path("corpus", bundled)) if bundled else "")
         if path and Path(path).is_file():
             self.set_corpus(path)
         else:
@@ -432,6 +432,10 @@ class UnitInspector(QtWidgets.QWidget):
         self.progress.show()
         self.cancel_button.show()
         self.jobs.submit(job)
+
+    def shutdown(self) -> None:
+        """Stop the background jobs (the window calls this when it closes)."""
+        self.jobs.shutdown()
 
     def cancel_index(self) -> None:
         if self._job is not None:

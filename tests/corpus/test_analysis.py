@@ -36,6 +36,10 @@ def test_finder_r_equals_numpy_corrcoef(indexed) -> None:
     assert [abs(u.r) for u in ranked] == sorted((abs(u.r) for u in ranked), reverse=True)
     assert all(u.threshold_accuracy is not None for u in ranked[:3])
     assert ranked[3].threshold_accuracy is None
+    layer = index.layer("c", 1)  # in blocks of 3 rows: the same r
+    want_all = [np.corrcoef(np.asarray(row, np.float64), label.values)[0, 1] for row in layer]
+    np.testing.assert_allclose(finder.correlations(layer, label.values, block=3), want_all,
+                               atol=1e-9)
 
 
 def test_threshold_accuracy_is_the_best_train_rule_scored_on_the_test_part() -> None:
