@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Reproduce the bundled models in resources/models/ (CPU; resumable: rerun to continue).
-#   scripts/train_bundled.sh [ptb-lstm] [ptb-rnn] [ptb-gru] [shakespeare-char-lstm]   (default: all)
+#   scripts/train_bundled.sh [ptb-lstm] [ptb-rnn] [ptb-gru] [shakespeare-char-lstm] [ptb-rwkv]
+#   (default: all)
 # On 2 cores, two lanes in parallel use the machine best:
 #   scripts/train_bundled.sh ptb-lstm shakespeare-char-lstm &  scripts/train_bundled.sh ptb-rnn ptb-gru
 # Data: $RNNVIZ_DATA (default ../shared/data) holding ptb/ and tinyshakespeare/input.txt.
@@ -43,11 +44,15 @@ run_one() {
             --cell lstm --layers 2 --hidden 384 --embedding 64 --dropout 0.25 --optimizer adam \
             --lr 0.002 --clip 5 --batch 32 --bptt 100 --epochs 10 --anneal 2 --plateau 0.005 \
             --decay-after 6 ;;
+    ptb-rwkv)  # RWKV-4, trained time-parallel; lr halved after epoch 1
+        train ptb-rwkv --data "$DATA/ptb" --cell rwkv4 --layers 2 --hidden 192 --tied \
+            --dropout 0.25 --optimizer adam --lr 0.002 --clip 1.0 --batch 20 --bptt 35 \
+            --epochs 2 --anneal 2 --plateau 0.01 --decay-after 1 ;;
     *) echo "unknown model $1" >&2; exit 2 ;;
     esac
 }
 
-if [ $# -eq 0 ]; then set -- ptb-lstm ptb-rnn ptb-gru shakespeare-char-lstm; fi
+if [ $# -eq 0 ]; then set -- ptb-lstm ptb-rnn ptb-gru shakespeare-char-lstm ptb-rwkv; fi
 for name in "$@"; do run_one "$name"; done
 exit 0
 }

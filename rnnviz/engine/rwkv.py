@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -56,6 +56,26 @@ class BlockGrads(NamedTuple):
     dwkv: F32
     dv_first: F32 | None
     dstate: F32
+
+
+def _stack(items: list[Any]) -> Any:
+    """Caches of batch 1 stacked along the batch axis: arrays concatenated, NamedTuples field by
+    field, a layer norm's scale (not batched) kept, None kept."""
+    first = items[0]
+    if first is None:
+        return None
+    if isinstance(first, NormCache):
+        return NormCache(np.concatenate([n.xhat for n in items]),
+                         np.concatenate([n.rstd for n in items]), first.w)
+    if isinstance(first, tuple):
+        return type(first)(*(_stack([it[k] for it in items]) for k in range(len(first))))
+    return np.concatenate(items)
+
+
+def stack_caches(caches: list[BlockCache]) -> BlockCache:
+    """S steps' caches of one block as one cache of batch S."""
+    out: BlockCache = _stack(caches)
+    return out
 
 
 def _layer_weights(p: RwkvParams, i: int, part: str) -> dict[str, F32]:
@@ -139,6 +159,28 @@ class RwkvLM:
             dstate = dwkv
         dx = dxm + layer_norm_backward(dxa + dshift[:, 0], c.ln1)
         return BlockGrads(dx, np.stack([dlast_a, dlast_f], axis=1), dwkv_prev, dvf, dstate)
+
+    def block_chain(self, i: int, dout: F32, dv_first: F32 | None, caches: list[BlockCache]
+                    ) -> tuple[F32, F32, F32 | None]:
+        """One target's gradient through block i over S consecutive steps at once (the weights
+        are read once, not once per step). dout (S, C) w.r.t. the block outputs; dv_first
+        (S, C) from the blocks above (RWKV-7). Shift and WKV gradients start at zero after the
+        last step and are dropped before the first (the target's step and truncation edge).
+        Returns (dx (S, C), ||d l / d WKV state_s|| (S,), dv_first)."""
+        c = stack_caches(caches)
+        dxf, dlast_f = ffn_backward(dout, c.ffn, self.ffn[i], self.v7)
+        dxf[:-1] += dlast_f[1:]
+        dxm = dout + layer_norm_backward(dxf, c.ln2)
+        if self.v7:
+            assert isinstance(c.att, rwkv7.AttCache)
+            dxa, dlast_a, norms, dvf_own = rwkv7.att_chain(
+                dxm, dv_first if i == 0 else None, c.att, self.att[i])
+            dv_first = dvf_own if dv_first is None else dv_first + dvf_own
+        else:
+            assert isinstance(c.att, rwkv4.AttCache)
+            dxa, dlast_a, norms = rwkv4.att_chain(dxm, c.att, self.att[i])
+        dxa[:-1] += dlast_a[1:]
+        return dxm + layer_norm_backward(dxa, c.ln1), norms, dv_first
 
     def _layers(self, x: F32, state: RwkvState) -> tuple[RwkvState, list[BlockCache]]:
         """One step through every block. x (B, C) after LN0."""

@@ -66,12 +66,40 @@ def att_forward(x: F32, last: F32, state: F32, w: dict[str, F32]) -> tuple[F32, 
 def att_backward(dout: F32, dstate: F32, c: AttCache, w: dict[str, F32]
                  ) -> tuple[F32, F32, F32]:
     """dout (N, C), dstate (N, 3, C) w.r.t. the new (a, b, p) -> (dx, dlast, dstate_prev)."""
-    da_n, db_n, dp_n = dstate[:, 0], dstate[:, 1], dstate[:, 2]
+    g, dzr = _out_side(dout, c, w)
+    dk, dv, dprev = _wkv_step(g, dstate, c)
+    dx, dlast = _in_side(dk, dv, dzr, w)
+    return dx, dlast, dprev
+
+
+def att_chain(dout: F32, c: AttCache, w: dict[str, F32]) -> tuple[F32, F32, F32]:
+    """One target's gradient through the layer's time mixing over S steps at once.
+    dout (S, C) for steps s_lo..t; c: the steps' caches stacked (S, C).
+    Returns (dx (S, C), dlast (S, C), ||d l / d state_s|| (S,)); the weights are read once."""
+    g, dzr = _out_side(dout, c, w)
+    dk, dv = np.empty_like(g), np.empty_like(g)
+    norms = np.empty(len(g), np.float32)
+    dstate = np.zeros((1, 3, g.shape[1]), np.float32)
+    for j in range(len(g) - 1, -1, -1):
+        norms[j] = np.sqrt(np.vdot(dstate, dstate))
+        cj = AttCache(*(f[j:j + 1] for f in c))
+        dk[j:j + 1], dv[j:j + 1], dstate = _wkv_step(g[j:j + 1], dstate, cj)
+    dx, dlast = _in_side(dk, dv, dzr, w)
+    return dx, dlast, norms
+
+
+def _out_side(dout: F32, c: AttCache, w: dict[str, F32]) -> tuple[F32, F32]:
+    """Through the output projection and the receptance: (d wkv / den, d pre-sigmoid r)."""
     drwkv = dout @ w["output.weight"]
-    dwkv = drwkv * c.r
     dzr = drwkv * c.wkv * c.r * (1.0 - c.r)
+    return drwkv * c.r / c.den, dzr
+
+
+def _wkv_step(g: F32, dstate: F32, c: AttCache) -> tuple[F32, F32, F32]:
+    """Elementwise backward of one WKV step. g = dwkv / den (N, C); dstate (N, 3, C) w.r.t. the
+    new (a, b, p). Returns (dk, dv, dstate_prev)."""
+    da_n, db_n, dp_n = dstate[:, 0], dstate[:, 1], dstate[:, 2]
     # wkv = (e1 a + e2 v) / den: exact derivatives of the smooth ratio
-    g = dwkv / c.den
     da = g * c.e1 + da_n * c.f1
     db = -g * c.wkv * c.e1 + db_n * c.f1
     dv = g * c.e2 + da_n * c.f2
@@ -83,13 +111,18 @@ def att_backward(dout: F32, dstate: F32, c: AttCache, w: dict[str, F32]
     nsel = 1.0 - c.sel
     dk += da_n * (c.f2 * c.v - c.a_new * nsel) + db_n * (c.f2 - c.b_new * nsel) + dp_n * nsel
     dp += dpw
+    return dk, dv, np.stack([da, db, dp], axis=1)
+
+
+def _in_side(dk: F32, dv: F32, dzr: F32, w: dict[str, F32]) -> tuple[F32, F32]:
+    """Through the key, value and receptance projections and the token shift: (dx, dlast)."""
     dxk = dk @ w["key.weight"]
     dxv = dv @ w["value.weight"]
     dxr = dzr @ w["receptance.weight"]
     mk, mv, mr = w["time_mix_k"], w["time_mix_v"], w["time_mix_r"]
     dx = dxk * mk + dxv * mv + dxr * mr
     dlast = dxk * (1.0 - mk) + dxv * (1.0 - mv) + dxr * (1.0 - mr)
-    return dx, dlast, np.stack([da, db, dp], axis=1)
+    return dx, dlast
 
 
 def empty_state(batch: int, width: int) -> F32:

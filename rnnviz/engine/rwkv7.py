@@ -101,36 +101,111 @@ def att_backward(dout: F32, ds_new: F32, dv_first: F32 | None, c: AttCache, w: d
     Returns (dx, dlast, ds_prev, dv_first, ds) where dv_first is this layer's contribution to
     the gradient of v_first (layers > 0) or zeros (layer 0), and ds the total gradient w.r.t.
     the new state (the step's own output y = S' r reads it too)."""
+    dg, dvh, drh, dk2h, dy = _out_side(dout, c, w)
+    st = _state_step(ds_new, dy, _step_factors(c, w, slice(None)))
+    dx, dlast, dvf = _in_side(dout.shape, (dg, dvh + st.dvh, drh + st.drh, dk2h + st.dk2h,
+                                           st.dah, st.dkk, st.dw), dv_first, c, w)
+    return dx, dlast, st.ds_prev, dvf, st.ds
+
+
+def att_chain(dout: F32, dv_first: F32 | None, c: AttCache, w: dict[str, F32]
+              ) -> tuple[F32, F32, F32, F32]:
+    """One target's gradient through the layer's time mixing over S steps at once.
+    dout (S, C); dv_first (S, C) from the layers above (layer 0) or None; c: the steps' caches
+    stacked. Returns (dx, dlast, ||d l / d S_s|| (S,), dv_first contribution (S, C))."""
+    dg, dvh, drh, dk2h, dy = _out_side(dout, c, w)
+    h, n = w["r_k"].shape
+    dah, dkk = np.empty_like(dvh), np.empty_like(dvh)
+    dw = np.empty_like(dout)
+    norms = np.empty(len(dout), np.float32)
+    ds = np.zeros((1, h, n, n), np.float32)
+    for j in range(len(dout) - 1, -1, -1):
+        st = _state_step(ds, dy[j:j + 1], _step_factors(c, w, slice(j, j + 1)))
+        norms[j] = np.sqrt(np.vdot(st.ds, st.ds))
+        dvh[j] += st.dvh[0]
+        drh[j] += st.drh[0]
+        dk2h[j] += st.dk2h[0]
+        dah[j], dkk[j], dw[j] = st.dah[0], st.dkk[0], st.dw[0]
+        ds = st.ds_prev
+    dx, dlast, dvf = _in_side(dout.shape, (dg, dvh, drh, dk2h, dah, dkk, dw), dv_first, c, w)
+    return dx, dlast, norms, dvf
+
+
+def _out_side(dout: F32, c: AttCache, w: dict[str, F32]
+              ) -> tuple[F32, F32, F32, F32, F32]:
+    """Through Wo, the gate, the bonus term and the GroupNorm (independent per step).
+    Returns (dg (N, C), and per head (N, H, N): dv, dr, dk', dy with y = S' r)."""
     h = w["r_k"].shape[0]
-    n = dout.shape[0]
     dyg = dout @ w["output.weight"]
     dg = dyg * c.y2
     dy2 = _heads(dyg * c.g, h)
     vh, rh, k2h = _heads(c.v, h), _heads(c.r, h), _heads(c.k2, h)
-    dvh = dy2 * c.bonus
     dbon = (dy2 * vh).sum(-1, keepdims=True)
-    drh = dbon * k2h * w["r_k"]
-    dk2h = dbon * rh * w["r_k"]
-    dy = layer_norm_backward(dy2, c.gn)
-    ds = ds_new + dy[..., None] * rh[:, :, None, :]
-    drh = drh + np.einsum("bhij,nhi->nhj", c.s_new, dy)
-    # S' = S diag(w) - (S kk) b^T + v k'^T, b = kk * a
-    ah = _heads(c.a, h)
-    b = c.kk * ah
+    return (dg, dy2 * c.bonus, dbon * k2h * w["r_k"], dbon * rh * w["r_k"],
+            layer_norm_backward(dy2, c.gn))
+
+
+class _Factors(NamedTuple):
+    """One step's per-head factors (1, H, N) or (1, H, N, N) for the state backward."""
+
+    r: F32
+    k2: F32
+    v: F32
+    a: F32
+    w: F32
+    kk: F32
+    s_old: F32
+    s_new: F32
+    skk: F32
+
+
+def _step_factors(c: AttCache, w: dict[str, F32], sl: slice) -> _Factors:
+    h = w["r_k"].shape[0]
+    return _Factors(_heads(c.r[sl], h), _heads(c.k2[sl], h), _heads(c.v[sl], h),
+                    _heads(c.a[sl], h), _heads(c.w[sl], h), c.kk[sl], c.s_old[sl],
+                    c.s_new[sl], c.skk[sl])
+
+
+class _StateGrads(NamedTuple):
+    ds_prev: F32
+    ds: F32
+    drh: F32
+    dw: F32
+    dah: F32
+    dkk: F32
+    dvh: F32
+    dk2h: F32
+
+
+def _state_step(ds_new: F32, dy: F32, f: _Factors) -> _StateGrads:
+    """Backward of S' = S diag(w) - (S kk) b^T + v k'^T (b = kk a) and y = S' r, for N rows
+    against one step's factors. ds_new (N, H, N, N) from the future, dy (N, H, N)."""
+    n = ds_new.shape[0]
+    ds = ds_new + dy[..., None] * f.r[:, :, None, :]
+    drh = np.einsum("bhij,nhi->nhj", f.s_new, dy)
+    b = f.kk * f.a
     dsb = np.einsum("nhij,bhj->nhi", ds, b)
-    ds_prev = ds * _heads(c.w, h)[:, :, None, :] - dsb[..., None] * c.kk[:, :, None, :]
-    dw = np.einsum("nhij,bhij->nhj", ds, c.s_old).reshape(n, -1)
-    db = -np.einsum("nhij,bhi->nhj", ds, c.skk)
-    dkk = -np.einsum("bhij,nhi->nhj", c.s_old, dsb) + db * ah
-    dah = db * c.kk
-    dvh = dvh + np.einsum("nhij,bhj->nhi", ds, k2h)
-    dk2h = dk2h + np.einsum("nhij,bhi->nhj", ds, vh)
+    ds_prev = ds * f.w[:, :, None, :] - dsb[..., None] * f.kk[:, :, None, :]
+    dw = np.einsum("nhij,bhij->nhj", ds, f.s_old).reshape(n, -1)
+    db = -np.einsum("nhij,bhi->nhj", ds, f.skk)
+    dkk = -np.einsum("bhij,nhi->nhj", f.s_old, dsb) + db * f.a
+    dvh = np.einsum("nhij,bhj->nhi", ds, f.k2)
+    dk2h = np.einsum("nhij,bhi->nhj", ds, f.v)
+    return _StateGrads(ds_prev.astype(np.float32), ds, drh, dw, db * f.kk, dkk, dvh, dk2h)
+
+
+def _in_side(shape: tuple[int, ...], grads: tuple[F32, ...], dv_first: F32 | None,
+             c: AttCache, w: dict[str, F32]) -> tuple[F32, F32, F32]:
+    """From the per-step gradients of g, v', r, k', a, kk, w to the layer's input and shift:
+    (dx, dlast, this layer's share of d v_first)."""
+    dg, dvh, drh, dk2h, dah, dkk, dw = grads
+    n = shape[0]
     dk2, dv, da = dk2h.reshape(n, -1), dvh.reshape(n, -1), dah.reshape(n, -1)
     dk = dk2 * (1.0 + (c.a - 1.0) * w["k_a"])
     da = da + dk2 * c.k * w["k_a"]
     dq = (dkk - c.kk * (c.kk * dkk).sum(-1, keepdims=True)) / c.nrm
     dk = dk + dq.reshape(n, -1) * w["k_k"]
-    dxs = _mix_grads(dout.shape, dg, da, dw, dk, drh.reshape(n, -1), c, w)
+    dxs = _mix_grads(shape, dg, da, dw, dk, drh.reshape(n, -1), c, w)
     if c.nu is None:  # layer 0: v is v_first, which the layers above also read
         dv_raw = dv if dv_first is None else dv + dv_first
         dvf = np.zeros_like(dv)
@@ -139,12 +214,12 @@ def att_backward(dout: F32, ds_new: F32, dv_first: F32 | None, c: AttCache, w: d
         dzv = (dv * (c.v_first - c.v_raw) * c.nu * (1.0 - c.nu)) @ w["v2"].T
         dxs["x_v"] += dzv @ w["v1"].T
     dxs["x_v"] += dv_raw @ w["value.weight"]
-    dx = np.zeros_like(dout)
-    dlast = np.zeros_like(dout)
+    dx = np.zeros(shape, np.float32)
+    dlast = np.zeros(shape, np.float32)
     for m in MIX_NAMES:
         dx += dxs[m] * (1.0 - w[m])
         dlast += dxs[m] * w[m]
-    return dx, dlast, ds_prev.astype(np.float32), dvf, ds
+    return dx, dlast, dvf
 
 
 def _mix_grads(shape: tuple[int, ...], dg: F32, da: F32, dw: F32, dk: F32, dr: F32,

@@ -4,6 +4,8 @@ G[l, t, s] = ||d l_t / d x_s^(l)|| (block output of layer l at step s), C[l, t, 
 ||d l_t / d S_s^(l)|| (the WKV state layer l wrote at step s: a, b, p for RWKV-4, every head's
 S for RWKV-7; Frobenius norm), E[t, s] = ||d l_t / d e_s|| (the embedding row, before LN0).
 One backward sweep over s carries a batch of rows, one per target; truncation as in bptt.
+One or two rows (a new token, the traced word) go block by block over all their steps instead,
+so that each block's weights are read once per row rather than once per step.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from numpy.typing import NDArray
 from rnnviz.engine.bptt import Cancelled, GradientRows, Progress
 from rnnviz.engine.network import StepRecord
 from rnnviz.engine.rwkv import RwkvLM
-from rnnviz.engine.rwkv_ops import layer_norm_backward
+from rnnviz.engine.rwkv_ops import NormCache, layer_norm_backward
 from rnnviz.engine.rwkv_params import F32
+
+CHAIN_ROWS = 2  # up to this many target rows, one block-by-block chain per row beats the sweep
 
 
 def _norm(a: F32) -> F32:
@@ -34,6 +38,30 @@ def output_gradients(model: RwkvLM, records: Sequence[StepRecord], targets: NDAr
     dxn = dlogits @ model.head
     return np.concatenate([layer_norm_backward(dxn[i:i + 1], records[t0 + i].caches[-1][1])
                            for i in range(t1 - t0)])
+
+
+def _row_chain(model: RwkvLM, records: Sequence[StepRecord], t: int, inj: F32,
+               truncate: int | None, outs: tuple[F32, F32, F32]) -> None:
+    """One target's row, block by block over all its steps (each block's weights are read
+    once). outs: h (L, T), c (L, T), inputs (T,), written for s in t's reach."""
+    out_h, out_c, out_in = outs
+    s_lo = (t // truncate) * truncate if truncate else 0
+    steps = range(s_lo, t + 1)
+    d = np.zeros((len(steps), model.hidden_size), np.float32)
+    d[-1] = inj
+    dvf: F32 | None = None
+    for k in range(model.num_layers - 1, -1, -1):
+        out_h[k, s_lo:t + 1] = _norm(d)
+        caches = [records[s].caches[k] for s in steps]
+        d, norms, dvf = model.block_chain(k, d, dvf, caches)  # type: ignore[arg-type]
+        out_c[k, s_lo:t + 1] = norms
+    ln0 = _stack_ln([records[s].caches[-1][0] for s in steps])
+    out_in[s_lo:t + 1] = _norm(layer_norm_backward(d, ln0))
+
+
+def _stack_ln(items: list[NormCache]) -> NormCache:
+    return NormCache(np.concatenate([n.xhat for n in items]),
+                     np.concatenate([n.rstd for n in items]), items[0].w)
 
 
 def _state_buffers(model: RwkvLM, rec: StepRecord, n: int) -> tuple[F32, F32]:
@@ -62,6 +90,13 @@ def rwkv_gradient_rows(
     out_h = np.repeat(out_in[None], n_layers, axis=0)
     out_c = out_h.copy()
     inj = output_gradients(model, records, targets, t0, t1)
+    if n <= CHAIN_ROWS:
+        for i in range(n):
+            _row_chain(model, records, t0 + i, inj[i], truncate,
+                       (out_h[:, i], out_c[:, i], out_in[i]))
+            if progress is not None and not progress((i + 1) / n):
+                raise Cancelled
+        return GradientRows(t0, out_h, out_c, out_in)
     dshift, dwkv = _state_buffers(model, records[0], n)
     s_min = (t0 // truncate) * truncate if truncate else 0
     total = float(t1 - s_min)

@@ -88,7 +88,10 @@ class RwkvParams:
     @property
     def tied(self) -> bool:
         e, d = self.arrays["emb.weight"], self.arrays["head.weight"]
-        return e.shape == d.shape and (e is d or bool(np.array_equal(e, d)))
+        if e.shape != d.shape:
+            return False
+        # the first rows decide an untied model without reading the rest of a mapped file
+        return e is d or (bool(np.array_equal(e[:4], d[:4])) and bool(np.array_equal(e, d)))
 
 
 def _check(cond: bool, msg: str) -> None:

@@ -13,6 +13,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from rnnviz.engine.factory import has_state_grad
 from rnnviz.session import ModelSession, Workspace
 from rnnviz.session.gradients import Row
 from rnnviz.ui import colormaps as cm
@@ -175,7 +176,9 @@ class CompareGradientView(QtWidgets.QWidget):
     # ---- drawing ----------------------------------------------------------------------------
     def shown(self, session: ModelSession, path: str) -> bool:
         if path == "c":
-            return self.c_check.isChecked() and bool(session.engine and session.engine.is_lstm)
+            # the LSTM's cell state, or RWKV's WKV state
+            return self.c_check.isChecked() and bool(session.engine
+                                                     and has_state_grad(session.engine))
         if path == "input":
             return self.input_check.isChecked()
         return True

@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from rnnviz.session import ModelSession
+from rnnviz.session.workspace import UnitRef
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import SessionView
 
@@ -228,8 +229,11 @@ class HiddenStateView(SessionView):
             self._on_cursor_changed(self.session.cursor)
 
     def _on_scene_clicked(self, event: Any) -> None:
+        """A double-click resets the view; a click on a cell selects its unit."""
         if event.double():
             self.reset_view()
+        else:
+            self._on_clicked(event)
 
     def _update_units_label(self, *_: object) -> None:
         if self._states is None or not self.plots:
@@ -313,6 +317,13 @@ class HiddenStateView(SessionView):
         value = float(self._states[k, t, u])
         self.hover_label.setText(f"layer {k + 1}, token {cm.quote(word)} (step {t + 1}), "
                                  f"unit {u}: {self.session.state_kind} = {value:+.4f}")
+
+    def _on_clicked(self, event: object) -> None:
+        """A click on a cell selects its unit (the unit inspector follows the selection)."""
+        hit = self._cell_at(event.scenePos())  # type: ignore[attr-defined]
+        if hit is not None:
+            self.session.workspace.set_selected_unit(
+                UnitRef(self.session.index, self.session.state_kind, hit[0], hit[2]))
 
     def _cell_at(self, pos: QtCore.QPointF) -> tuple[int, int, int] | None:
         """(layer, step, unit) under a scene position, if it is a shown cell."""

@@ -74,7 +74,8 @@ class VocabDialog(QDialog):
                                "words")
         self.tokenizer.addItem(self.tr("characters (char)"), "char")
         self.choice = QButtonGroup(self)
-        self.r_file = QRadioButton("Vocabulary file (one token a line, or the book's .pkl)")
+        self.r_file = QRadioButton("Vocabulary file (one token a line, the book's .pkl; for RWKV "
+                                   "rwkv_vocab_v20230424.txt or tokenizer.json)")
         self.r_corpus = QRadioButton("Build from corpus files")
         self.r_ptb = QRadioButton("The bundled PTB vocabulary (10,000 words, the book's order)")
         for i, r in enumerate((self.r_file, self.r_corpus, self.r_ptb)):

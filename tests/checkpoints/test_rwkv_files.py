@@ -143,3 +143,17 @@ def test_hf_rwkv_logits_equal_transformers(tmp_path: Path) -> None:
         assert model.format == "rwkv-hf" and model.params.cell == "rwkv4"
         got = logits_of(model.params, IDS)  # type: ignore[arg-type]
         assert np.abs(got - want).max() / np.abs(want).max() < 1e-5
+
+
+def test_bad_rwkv_files_give_one_line_errors(tmp_path: Path) -> None:
+    params = random_rwkv_params("rwkv4", 13, 8, seed=8)
+    sd = {k: v for k, v in params.arrays.items() if k != "blocks.0.att.time_decay"}
+    torch.save({k: torch.tensor(np.array(v)) for k, v in sd.items()}, tmp_path / "missing.pth")
+    with pytest.raises(CheckpointError, match=r"missing tensor.*time_decay") as e:
+        load_model(tmp_path / "missing.pth", VocabOptions(vocab_corpus=()))
+    assert "\n" not in str(e.value)
+    good = save_pth(params, tmp_path / "good.pth").read_bytes()
+    (tmp_path / "cut.pth").write_bytes(good[: len(good) // 2])
+    with pytest.raises(CheckpointError) as e:
+        load_model(tmp_path / "cut.pth")
+    assert "\n" not in str(e.value)

@@ -90,12 +90,25 @@ def test_match_ranking_equals_brute_force_scan() -> None:
     brute = _brute_scores(layer, sel, 4, 0.3)
     got = match.match(layer, sel, 4, 0.3, top=50)
     np.testing.assert_array_equal(got.all_scores, brute)
+
+    def brute_length(p: int) -> int:  # steps the matching on-units stay on from p
+        units = [u for u in range(9) if sel[u] and all(layer[u, p + j] >= 0.3 for j in range(4))]
+        if not units:
+            return 4
+        k = 0
+        while p + k < 300 and k < 200 and all(layer[u, p + k] >= 0.3 for u in units):
+            k += 1
+        return k
+
     order = sorted(range(len(brute)), key=lambda p: (-brute[p], p))
     chosen: list[int] = []
+    blocked: set[int] = set()
     for p in order:
-        if all(abs(p - q) >= 4 for q in chosen):
+        if p not in blocked:
             chosen.append(p)
+            blocked.update(range(p - 3, p + brute_length(p)))
     np.testing.assert_array_equal(got.positions, chosen[:50])
+    np.testing.assert_array_equal(got.lengths, [brute_length(p) for p in chosen[:50]])
     assert got.positions[0] == 100 and got.lengths[0] == 4
     assert got.length_histogram().sum() == 50
 

@@ -100,3 +100,23 @@ def test_progress_can_cancel() -> None:
 def test_state_gradient_flag() -> None:
     assert has_state_grad(make("rwkv4"))
     assert make("rwkv7").zero_state().wkv.shape == (2, 1, 2, 4, 4)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("truncate", [None, 4])
+def test_single_rows_by_chain_equal_the_sweep(cell: str, truncate: int | None) -> None:
+    """Rows of one target go block by block over all steps (the chain); they equal the sweep."""
+    model = make(cell, layers=3, seed=7)
+    recs = model.run(IDS)
+    targets, _ = default_targets(recs)
+    full = engine_gradient_rows(model, recs, targets, 0, len(IDS), truncate)
+    assert full.c is not None
+    for t in range(len(IDS)):
+        one = engine_gradient_rows(model, recs, targets, t, t + 1, truncate)
+        assert one.c is not None
+        np.testing.assert_allclose(one.h[:, 0], full.h[:, t], rtol=1e-5, atol=1e-9,
+                                   equal_nan=True)
+        np.testing.assert_allclose(one.c[:, 0], full.c[:, t], rtol=1e-5, atol=1e-9,
+                                   equal_nan=True)
+        np.testing.assert_allclose(one.inputs[0], full.inputs[t], rtol=1e-5, atol=1e-9,
+                                   equal_nan=True)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
 
+from rnnviz.checkpoints import native
+from rnnviz.cli import main as cli_main
 from rnnviz.engine.rwkv import RwkvLM
 from rnnviz.train.rwkv_model import RwkvModel, to_rwkv_params
+from rnnviz.train.trainer import train
+from tests.train.helpers import tiny_config, write_word_corpus
 
 
 def _perturb(model: RwkvModel, seed: int) -> None:
@@ -36,3 +43,19 @@ def test_parallel_forward_equals_recurrent_steps(cell: str) -> None:
         steps = np.stack([r.logits for r in recs])
         scale = np.abs(steps).max()
         assert np.abs(parallel[:, b] - steps).max() / scale < 1e-5
+
+
+@pytest.mark.parametrize("cell", ["rwkv4", "rwkv7"])
+def test_trained_rwkv_perplexity_equals_rnnviz_eval(
+        cell: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The trainer measures test perplexity with the torch model (parallel/scan form); rnnviz
+    eval steps the written file with the numpy engine (recurrent form): the same number."""
+    data = write_word_corpus(tmp_path / "corpus")
+    result = train(tiny_config(data, tmp_path, epochs=1, cell=cell, layers=2, lr=0.01,
+                               optimizer="adam"))
+    assert result is not None and result.test_ppl is not None
+    assert native.read_meta(result.out)["cell"] == cell
+    assert cli_main(["eval", result.out, "--data", str(data / "ptb.test.txt"), "--json", "-"]) == 0
+    out = capsys.readouterr().out
+    assert json.loads(out[out.index("{"):])["perplexity"] == pytest.approx(result.test_ppl,
+                                                                           rel=1e-4)

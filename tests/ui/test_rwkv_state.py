@@ -50,3 +50,26 @@ def test_panel_draws_v4_average_and_v7_heads(qtbot: Any) -> None:
     shown = sorted((i.image for i in imgs if i.image.shape == (4, 4)), key=lambda m: m.sum())
     for got, m in zip(shown, sorted(want, key=lambda m: m.sum()), strict=True):
         np.testing.assert_allclose(got, m.T, rtol=1e-6)
+
+
+def test_window_runs_an_rwkv_model_beside_an_lstm(qtbot: Any, settings: Any) -> None:
+    from rnnviz.checkpoints.loader import load_model
+    from rnnviz.ui.main_window import MainWindow
+    from tests.ui.conftest import DEMO
+
+    ws = Workspace()
+    lstm = load_model(DEMO)
+    ws.text = " ".join(lstm.vocab.tokens[5:12])
+    ws.add_model(lstm)
+    params = random_rwkv_params("rwkv7", len(lstm.vocab), 8, layers=2, head_size=4, seed=1)
+    ws.add_model(LoadedModel(params, lstm.vocab, lstm.tokenizer, "rnnviz", "", {"name": "r7"}))
+    win = MainWindow(ws, settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    ws.end()
+    win.runners.run_blocking()
+    for s in ws.models:  # every model's gradient row is there, RWKV's with its state norms
+        row = s.gradient_row(s.cursor)
+        assert np.isfinite(row.h).all() and row.h[-1, -1] > 0
+    assert ws.models[1].gradient_row(ws.models[1].cursor).c is not None
+    win.shutdown()
