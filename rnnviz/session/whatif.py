@@ -84,8 +84,17 @@ class WhatIf:
 
     changed = Signal()
 
+    @property
+    def workspace(self) -> Workspace:
+        ws = self._workspace()
+        if ws is None:
+            raise RuntimeError("the workspace of this what-if state is gone")
+        return ws
+
     def __init__(self, workspace: Workspace) -> None:
-        self.workspace = workspace
+        # weak: this object is the value of a WeakKeyDictionary keyed by the workspace, and a
+        # strong reference back would keep every closed window's workspace alive
+        self._workspace = weakref.ref(workspace)
         self.edited_text: str | None = None
         self.intervention = Intervention()
         self.history: list[str] = []  # texts left by taking a generated branch (newest last)

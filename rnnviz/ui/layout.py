@@ -52,6 +52,14 @@ class SplitOrTabs(QStackedWidget):
         self.addWidget(self.tabs)
         self._fill_splitter()
 
+    def set_title(self, pane: QWidget, title: str) -> None:
+        """A pane's tab title (kept for when the panes become tabs)."""
+        i = self.panes.index(pane)
+        self.titles[i] = title
+        tab = self.tabs.indexOf(pane)
+        if tab >= 0:
+            self.tabs.setTabText(tab, title)
+
     @property
     def compact(self) -> bool:
         return self.currentWidget() is self.tabs

@@ -482,8 +482,7 @@ class MainWindow(QMainWindow):
             f"Next-{unit} prediction",
             f"After reading the current {unit}, how likely the model finds each possible next "
             f"{unit}. The true next {unit} is highlighted, with its rank.")
-        self.right.tabs.setTabText(self.right.tabs.indexOf(self.panes[1]),
-                                   f"Next-{unit} prediction")
+        self.right.set_title(self.panes[1], f"Next-{unit} prediction")
 
     def _models_changed(self) -> None:
         if len(self.workspace.models) > 1 and not self._compared:

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 
 from rnnviz.checkpoints.loader import load_model
 from rnnviz.checkpoints.model import LoadedModel
@@ -247,3 +247,19 @@ def test_long_text_matrix_takes_new_rows_incrementally(qtbot: Any) -> None:
     view.matrix_box.setCurrentIndex(view.matrix_box.findData("inputs"))
     view.matrix_box.activated.emit(view.matrix_box.currentIndex())
     np.testing.assert_array_equal(view.matrix_log[:100], log10_masked(store.inputs)[:100])
+
+
+def test_tabs_of_a_short_window_name_the_character_view(qtbot: Any, char_model: LoadedModel
+                                                         ) -> None:
+    from rnnviz.ui.layout import SplitOrTabs
+
+    a, b = QtWidgets.QLabel("a"), QtWidgets.QLabel("b")
+    pair = SplitOrTabs([a, b], ["Next-word prediction", "Gradients"], [1, 1])
+    qtbot.addWidget(pair)
+    pair.set_title(a, "Next-character prediction")
+    pair.set_compact(True)
+    assert pair.tabs.tabText(0) == "Next-character prediction"
+    pair.set_title(a, "Next-word prediction")
+    assert pair.tabs.tabText(0) == "Next-word prediction"
+    pair.set_compact(False)
+    assert pair.splitter.count() == 2
