@@ -12,13 +12,13 @@ from PySide6 import QtCore, QtWidgets
 from rnnviz.session import SessionError, UnitRef, Workspace
 from rnnviz.session.whatif import UnitAttribution, attribute
 from rnnviz.ui import colormaps as cm
-from rnnviz.ui.binding import link_session
+from rnnviz.ui.binding import RefreshWhenShown, link_session
 from rnnviz.ui.whatif import NEG, PANEL_HEIGHT, POS, scrolled
 
 TOP = 6  # strongest units shown on each side
 
 
-class UnitAttributionView(QtWidgets.QWidget):
+class UnitAttributionView(RefreshWhenShown, QtWidgets.QWidget):
     """Public for tests: ``result`` (UnitAttribution shown), ``contrib_bars`` (BarGraphItem:
     y = row, width = contribution), ``contrib_units`` (unit of each row), ``effect_bars``
     (BarGraphItem: x = unit, height = Δ), ``word_edit``, ``contrast_edit``, ``layer_box``."""
@@ -29,9 +29,9 @@ class UnitAttributionView(QtWidgets.QWidget):
         self.result: UnitAttribution | None = None
         self.contrib_units: list[int] = []
         self._build()
-        link_session(self, [(workspace.cursor_changed, self.refresh),
-                            (workspace.text_changed, self.refresh),
-                            (workspace.traced_changed, self.refresh),
+        link_session(self, [(workspace.cursor_changed, self.refresh_later),
+                            (workspace.text_changed, self.refresh_later),
+                            (workspace.traced_changed, self.refresh_later),
                             (workspace.models_changed, self._on_models)])
         self._on_models()
 

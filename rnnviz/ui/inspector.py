@@ -26,7 +26,7 @@ from rnnviz.corpus.labels import BUILTIN, LabelError, make_label
 from rnnviz.corpus.reader import CorpusText, read_corpus
 from rnnviz.session.workspace import UnitRef, Workspace
 from rnnviz.ui import colormaps as cm
-from rnnviz.ui.binding import link_session
+from rnnviz.ui.binding import RefreshWhenShown, link_session
 from rnnviz.ui.coloured_text import (
     WIDTH,
     ColourBar,
@@ -45,7 +45,7 @@ DEFAULT_CORPUS = {"parens-lstm": "parens-heldout.txt",
                   "shakespeare-char-lstm": "shakespeare-excerpt.txt"}
 
 
-class UnitInspector(QtWidgets.QWidget):
+class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
     """The inspector panel (constructed as ``UnitInspector(workspace)``).
 
     Public for tests: ``unit`` (the UnitRef shown), ``values`` (T,) the unit over the current
@@ -76,9 +76,10 @@ class UnitInspector(QtWidgets.QWidget):
         self._index_for: tuple[int, str] | None = None  # (id of the model, corpus path)
         self._build()
         ws = workspace
-        link_session(self, [(ws.models_changed, self._on_models), (ws.text_changed, self.refresh),
+        link_session(self, [(ws.models_changed, self._on_models),
+                            (ws.text_changed, self.refresh_later),
                             (ws.cursor_changed, self._on_cursor),
-                            (ws.selection_changed, self.refresh)])
+                            (ws.selection_changed, self.refresh_later)])
         self._on_models()
 
     # ---- construction -------------------------------------------------------------------
@@ -312,6 +313,9 @@ class UnitInspector(QtWidgets.QWidget):
             self.workspace.set_selected_unit(UnitRef(self.unit.model, u.kind, u.layer, u.unit))
 
     def _on_cursor(self, t: int) -> None:
+        if self.hidden_in_window():  # another tab is in front: redraw when shown
+            self._stale = True
+            return
         self._draw_text()
         self._draw_pinned()
         self._mark_value()
