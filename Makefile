@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint bench clean demo
+.PHONY: run test lint bench clean demo translations
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,7 @@ $(TEST_STAMP): $(STAMP)
 	touch $(TEST_STAMP)
 
 run: $(STAMP)
+	@$(PY) scripts/check_qt_deps.py
 	$(PY) main.py
 
 test: $(TEST_STAMP)
@@ -29,6 +30,10 @@ test: $(TEST_STAMP)
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check rnnviz tests benchmarks scripts main.py
 	$(VENV)/bin/mypy
+
+# Collect the UI strings, fill them from resources/i18n/ja/*.json, compile rnnviz_ja.qm
+translations: $(STAMP)
+	$(PY) scripts/update_translations.py
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_engine.py

@@ -4,6 +4,7 @@
   gates of both layers to a fresh cache dir), one build per round;
   index_cpu_s is the process's CPU time of the same builds (the machine is shared: wall time
   includes waiting for a core and for the disk);
+- index_h_c_only_s: the same without the gates (what ``rnnviz neurons`` builds by default);
 - reopen_ms: opening the cached index again;
 - topk_ms: top 20 highest and lowest contexts (+-10 tokens) of one unit (median over units);
 - match_ms: a 3-step on-pattern over one layer of 200 units scored at every corpus position, the
@@ -62,6 +63,12 @@ def main() -> int:
             t0 = time.perf_counter()
             index = load_or_build(model, corpus, os.path.join(cache, str(r)), IndexSpec())
             reopen.append((time.perf_counter() - t0) * 1e3)
+        hc = []
+        for r in range(args.rounds):
+            t0 = time.perf_counter()
+            load_or_build(model, read_corpus(args.data, model), os.path.join(cache, f"hc{r}"),
+                          IndexSpec(gates=False))
+            hc.append(time.perf_counter() - t0)
         units = list(range(0, index.hidden, max(1, index.hidden // 10)))
         topk = [ms_runs(lambda u=u: top_contexts(index, "h", 1, u, k=20, width=10), 3)[1]
                 for u in units]
@@ -76,6 +83,7 @@ def main() -> int:
             "index_bytes": sum(int(a.nbytes) for a in index.arrays.values()),
             "index_s": [round(b, 2) for b in builds],
             "index_cpu_s": [round(b, 2) for b in cpu],
+            "index_h_c_only_s": [round(b, 2) for b in hc],
             "reopen_ms": [round(x, 1) for x in reopen],
             "topk_ms_p50": round(float(np.median(topk)), 2),
             "topk_ms_max": round(float(np.max(topk)), 2),

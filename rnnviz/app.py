@@ -56,6 +56,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--screenshot", metavar="OUT.png",
                    help="render the window offscreen to a PNG and exit")
     p.add_argument("--size", default=None, metavar="WxH", help="window size, e.g. 1600x1000")
+    p.add_argument("--language", choices=("en", "ja"),
+                   help="UI language for this run (default: View > Language, else the system's)")
     views = p.add_argument_group("view options (for scripted figures)")
     views.add_argument("--state", metavar="KIND",
                        help="what the heatmaps show: h, c or a gate (i f g o, r z n)")
@@ -139,7 +141,7 @@ def quiet_offscreen() -> None:
     qInstallMessageHandler(handler)
 
 
-def make_app() -> QApplication:
+def make_app(language: str | None = None) -> QApplication:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
@@ -151,7 +153,7 @@ def make_app() -> QApplication:
 
     from rnnviz.ui import i18n
 
-    i18n.install(i18n.chosen_language(QSettings()))
+    i18n.install(language or i18n.chosen_language(QSettings()))
     return app  # type: ignore[return-value]
 
 
@@ -362,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging()
     if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
         quiet_offscreen()
-    app = make_app()
+    app = make_app(args.language)
     install_excepthook()
     window, error = build_window(args)
     if args.screenshot:

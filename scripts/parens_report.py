@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_parens import MAX_LINE, next_distribution  # noqa: E402
+from make_parens import MAX_LINE, next_distribution
 
-from rnnviz.checkpoints.loader import VocabOptions, load_model  # noqa: E402
-from rnnviz.engine.network import RNNLM  # noqa: E402
+from rnnviz.checkpoints.loader import VocabOptions, load_model
+from rnnviz.engine.network import RNNLM
 
 
 def states(text: str, max_depth: int) -> list[dict[str, float]]:

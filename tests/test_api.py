@@ -77,3 +77,24 @@ def test_import_rnnviz_stays_light() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=REPO).stdout
     assert out.strip() == "[]"
+
+
+def test_intervene_ablates_and_identity_scale_changes_nothing() -> None:
+    m = rnnviz.load("demo-lstm")
+    plain = m.analyze(TEXT)
+    cut = m.intervene(TEXT, units=[(0, 5), (1, 2)], step=2)
+    assert np.all(cut.hidden[0][2:, 5] == 0) and np.all(cut.hidden[1][2:, 2] == 0)
+    np.testing.assert_array_equal(cut.hidden[:, :2], plain.hidden[:, :2])  # before the edit
+    assert not np.allclose(cut.probs[2:], plain.probs[2:])
+    same = m.intervene(TEXT, units=[(0, 5)], op="scale", value=1.0)
+    np.testing.assert_allclose(same.probs, plain.probs, rtol=1e-6)
+
+
+def test_compare_and_memory() -> None:
+    from rnnviz.api import compare
+
+    word, char = rnnviz.load("demo-lstm"), rnnviz.load("shakespeare-char-lstm")
+    a, b = compare([word, char], "the market was")
+    assert a.tokens == ["the", "market", "was"] and b.tokens == list("the market was")
+    curves = word.memory(" ".join(["the market was new ."] * 40), tokens=200, max_distance=10)
+    assert curves.max_distance == 10 and curves.tokens > 0

@@ -8,6 +8,9 @@ for every format: the user's choice, else the file's, else inferred from the voc
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 import zipfile
 from collections.abc import Callable
 from dataclasses import replace
@@ -109,13 +112,31 @@ def load_model(path: str | Path, opts: VocabOptions | None = None) -> LoadedMode
                               ) from None
 
 
+def check_regular_file(path: str) -> None:
+    """Refuse, in one line, anything that is not a readable regular file: a directory, a FIFO
+    (opening one would block), a device, a symlink loop, a missing path."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise CheckpointError(f"no such file: {path}") from None
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise CheckpointError(f"symbolic link loop: {path}") from None
+        raise CheckpointError(f"cannot read {path}: {e.strerror or e}") from None
+    if stat.S_ISDIR(mode):
+        raise CheckpointError(f"{path} is a folder, not a model file")
+    if stat.S_ISFIFO(mode):
+        raise CheckpointError(f"{path} is a named pipe (FIFO), not a model file")
+    if not stat.S_ISREG(mode):
+        raise CheckpointError(f"{path} is not a regular file (a device or socket)")
+
+
 def _load(path: str, opts: VocabOptions) -> LoadedModel:
     path = str(find_model(path))  # a bundled model's name, such as ptb-lstm, works too
     if Path(path).is_dir() and rwkv_hf.is_hf_rwkv(path):
         return with_tokenizer(rwkv_hf.load(path, opts.vocab_file, opts.vocab_corpus),
                               opts.tokenizer)
-    if not Path(path).is_file():
-        raise CheckpointError(f"no such file: {path}")
+    check_regular_file(path)
     try:
         kind = sniff(path)
     except OSError as e:

@@ -31,6 +31,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--cache-dir", metavar="DIR", help="index cache (default: user cache dir)")
     p.add_argument("--exact", action="store_true",
                    help="one stream over the corpus (exact states; slower)")
+    p.add_argument("--streams", type=int, metavar="B",
+                   help=f"parallel streams of the index (default: up to {IndexSpec.batch}, "
+                        "chunks of at least 1024 tokens)")
+    p.add_argument("--warmup", type=int, default=IndexSpec.warmup, metavar="W",
+                   help="tokens each stream reads before its chunk, unrecorded "
+                        f"(default {IndexSpec.warmup})")
+    p.add_argument("--gates", action="store_true",
+                   help="also store the gate activations in the index (the finder uses h and c)")
     p.add_argument("--max-tokens", type=int, metavar="N", help="use only the first N tokens")
     return p
 
@@ -55,7 +63,11 @@ def build_index(args: argparse.Namespace) -> tuple[Any, Any, CorpusIndex]:
         corpus = read_corpus(args.data, model, args.max_tokens)
     except CorpusReadError as e:
         raise UsageError(str(e)) from None
-    spec = IndexSpec.exact() if args.exact else IndexSpec()
+    if (args.streams is not None and args.streams < 1) or args.warmup < 0:
+        raise UsageError("--streams must be at least 1 and --warmup at least 0")
+    streams = args.streams or IndexSpec.for_length(len(corpus)).batch
+    spec = (IndexSpec.exact(args.gates) if args.exact
+            else IndexSpec(streams, args.warmup, args.gates))
     progress, bar = _bar()
     try:
         index = load_or_build(model, corpus, args.cache_dir, spec, progress)
@@ -78,13 +90,14 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(e)) from None
     probe = probes(index, label)
     shown = units[: args.top]
+    out = sys.stderr if args.json == "-" else sys.stdout  # keep stdout for the JSON
     print(f"{label.name}: {len(corpus)} tokens, {len(units)} units "
-          f"({time.perf_counter() - start:.1f} s)")
+          f"({time.perf_counter() - start:.1f} s)", file=out)
     for u in shown:
         print(f"  layer {u.layer} {u.kind}[{u.unit}]  r {u.r:+.3f}  "
-              f"threshold accuracy {u.threshold_accuracy:.3f}")
+              f"threshold accuracy {u.threshold_accuracy:.3f}", file=out)
     for p in probe:
-        print(f"  probe layer {p.layer} {p.kind}: {p.metric} {p.score:.3f}")
+        print(f"  probe layer {p.layer} {p.kind}: {p.metric} {p.score:.3f}", file=out)
     if args.json:
         doc = {"label": label.name, "tokens": len(corpus),
                "units": [u.as_json() for u in shown], "probe": [p.as_json() for p in probe]}

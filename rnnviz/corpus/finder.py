@@ -33,7 +33,7 @@ class UnitScore:
 
     def as_json(self) -> dict[str, object]:
         return {"layer": self.layer, "kind": self.kind, "unit": self.unit, "r": self.r,
-                "threshold_accuracy": self.threshold_accuracy}
+                "threshold_accuracy": _finite(self.threshold_accuracy)}
 
 
 @dataclass(frozen=True)
@@ -44,21 +44,30 @@ class ProbeScore:
     metric: str
 
     def as_json(self) -> dict[str, object]:
-        return {"layer": self.layer, "kind": self.kind, "score": self.score, "metric": self.metric}
+        return {"layer": self.layer, "kind": self.kind, "score": _finite(self.score),
+                "metric": self.metric}
+
+
+def _finite(x: float | None) -> float | None:
+    """JSON has no NaN: an undefined score (a constant label on the test part) is null."""
+    return x if x is not None and np.isfinite(x) else None
 
 
 def finder_kinds(index: CorpusIndex) -> tuple[str, ...]:
     return tuple(k for k in ("h", "c") if k in index.arrays)
 
 
-def correlations(x: NDArray[np.floating], y: F64) -> F64:
-    """Pearson r of each row of x (U, N) with y (N,), (U,); NaN for a constant row."""
-    xf = np.asarray(x, np.float64)
-    xc = xf - xf.mean(axis=1, keepdims=True)
+def correlations(x: NDArray[np.floating], y: F64, block: int = 64) -> F64:
+    """Pearson r of each row of x (U, N) with y (N,), (U,); NaN for a constant row. Rows are
+    converted to float64 ``block`` at a time (memory stays ~block * N * 8 bytes)."""
     yc = y - y.mean()
-    den = np.sqrt((xc * xc).sum(axis=1) * (yc @ yc))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out: F64 = (xc @ yc) / den
+    out = np.empty(x.shape[0])
+    for lo in range(0, x.shape[0], block):
+        xf = np.asarray(x[lo:lo + block], np.float64)
+        xc = xf - xf.mean(axis=1, keepdims=True)
+        den = np.sqrt((xc * xc).sum(axis=1) * (yc @ yc))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[lo:lo + block] = (xc @ yc) / den
     return out
 
 

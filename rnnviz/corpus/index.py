@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,11 +29,13 @@ from numpy.typing import NDArray
 
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.corpus.reader import CorpusText
+from rnnviz.corpus.stepper import Stepper
 from rnnviz.engine.bptt import Cancelled, Progress
 from rnnviz.engine.factory import build_engine, named_params, rnn_only
 from rnnviz.engine.network import RNNLM
 
 FORMAT_VERSION = 2
+KEEP = 8  # indexes kept in a cache directory; the least recently opened go first
 F16 = NDArray[np.float16]
 
 
@@ -42,10 +45,21 @@ class IndexSpec:
 
     batch: int = 64
     warmup: int = 32
+    gates: bool = True  # False: h and c only (a third of the size for an LSTM)
 
     @classmethod
-    def exact(cls) -> IndexSpec:
-        return cls(batch=1, warmup=0)
+    def exact(cls, gates: bool = True) -> IndexSpec:
+        return cls(batch=1, warmup=0, gates=gates)
+
+    def key(self) -> str:
+        return f"b{self.batch}w{self.warmup}g{int(self.gates)}"
+
+    @classmethod
+    def for_length(cls, n: int, max_batch: int = 64, min_chunk: int = 1024,
+                   gates: bool = True) -> IndexSpec:
+        """Up to ``max_batch`` streams, but chunks of at least ``min_chunk`` tokens (fewer
+        boundaries on a small corpus)."""
+        return cls(max(1, min(max_batch, n // min_chunk)), cls.warmup, gates)
 
 
 def default_cache_dir() -> Path:
@@ -74,8 +88,8 @@ def model_sha256(model: LoadedModel) -> str:
 
 def cache_key(model_sha: str, corpus: CorpusText, cell: str, spec: IndexSpec) -> str:
     """Key of an index: model file, corpus file and its token ids, cell, batching, version."""
-    parts = (model_sha, corpus.sha256, corpus.ids_sha256(), cell, str(spec.batch),
-             str(spec.warmup), str(FORMAT_VERSION))
+    parts = (model_sha, corpus.sha256, corpus.ids_sha256(), cell, spec.key(),
+             str(FORMAT_VERSION))
     return hashlib.sha256(":".join(parts).encode()).hexdigest()[:32]
 
 
@@ -155,6 +169,7 @@ def load_or_build(model: LoadedModel, corpus: CorpusText, cache_dir: str | Path 
     final = root / "index" / key
     found = open_index(final)
     if found is not None:
+        _touch(final)
         return found
     tmp = root / "index" / f".{key}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -172,7 +187,37 @@ def load_or_build(model: LoadedModel, corpus: CorpusText, cache_dir: str | Path 
     index = open_index(final)
     if index is None:
         raise OSError(f"cannot reopen the index written to {final}")
+    prune(root, KEEP, keep_also=final)
     return index
+
+
+def _touch(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.utime(directory / "meta.json")
+
+
+def prune(cache_dir: str | Path, keep: int = KEEP, keep_also: Path | None = None) -> list[Path]:
+    """Remove all but the ``keep`` most recently opened indexes (and stale partial builds older
+    than a day); return what was removed."""
+    base = Path(cache_dir) / "index"
+    if not base.is_dir():
+        return []
+    now = time.time()
+    done, removed = [], []
+    for d in base.iterdir():
+        meta = d / "meta.json"
+        if d.name.startswith("."):
+            if now - d.stat().st_mtime > 86400:
+                removed.append(d)
+        elif meta.is_file():
+            done.append((meta.stat().st_mtime, d))
+        else:
+            removed.append(d)
+    done.sort(reverse=True)
+    removed += [d for _, d in done[keep:] if d != keep_also]
+    for d in removed:
+        shutil.rmtree(d, ignore_errors=True)
+    return removed
 
 
 TILE = 128  # steps gathered (float16) before one transposed write into the arrays
@@ -187,7 +232,8 @@ def _build(net: RNNLM, corpus: CorpusText, out: Path, spec: IndexSpec,
     n = len(corpus)
     chunk, starts = chunk_starts(n, spec.batch)
     warmups = np.minimum(spec.warmup, starts)
-    kinds = ["h", *(["c"] if net.is_lstm else []), *(f"gate_{g}" for g in net.gate_names)]
+    gates = net.gate_names if spec.gates else ()
+    kinds = ["h", *(["c"] if net.is_lstm else []), *(f"gate_{g}" for g in gates)]
     shape = (net.num_layers, net.hidden_size, len(starts) * chunk)
     arrays = {k: np.empty(shape, np.float16) for k in kinds}  # in memory: the tile writes
     _run_streams(net, corpus.ids, chunk, starts, spec.warmup, arrays, progress)  # are scattered
@@ -196,7 +242,8 @@ def _build(net: RNNLM, corpus: CorpusText, out: Path, spec: IndexSpec,
             np.lib.format.write_array(f, arr, allow_pickle=False)
     return {"version": FORMAT_VERSION, "tokens": n, "stored": shape[2], "layers": shape[0],
             "hidden": shape[1], "cell": net.params.cell, "kinds": kinds, "chunk": chunk,
-            "batch": spec.batch, "warmup": spec.warmup, "starts": starts.tolist(),
+            "batch": spec.batch, "warmup": spec.warmup, "gates": spec.gates,
+            "starts": starts.tolist(),
             "warmups": warmups.tolist()}
 
 
@@ -207,20 +254,18 @@ def _run_streams(net: RNNLM, ids: NDArray[np.int64], chunk: int, starts: NDArray
     rec = _Recorder(files, b, chunk)
     state = net.zero_state(b)
     h, c = state.h.copy(), (state.c.copy() if state.c is not None else None)
-    emb = net.params.embedding
+    stepper = Stepper(net, n)
     total = warmup + chunk
     every = max(1, total // 100)
     for j in range(total):
         pos = starts - warmup + j  # (B,) token each stream reads at this step
         live = (pos >= 0) & (pos < n)
-        x = emb[ids[np.clip(pos, 0, n - 1)]]
-        for k, cell in enumerate(net.cells):
-            x, c_new, cache = cell.forward(x, h[k], c[k] if c is not None else None)
-            h[k] = np.where(live[:, None], x, 0.0)
+        for k, (h_new, c_new, gates) in enumerate(stepper.step(ids[np.clip(pos, 0, n - 1)], h, c)):
+            np.multiply(h_new, live[:, None], out=h[k])  # streams not started or done stay 0
             if c is not None and c_new is not None:
-                c[k] = np.where(live[:, None], c_new, 0.0)
+                np.multiply(c_new, live[:, None], out=c[k])
             if j >= warmup:
-                rec.put(k, x, c_new, cell.gate_values(cache))
+                rec.put(k, h_new, c_new, gates)
         if j >= warmup:
             rec.step(last=j == total - 1)
         if progress is not None and (j % every == 0 or j == total - 1) \
@@ -246,7 +291,9 @@ class _Recorder:
         if c is not None:
             self.tiles["c"][self.row, layer] = c
         for g, v in gates.items():
-            self.tiles[f"gate_{g}"][self.row, layer] = v
+            tile = self.tiles.get(f"gate_{g}")
+            if tile is not None:
+                tile[self.row, layer] = v
 
     def step(self, last: bool) -> None:
         self.row += 1

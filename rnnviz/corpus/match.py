@@ -8,6 +8,7 @@ score(p) = |On(p) & S| - |On(p) - S| (matching on-units minus on-units outside t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,8 +83,11 @@ class Matches:
         return np.bincount(self.lengths) if len(self.lengths) else np.zeros(0, np.int64)
 
 
-def best_positions(scores: F32, top: int, n: int) -> NDArray[np.int64]:
-    """The ``top`` highest-scoring positions (ties: earlier first), no two windows overlapping."""
+def best_positions(scores: F32, top: int, n: int,
+                   extent: Callable[[int], int] | None = None) -> NDArray[np.int64]:
+    """The ``top`` highest-scoring positions (ties: earlier first). A chosen p blocks every
+    window that would overlap [p, p + extent(p)) (extent: n by default), so one long stretch
+    of the pattern is listed once."""
     order = np.lexsort((np.arange(len(scores)), -scores))
     chosen: list[int] = []
     taken = np.zeros(len(scores), bool)
@@ -91,7 +95,8 @@ def best_positions(scores: F32, top: int, n: int) -> NDArray[np.int64]:
         if taken[p]:
             continue
         chosen.append(p)
-        taken[max(0, p - n + 1):p + n] = True
+        span = extent(p) if extent is not None else n
+        taken[max(0, p - n + 1):p + span] = True
         if len(chosen) == top:
             break
     return np.asarray(chosen, np.int64)
@@ -101,12 +106,17 @@ def match(layer: NDArray[np.floating], selected: BOOL, n: int, threshold: float 
           top: int = 50, max_length: int = 200) -> Matches:
     """Rank every corpus window of length n against the selection; return the best ``top``.
 
-    A match's length: steps from p for which its matching on-units all stay on (>= n)."""
+    A match's length: steps from p for which its matching on-units all stay on (>= n, at most
+    max_length); a chosen match blocks the windows overlapping its whole length."""
     scores = match_scores(layer, selected, n, threshold)
-    pos = best_positions(scores, top, n)
-    lengths = np.array([_length(layer, selected, int(p), n, threshold, max_length)
-                        for p in pos], np.int64)
-    return Matches(pos, scores[pos], lengths, scores)
+    lengths: dict[int, int] = {}
+
+    def extent(p: int) -> int:
+        lengths[p] = _length(layer, selected, p, n, threshold, max_length)
+        return lengths[p]
+
+    pos = best_positions(scores, top, n, extent)
+    return Matches(pos, scores[pos], np.array([lengths[int(p)] for p in pos], np.int64), scores)
 
 
 def _length(layer: NDArray[np.floating], selected: BOOL, p: int, n: int, threshold: float,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from rnnviz.engine.bptt import Cancelled, Progress
 from rnnviz.engine.cells import F32
 from rnnviz.engine.intervention import Intervention
 from rnnviz.engine.network import RNNLM, State
@@ -79,9 +80,10 @@ def distribution(logits: F32, s: Sampling) -> F64:
 
 def sample(model: RNNLM, state: State, logits: F32, n: int, s: Sampling,
            rng: np.random.Generator, intervention: Intervention | None = None,
-           start: int = 0) -> Generated:
+           start: int = 0, progress: Progress | None = None) -> Generated:
     """n tokens, one at a time. state, logits: after the prompt (state batch 1, logits (V,));
-    start: the step index of the first generated token (for an intervention)."""
+    start: the step index of the first generated token (for an intervention); progress:
+    called with the fraction done, False cancels (Cancelled)."""
     ids: list[int] = []
     logps: list[float] = []
     for i in range(n):
@@ -89,6 +91,7 @@ def sample(model: RNNLM, state: State, logits: F32, n: int, s: Sampling,
         tok = int(np.argmax(p)) if s.temperature == 0 else int(rng.choice(len(p), p=p))
         ids.append(tok)
         logps.append(float(_log_softmax(logits)[tok]))
+        _report(progress, (i + 1) / n)
         if i + 1 < n:
             out, state = model.forward(np.array([[tok]]), state, intervention, start + i)
             logits = out[0, 0]
@@ -128,7 +131,8 @@ class BeamTree:
 
 
 def beam_search(model: RNNLM, state: State, logits: F32, n: int, width: int,
-                intervention: Intervention | None = None, start: int = 0) -> BeamTree:
+                intervention: Intervention | None = None, start: int = 0,
+                progress: Progress | None = None) -> BeamTree:
     """Beam search of n tokens with ``width`` beams: at each depth the ``width`` highest
     cumulative log-probabilities among all one-token extensions of the kept beams (ties: lower
     beam, then lower token id). The tree keeps every kept node with its parent."""
@@ -143,6 +147,7 @@ def beam_search(model: RNNLM, state: State, logits: F32, n: int, width: int,
         rows, toks = np.divmod(flat, cum.shape[1])
         beams = [_add(tree, beams[r], int(tok), float(cum[r, tok]), depth)
                  for r, tok in zip(rows, toks, strict=True)]
+        _report(progress, depth / n)
         if depth == n:
             break
         prev = State(state.h[:, rows], None if state.c is None else state.c[:, rows])
@@ -150,6 +155,11 @@ def beam_search(model: RNNLM, state: State, logits: F32, n: int, width: int,
         lp = _log_softmax(out[:, 0])
     tree.final = sorted(beams, key=lambda i: -tree.nodes[i].logp)
     return tree
+
+
+def _report(progress: Progress | None, fraction: float) -> None:
+    if progress is not None and not progress(fraction):
+        raise Cancelled
 
 
 def _add(tree: BeamTree, parent: int, token: int, logp: float, depth: int) -> int:

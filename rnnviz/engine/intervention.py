@@ -19,7 +19,7 @@ number layers and steps from 1, as the UI shows them (units from 0, as the heatm
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -113,6 +113,8 @@ class Intervention:
 
     edits: tuple[UnitEdit, ...] = ()
     resets: tuple[LayerReset, ...] = ()
+    _memo: dict[tuple, StepEdit] = field(default_factory=dict, init=False, repr=False,
+                                         compare=False, hash=False)
 
     def __bool__(self) -> bool:
         return bool(self.edits or self.resets)
@@ -130,11 +132,22 @@ class Intervention:
                 raise ValueError(f"layer {r.layer + 1} does not exist ({num_layers} layers)")
 
     def at(self, s: int, num_layers: int, hidden: int) -> StepEdit | None:
-        """The per-layer edits at step s, or None when nothing applies there."""
-        units = [e for e in self.edits if e.active(s)]
-        resets = {r.layer for r in self.resets if r.step == s}
-        if not units and not resets:
+        """The per-layer edits at step s, or None when nothing applies there (steps with the
+        same active edits share one result: its arrays are read, never written)."""
+        active = tuple(i for i, e in enumerate(self.edits) if e.active(s))
+        resets = frozenset(r.layer for r in self.resets if r.step == s)
+        if not active and not resets:
             return None
+        key = (active, resets, num_layers, hidden)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = self._build([self.edits[i] for i in active], resets,
+                                                num_layers, hidden)
+        return hit
+
+    @staticmethod
+    def _build(units: list[UnitEdit], resets: frozenset[int], num_layers: int,
+               hidden: int) -> StepEdit:
         out: list[LayerEdit | None] = []
         for k in range(num_layers):
             mine = [e for e in units if e.layer == k]

@@ -150,7 +150,7 @@ class RNNLM:
     def _gates(self, caches: list[tuple]) -> dict[str, F32]:
         """Gate activations of one step, name -> (L, H)."""
         per_layer = [cell.gate_values(c) for cell, c in zip(self.cells, caches, strict=True)]
-        return {g: np.stack([v[g][0] for v in per_layer]) for g in self.gate_names}
+        return {g: np.concatenate([v[g] for v in per_layer]) for g in self.gate_names}
 
     def forward(self, ids: NDArray[np.integer], state: State | None = None,
                 intervention: Intervention | None = None,

@@ -17,7 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-EXAMPLES_PATH = Path(__file__).resolve().parents[2] / "resources" / "examples.txt"
+from rnnviz.checkpoints.bundled import resource_path
+
+EXAMPLES_PATH = resource_path("examples.txt")
 CHAR_PREFIX = "char:"
 
 
@@ -73,3 +75,16 @@ def load_example_entries(path: Path = EXAMPLES_PATH) -> list[Example]:
         return parse_example_entries(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
         return []
+
+
+def menu_sections(entries: list[Example], tokenizer: str) -> list[tuple[str, list[Example]]]:
+    """The examples a model with this tokenizer can run, grouped by section in file order:
+    [(section title, examples)], empty sections left out (for the Examples menu)."""
+    out: list[tuple[str, list[Example]]] = []
+    for e in entries:
+        if e.tokenizer != ("char" if tokenizer == "char" else "word"):
+            continue
+        if not out or out[-1][0] != e.section:
+            out.append((e.section, []))
+        out[-1][1].append(e)
+    return out

@@ -122,12 +122,16 @@ class ModelSession:
         return self.model.name if self.model is not None else "no model"
 
     # ---- model ------------------------------------------------------------------------------
-    def set_model(self, model: LoadedModel) -> None:
+    def set_model(self, model: LoadedModel, prepared: Prepared | None = None) -> None:
         """Switch this slot's model; the shared text is re-run on it, keeping the step where the
-        new model has it. Raises (with nothing changed) if the text cannot run on it."""
-        engine = build_engine(model.params)
-        prime = _run_prime(model, engine, self.workspace.prime)
-        run = self.workspace.make_run(model, engine, prime) if self.workspace.text else None
+        new model has it. Raises (with nothing changed) if the text cannot run on it.
+        ``prepared`` (from :func:`prepare`, e.g. on a worker thread) is used when it was made
+        for this model and the workspace's current text and priming text."""
+        ws = self.workspace
+        if prepared is None or prepared.model is not model or prepared.text != ws.text \
+                or prepared.prime != ws.prime:
+            prepared = prepare(ws, model, ws.text, ws.prime)
+        engine, prime, run = prepared.engine, prepared.prime_state, prepared.run
         self.model, self.engine, self._prime_state = model, engine, prime
         self.trace = self.base = None
         self._stores = {}
@@ -317,6 +321,27 @@ class ModelSession:
     def running_perplexity(self) -> float:
         assert self.trace is not None
         return self.trace.perplexity(self.cursor)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A model's engine, priming state and run of a text, made ahead of :meth:`set_model`."""
+
+    model: LoadedModel
+    text: str
+    prime: str
+    engine: Engine
+    prime_state: State | None
+    run: Run | None
+
+
+def prepare(workspace: Workspace, model: LoadedModel, text: str, prime: str) -> Prepared:
+    """Everything set_model computes, without changing anything (safe on a worker thread:
+    reads the model and the texts only). Raises as set_model would."""
+    engine = build_engine(model.params)
+    state = _run_prime(model, engine, prime)
+    run = workspace.make_run(model, engine, state, text) if text else None
+    return Prepared(model, text, prime, engine, state, run)
 
 
 def _run_prime(model: LoadedModel, engine: Engine, prime: str) -> State | None:

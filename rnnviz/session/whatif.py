@@ -8,14 +8,14 @@ the first step an intervention touches are the original run's records, reused as
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from psygnal import Signal
 
 from rnnviz.engine.attribution import F64, Attribution, ablation_effect, logit_attribution
-from rnnviz.engine.bptt import GradientRows, default_targets, gradient_rows, losses
+from rnnviz.engine.bptt import GradientRows, Progress, default_targets, gradient_rows, losses
 from rnnviz.engine.compare import Difference, align, difference
 from rnnviz.engine.generate import BeamNode, BeamTree, Sampling, beam_search, sample
 from rnnviz.engine.intervention import Intervention, LayerReset, Op, StateName, UnitEdit
@@ -38,6 +38,8 @@ GRADIENT_NOTE = ("Gradients differentiate the intervened run (w.r.t. h~_s): an a
 
 def equations(cell: str) -> str:
     """Where an intervention applies in this cell's equations (one line for the UI)."""
+    if cell.startswith("rwkv"):
+        return "Edits, interventions and generation here work on RNN, LSTM and GRU models."
     return EQUATIONS.get(cell, EQUATIONS["rnn"])
 
 
@@ -82,14 +84,23 @@ class WhatIf:
 
     changed = Signal()
 
+    @property
+    def workspace(self) -> Workspace:
+        ws = self._workspace()
+        if ws is None:
+            raise RuntimeError("the workspace of this what-if state is gone")
+        return ws
+
     def __init__(self, workspace: Workspace) -> None:
-        self.workspace = workspace
+        # weak: this object is the value of a WeakKeyDictionary keyed by the workspace, and a
+        # strong reference back would keep every closed window's workspace alive
+        self._workspace = weakref.ref(workspace)
         self.edited_text: str | None = None
         self.intervention = Intervention()
         self.history: list[str] = []  # texts left by taking a generated branch (newest last)
         self._runs: dict[int, tuple[tuple, WhatIfRun]] = {}  # model slot -> (key, run)
         self._grad: tuple[tuple, GradientRows] | None = None
-        workspace.text_changed.connect(self._invalidate)
+        workspace.text_changed.connect(self._on_text)
         workspace.models_changed.connect(self._invalidate)
 
     @property
@@ -159,6 +170,11 @@ class WhatIf:
         text = self.history.pop()
         self.workspace.set_text(text, keep_cursor=True)
         return True
+
+    def _on_text(self) -> None:
+        """A new text: an edit of the old one no longer applies (the intervention stays)."""
+        self.edited_text = None
+        self._invalidate()
 
     def _invalidate(self) -> None:
         self._runs.clear()
@@ -276,33 +292,51 @@ def continue_text(workspace: Workspace, n: int, sampling: Sampling | None = None
                   beam: int = 0, seed: int = 0) -> Continuation:
     """Generate n tokens after the workspace's text on the lead model (beam search when beam
     > 0, else greedy or seeded sampling), under the what-if layer's intervention."""
+    return continuation_job(workspace, n, sampling, beam, seed)(None)
+
+
+def continuation_job(workspace: Workspace, n: int, sampling: Sampling | None = None,
+                     beam: int = 0, seed: int = 0
+                     ) -> Callable[[Progress | None], Continuation]:
+    """:func:`continue_text` as a job for a worker thread: everything it reads is taken now
+    (the run, the engine, the intervention); ``progress(fraction)`` returning False cancels
+    (rnnviz.engine.bptt.Cancelled)."""
     lead = workspace.lead
     if lead is None or lead.base is None or lead.engine is None or lead.model is None:
         raise SessionError("type a text first")
     if n < 1:
         raise SessionError("generate at least one token")
-    engine = _rnn(lead)
-    last = lead.base.records[-1]
+    engine, base, model, text = _rnn(lead), lead.base, lead.model, workspace.text
     layer = whatif_of(workspace)
     iv = layer.intervention or None
-    start = lead.base.length
-    if iv is not None:  # the text's own run under the intervention
-        first = layer._state_before(lead, lead.base, 0)
-        last = engine.run([t.id for t in lead.base.tokens], first, iv)[-1]
-    if beam > 0:
-        tree = beam_search(engine, last.state, last.logits, n, beam, iv, start)
-        method = f"beam search, width {beam}"
-    else:
-        s = sampling or Sampling(0.0)
-        out = sample(engine, last.state, last.logits, n, s, np.random.default_rng(seed),
-                     iv, start)
-        tree = BeamTree([BeamNode(0, -1, 0.0, -1, 0)])
-        for i, (tok, lp) in enumerate(zip(out.ids, out.logps, strict=True)):
-            tree.nodes.append(BeamNode(i + 1, tok, tree.nodes[i].logp + lp, i, i + 1))
-        tree.final = [len(tree.nodes) - 1]
-        method = "greedy" if s.temperature == 0 else f"sampling, seed {seed}"
-    return Continuation(workspace.text, method, tree, lead.model.tokenizer,
-                        lead.model.vocab.tokens)
+    first = layer._state_before(lead, base, 0) if iv is not None else None
+
+    def job(progress: Progress | None = None) -> Continuation:
+        last = base.records[-1]
+        if iv is not None:  # the text's own run under the intervention
+            last = engine.run([t.id for t in base.tokens], first, iv)[-1]
+        if beam > 0:
+            tree = beam_search(engine, last.state, last.logits, n, beam, iv, base.length,
+                               progress)
+            method = f"beam search, width {beam}"
+        else:
+            s = sampling or Sampling(0.0)
+            out = sample(engine, last.state, last.logits, n, s, np.random.default_rng(seed),
+                         iv, base.length, progress)
+            tree = _chain_tree(out.ids, out.logps)
+            method = "greedy" if s.temperature == 0 else f"sampling, seed {seed}"
+        return Continuation(text, method, tree, model.tokenizer, model.vocab.tokens)
+
+    return job
+
+
+def _chain_tree(ids: list[int], logps: list[float]) -> BeamTree:
+    """One path as a tree: node i + 1 is token i, its parent node i."""
+    tree = BeamTree([BeamNode(0, -1, 0.0, -1, 0)])
+    for i, (tok, lp) in enumerate(zip(ids, logps, strict=True)):
+        tree.nodes.append(BeamNode(i + 1, tok, tree.nodes[i].logp + lp, i, i + 1))
+    tree.final = [len(tree.nodes) - 1]
+    return tree
 
 
 # ---- attribution --------------------------------------------------------------------------

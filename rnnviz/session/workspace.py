@@ -155,15 +155,25 @@ class Workspace:
 
     def set_text(self, text: str, keep_cursor: bool = False) -> None:
         """Run text on every model; if any model cannot run it, nothing changes."""
-        runs = [s.plan(text) for s in self.models]
-        old_text, self.text = self.text, text
+        self.install_runs(text, self.plan_text(text), keep_cursor)
+
+    def plan_text(self, text: str) -> list[Run | None]:
+        """Every model's run of text, nothing installed (safe on a worker thread: reads only
+        the models and their current runs). Raises SessionError/VocabError as set_text."""
+        return [s.plan(text) for s in self.models]
+
+    def install_runs(self, text: str, runs: list[Run | None], keep_cursor: bool = False
+                     ) -> None:
+        """Make planned runs current (the second half of :meth:`set_text`)."""
+        if len(runs) != len(self.models):
+            raise SessionError("the models changed while the text ran")
+        self.text = text
         if all(r is None for r in runs):
             return
         self.traced = None
         for s, run in zip(self.models, runs, strict=True):
             if run is not None:
                 s.install(run)
-        del old_text
         self.text_changed.emit()
         lead_len = self.length
         self.cursor = min(self.cursor, lead_len - 1) if keep_cursor else 0

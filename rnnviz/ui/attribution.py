@@ -1,7 +1,7 @@
 """Units: which units of the top layer push the next word's logit up or down at the cursor,
 z_y = sum_j W_dec[y, j] h_t[j] + b_y (or z_A - z_B against a contrast word), and the ablation
 effect of every unit of a chosen layer (Δ log p when that unit alone is zeroed at the step).
-Clicking a bar selects the unit (the What if panel adds it to its unit list)."""
+Clicking a bar selects the unit ("+ selected" in the What if panel adds it to its unit list)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from PySide6 import QtCore, QtWidgets
 from rnnviz.session import SessionError, UnitRef, Workspace
 from rnnviz.session.whatif import UnitAttribution, attribute
 from rnnviz.ui import colormaps as cm
-from rnnviz.ui.binding import link_session
+from rnnviz.ui.binding import RefreshWhenShown, link_session
 from rnnviz.ui.whatif import NEG, PANEL_HEIGHT, POS, scrolled
 
 TOP = 6  # strongest units shown on each side
 
 
-class UnitAttributionView(QtWidgets.QWidget):
+class UnitAttributionView(RefreshWhenShown, QtWidgets.QWidget):
     """Public for tests: ``result`` (UnitAttribution shown), ``contrib_bars`` (BarGraphItem:
     y = row, width = contribution), ``contrib_units`` (unit of each row), ``effect_bars``
     (BarGraphItem: x = unit, height = Δ), ``word_edit``, ``contrast_edit``, ``layer_box``."""
@@ -29,9 +29,9 @@ class UnitAttributionView(QtWidgets.QWidget):
         self.result: UnitAttribution | None = None
         self.contrib_units: list[int] = []
         self._build()
-        link_session(self, [(workspace.cursor_changed, self.refresh),
-                            (workspace.text_changed, self.refresh),
-                            (workspace.traced_changed, self.refresh),
+        link_session(self, [(workspace.cursor_changed, self.refresh_later),
+                            (workspace.text_changed, self.refresh_later),
+                            (workspace.traced_changed, self.refresh_later),
                             (workspace.models_changed, self._on_models)])
         self._on_models()
 
@@ -40,21 +40,22 @@ class UnitAttributionView(QtWidgets.QWidget):
 
     def _build(self) -> None:
         self.word_edit = QtWidgets.QLineEdit()
-        self.word_edit.setPlaceholderText("word (default: the traced next word)")
+        self.word_edit.setPlaceholderText(self.tr("word (default: the traced next word)"))
         self.contrast_edit = QtWidgets.QLineEdit()
-        self.contrast_edit.setPlaceholderText("contrast word (optional)")
+        self.contrast_edit.setPlaceholderText(self.tr("contrast word (optional)"))
         for e in (self.word_edit, self.contrast_edit):
             e.returnPressed.connect(self.refresh)
         self.layer_box = QtWidgets.QComboBox()
-        self.layer_box.setToolTip("Layer whose units are ablated one at a time at the cursor")
+        self.layer_box.setToolTip(self.tr("Layer whose units are ablated one at a time at the "
+                                           "cursor"))
         self.layer_box.activated.connect(self.refresh)
         self.status = cm.status_label()
         row = QtWidgets.QHBoxLayout()
-        row.addWidget(QtWidgets.QLabel("logit of"))
+        row.addWidget(QtWidgets.QLabel(self.tr("logit of")))
         row.addWidget(self.word_edit, 1)
-        row.addWidget(QtWidgets.QLabel("minus"))
+        row.addWidget(QtWidgets.QLabel(self.tr("minus")))
         row.addWidget(self.contrast_edit, 1)
-        row.addWidget(QtWidgets.QLabel("ablation effect in"))
+        row.addWidget(QtWidgets.QLabel(self.tr("ablation effect in")))
         row.addWidget(self.layer_box)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
@@ -69,7 +70,7 @@ class UnitAttributionView(QtWidgets.QWidget):
         self.effect_plot.addItem(self.effect_bars)
         for p in (self.contrib_plot, self.effect_plot):
             cm.quiet_plot(p)
-        self.effect_plot.setLabel("bottom", "unit")
+        self.effect_plot.setLabel("bottom", self.tr("unit"))
         self.graphics.scene().sigMouseClicked.connect(self._clicked)
         lay = QtWidgets.QVBoxLayout(scrolled(self, (700, 160)))
         lay.setContentsMargins(4, 4, 4, 4)
@@ -82,7 +83,7 @@ class UnitAttributionView(QtWidgets.QWidget):
         self.layer_box.clear()
         if lead is not None and lead.engine is not None:
             n = lead.engine.num_layers
-            self.layer_box.addItems([f"layer {k + 1}" for k in range(n)])
+            self.layer_box.addItems([self.tr("layer {0}").format(k + 1) for k in range(n)])
             self.layer_box.setCurrentIndex(n - 1)
         self.refresh()
 
@@ -111,17 +112,20 @@ class UnitAttributionView(QtWidgets.QWidget):
         axis = self.contrib_plot.getAxis("left")
         axis.setTicks([[(float(i), str(j)) for i, j in enumerate(self.contrib_units)]])
         what = cm.quote(r.word) + ("" if r.contrast is None else f" − {cm.quote(r.contrast)}")
-        self.contrib_plot.setTitle(f"top-layer units → logit {what}", size="9pt")
-        self.status.setText(f"after {cm.quote(self._token(r.t))} (step {r.t + 1}): logit {what} "
-                            f"= {a.total:.3f} = Σ units {a.contributions.sum():.3f} + bias "
-                            f"{a.bias:.3f}. Click a bar to select the unit.")
+        self.contrib_plot.setTitle(self.tr("top-layer units → logit {0}").format(what),
+                                   size="9pt")
+        self.status.setText(self.tr("after {0} (step {1}): logit {2} = {3} = Σ units {4} + bias "
+                                    "{5}. Click a bar to select the unit.").format(
+            cm.quote(self._token(r.t)), r.t + 1, what, f"{a.total:.3f}",
+            f"{a.contributions.sum():.3f}", f"{a.bias:.3f}"))
         if r.effect is not None:
             e = r.effect
             self.effect_bars.setOpts(x=np.arange(len(e), dtype=float), height=e,
                                      brushes=[pg.mkBrush(cm.colour(POS if v > 0 else NEG))
                                               for v in e])
-            self.effect_plot.setTitle(f"Δ log p({what}) when a layer {r.layer + 1} unit is "
-                                      f"ablated here alone", size="9pt")
+            self.effect_plot.setTitle(
+                self.tr("Δ log p({0}) when a layer {1} unit is ablated here alone").format(
+                    what, r.layer + 1), size="9pt")
 
     def _token(self, t: int) -> str:
         lead = self.workspace.lead

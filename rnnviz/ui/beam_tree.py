@@ -10,12 +10,17 @@ from PySide6 import QtCore, QtWidgets
 
 from rnnviz.engine.generate import Sampling
 from rnnviz.session import SessionError, Workspace
-from rnnviz.session.whatif import Continuation, continue_text, whatif_of
+from rnnviz.session.whatif import Continuation, continuation_job, whatif_of
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
+from rnnviz.ui.i18n import QT_TRANSLATE_NOOP
 from rnnviz.ui.whatif import PANEL_HEIGHT, scrolled
+from rnnviz.ui.workers import Job, JobQueue
 
 METHODS = ("greedy", "sample", "beam search")
+METHOD_NAMES = (QT_TRANSLATE_NOOP("BeamTreeView", "greedy"),
+                QT_TRANSLATE_NOOP("BeamTreeView", "sample"),
+                QT_TRANSLATE_NOOP("BeamTreeView", "beam search"))
 
 
 class BeamTreeView(QtWidgets.QWidget):
@@ -29,15 +34,21 @@ class BeamTreeView(QtWidgets.QWidget):
         self.result: Continuation | None = None
         self.positions: dict[int, tuple[float, float]] = {}
         self.labels: dict[int, pg.TextItem] = {}
+        self.job: Job | None = None
+        self._method_text = ""  # how the shown result was generated, in the UI language
+        self.queue = JobQueue(self)
+        queue = self.queue  # a running job is cancelled when the view goes away
+        self.destroyed.connect(lambda *_: _cancel_all(queue))
         self._build()
         link_session(self, [(workspace.text_changed, self._on_text)])
 
     def _build(self) -> None:
         self.method_box = QtWidgets.QComboBox()
-        self.method_box.addItems(METHODS)
+        for method, name in zip(METHODS, METHOD_NAMES, strict=True):
+            self.method_box.addItem(self.tr(name), method)
         self.method_box.setCurrentIndex(2)
-        self.tokens_spin = self._spin(1, 200, 6, "tokens ")
-        self.width_spin = self._spin(1, 16, 3, "width ")
+        self.tokens_spin = self._spin(1, 200, 6, self.tr("tokens "))
+        self.width_spin = self._spin(1, 16, 3, self.tr("width "))
         self.temp_spin = QtWidgets.QDoubleSpinBox()
         self.temp_spin.setRange(0.05, 5.0)
         self.temp_spin.setValue(1.0)
@@ -48,15 +59,15 @@ class BeamTreeView(QtWidgets.QWidget):
         self.topp_spin.setSingleStep(0.05)
         self.topp_spin.setValue(1.0)
         self.topp_spin.setPrefix("top-p ")
-        self.seed_spin = self._spin(0, 1 << 30, 0, "seed ")
-        self.go = QtWidgets.QPushButton("Continue")
+        self.seed_spin = self._spin(0, 1 << 30, 0, self.tr("seed "))
+        self.go = QtWidgets.QPushButton(self.tr("Continue"))
         self.go.clicked.connect(self.generate)
-        self.back_btn = QtWidgets.QPushButton("Back")
-        self.back_btn.setToolTip("Return to the text before the last branch taken")
+        self.back_btn = QtWidgets.QPushButton(self.tr("Back"))
+        self.back_btn.setToolTip(self.tr("Return to the text before the last branch taken"))
         self.back_btn.clicked.connect(lambda: whatif_of(self.workspace).back())
         self.back_btn.setEnabled(False)
         row = QtWidgets.QHBoxLayout()
-        row.addWidget(cm.title_label("Continue"))
+        row.addWidget(cm.title_label(self.tr("Continue")))
         for w in (self.method_box, self.tokens_spin, self.width_spin, self.temp_spin,
                   self.topk_spin, self.topp_spin, self.seed_spin, self.go, self.back_btn):
             row.addWidget(w)
@@ -68,7 +79,7 @@ class BeamTreeView(QtWidgets.QWidget):
         cm.quiet_plot(self.plot)
         self.plot.setMouseEnabled(x=True, y=True)
         self.plot.hideAxis("left")
-        self.plot.setLabel("bottom", "generated token")
+        self.plot.setLabel("bottom", self.tr("generated token"))
         self.edges = self.plot.plot(pen=pg.mkPen(160, 160, 160), connect="pairs")
         self.scatter = pg.ScatterPlotItem(size=9, pen=pg.mkPen(None))
         self.scatter.sigClicked.connect(self._clicked)
@@ -78,7 +89,7 @@ class BeamTreeView(QtWidgets.QWidget):
         lay.addLayout(row)
         lay.addWidget(self.graphics, 1)
         lay.addWidget(self.status)
-        self.status.setText("Click a node to make that branch the text.")
+        self.status.setText(self.tr("Click a node to make that branch the text."))
 
     def sizeHint(self) -> QtCore.QSize:
         return QtCore.QSize(900, PANEL_HEIGHT)
@@ -93,10 +104,11 @@ class BeamTreeView(QtWidgets.QWidget):
 
     # ---- generation ---------------------------------------------------------------------
     def generate(self) -> None:
-        method = self.method_box.currentText()
+        """Start the generation on the worker thread (a newer request cancels the older)."""
+        method = str(self.method_box.currentData())
         temp = 0.0 if method == "greedy" else self.temp_spin.value()
         try:
-            self.result = continue_text(
+            fn = continuation_job(
                 self.workspace, self.tokens_spin.value(),
                 Sampling(temp, self.topk_spin.value(), self.topp_spin.value()),
                 self.width_spin.value() if method == "beam search" else 0,
@@ -104,7 +116,32 @@ class BeamTreeView(QtWidgets.QWidget):
         except (SessionError, ValueError) as e:
             self.status.setText(str(e))
             return
-        self._draw(self.result)
+        if self.job is not None:
+            self.job.cancel()
+        self._method_text = (
+            self.tr("beam search, width {0}").format(self.width_spin.value())
+            if method == "beam search" else self.tr("greedy") if method == "greedy"
+            else self.tr("sampling, seed {0}").format(self.seed_spin.value()))
+        self.job = Job(fn, "generation")
+        self.job.signals.done.connect(self._on_done)
+        self.job.signals.failed.connect(self._on_failed)
+        self.status.setText(self.tr("generating…"))
+        self.queue.submit(self.job)
+
+    def _on_done(self, job: Job, result: Continuation) -> None:
+        if job is self.job:
+            self.job = None
+            self.result = result
+            self._draw(result)
+
+    def _on_failed(self, job: Job, error: object) -> None:
+        if job is self.job:
+            self.job = None
+            self.status.setText(self.tr("generation failed: {0}").format(error))
+
+    @property
+    def idle(self) -> bool:
+        return self.job is None
 
     def _draw(self, res: Continuation) -> None:
         """Nodes at x = depth; at each depth ordered by cumulative log p (best on top)."""
@@ -124,7 +161,7 @@ class BeamTreeView(QtWidgets.QWidget):
             xs.append(x)
             ys.append(y)
             brushes.append(pg.mkBrush(cm.colour(cm.HIGHLIGHT if n.index in best else cm.BAR)))
-            word = "(text)" if n.token < 0 else res.words[n.token]
+            word = self.tr("(text)") if n.token < 0 else _visible(res.words[n.token])
             label = pg.TextItem(f"{word}  {n.logp:.2f}", color=(40, 40, 40), anchor=(-0.05, 0.5))
             label.setPos(x, y)
             self.plot.addItem(label)
@@ -138,8 +175,9 @@ class BeamTreeView(QtWidgets.QWidget):
         self.plot.getAxis("bottom").setTicks([[(float(d), str(d)) for d in range(depth + 1)]])
         self.plot.setXRange(-0.2, depth + 0.6, padding=0.0)
         self.plot.setYRange(-rows - 0.4, 0.4, padding=0.0)
-        self.status.setText(f"{res.method}: best {res.tree.nodes[res.best()].logp:.2f} "
-                            f"(cumulative log p). Click a node to make that branch the text.")
+        self.status.setText(self.tr("{0}: best {1} (cumulative log p). Click a node to make "
+                                    "that branch the text.").format(
+            self._method_text, f"{res.tree.nodes[res.best()].logp:.2f}"))
 
     def _clicked(self, _item: object, points: list) -> None:
         if self.result is not None and len(points):
@@ -156,6 +194,16 @@ class BeamTreeView(QtWidgets.QWidget):
 
     def _on_text(self) -> None:
         self.back_btn.setEnabled(bool(whatif_of(self.workspace).history))
+
+
+def _visible(token: str) -> str:
+    """Spaces and line breaks of character models, drawn so that they can be seen."""
+    return token.replace(" ", "␣").replace("\n", "↵").replace("\t", "⇥") or "∅"
+
+
+def _cancel_all(queue: JobQueue) -> None:
+    for job in queue._jobs:
+        job.cancel()
 
 
 def _ancestors(res: Continuation, index: int) -> list[int]:

@@ -61,3 +61,30 @@ class SessionView(QWidget):
 
     def _on_options_changed(self, name: str) -> None:
         raise NotImplementedError
+
+
+class RefreshWhenShown:
+    """Mixin for panels in a tab: :meth:`refresh_later` runs the refresh now, unless the panel
+    sits hidden in a shown window (another tab is in front): then once it is next shown, so a
+    hidden tab costs nothing while the user steps."""
+
+    _stale = False
+
+    def hidden_in_window(self) -> bool:
+        return bool(self.window().isVisible() and not self.isVisible())  # type: ignore[attr-defined]
+
+    def refresh_later(self, *_: object) -> None:
+        if self.hidden_in_window():
+            self._stale = True
+        else:
+            self._stale = False
+            self.refresh()
+
+    def refresh(self) -> None:
+        raise NotImplementedError
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)  # type: ignore[misc]
+        if self._stale:
+            self._stale = False
+            self.refresh()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -84,8 +85,11 @@ def nice_ceiling(x: float) -> float:
 
 
 class TokenAxis(pg.AxisItem):
-    """An axis whose ticks at 0, 1, 2, ... are the sentence's tokens; labels are thinned to
-    every n-th token when they would overlap."""
+    """An axis whose ticks at 0, 1, 2, ... are the text's tokens. Every token whose label fits
+    is labelled: labels are placed left to right and one that would touch the previous label
+    is skipped (its tick stays; the views name it on hover)."""
+
+    GAP = 6.0  # pixels between two labels
 
     def __init__(self, orientation: str, **kwargs: Any) -> None:
         super().__init__(orientation, **kwargs)
@@ -93,21 +97,30 @@ class TokenAxis(pg.AxisItem):
         self._font.setPointSizeF(max(6.0, self._font.pointSizeF() * 0.9))
         self.setTickFont(self._font)
         self._tokens: list[str] = []
-        self._widest = 1.0
-        self._stride = 1
+        self._metrics = QtGui.QFontMetricsF(self._font)
+        self._widths: dict[str, float] = {}
         self._upto = 1 << 30
 
     def set_tokens(self, tokens: Sequence[str]) -> None:
         self._tokens = [t if len(t) <= 12 else t[:11] + "…" for t in tokens]
-        metrics = QtGui.QFontMetricsF(self._font)
-        widest = max((metrics.horizontalAdvance(t) for t in self._tokens), default=8.0)
+        self._metrics = QtGui.QFontMetricsF(self._font)
+        self._widths = {}  # measured when a label is first placed
         if self.orientation in ("left", "right"):
-            self._widest = metrics.height()
+            widest = max((self._metrics.horizontalAdvance(t) for t in set(self._tokens)),
+                         default=8.0)
             self.setWidth(int(widest) + 12)  # an auto width would clip the first paint
-        else:
-            self._widest = widest
         self.picture = None
         self.update()
+
+    def _extent_of(self, i: int) -> float:
+        """Label i's size along the axis, in pixels."""
+        if self.orientation in ("left", "right"):
+            return float(self._metrics.height())
+        word = self._tokens[i]
+        width = self._widths.get(word)
+        if width is None:
+            width = self._widths[word] = self._metrics.horizontalAdvance(word)
+        return width
 
     def set_upto(self, t: int) -> None:
         """Label only tokens 0..t (those read so far)."""
@@ -116,22 +129,34 @@ class TokenAxis(pg.AxisItem):
             self.picture = None
             self.update()
 
+    def labelled(self, lo: int, hi: int, px_per_token: float) -> list[int]:
+        """Tokens lo..hi whose labels are drawn: greedily, each clear of the one before."""
+        kept: list[int] = []
+        right = -math.inf
+        for i in range(lo, hi + 1):
+            half = self._extent_of(i) / 2
+            centre = i * px_per_token
+            if centre - half >= right + self.GAP:
+                kept.append(i)
+                right = centre + half
+        return kept
+
     def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
         n = len(self._tokens)
         minVal, maxVal = min(minVal, maxVal), max(minVal, maxVal)  # inverted views swap them
         if n == 0 or size <= 0 or maxVal <= minVal:
             return []
         px_per_token = size / (maxVal - minVal)
-        self._stride = max(1, math.ceil((self._widest + 6.0) / px_per_token))
         lo, hi = max(0, math.ceil(minVal)), min(n - 1, math.floor(maxVal))
-        first = (lo + self._stride - 1) // self._stride * self._stride
-        major = [float(v) for v in range(first, hi + 1, self._stride)]
-        if self._stride == 1 or px_per_token < 3:
-            return [(float(self._stride), major)]
-        return [(float(self._stride), major), (1.0, [float(v) for v in range(lo, hi + 1)])]
+        if hi < lo:
+            return []
+        major = [float(v) for v in self.labelled(lo, hi, px_per_token)]
+        if len(major) == hi - lo + 1 or px_per_token < 3:
+            return [(1.0, major)]
+        return [(1.0, major), (0.5, [float(v) for v in range(lo, hi + 1)])]
 
     def tickStrings(self, values: list, scale: float, spacing: float) -> list[str]:
-        if spacing != float(self._stride):
+        if spacing != 1.0:
             return []  # unlabelled minor ticks (no strings: nothing to measure)
         n = min(len(self._tokens), self._upto + 1)
         return [self._tokens[round(v)] if 0 <= round(v) < n else "" for v in values]
@@ -180,6 +205,8 @@ def quiet_plot(plot: pg.PlotItem) -> None:
     plot.hideButtons()
     plot.setMouseEnabled(x=False, y=False)
     style_axes(plot)
+    for name in ("left", "bottom", "right", "top"):  # no "(x0.001)" on short ranges
+        plot.getAxis(name).enableAutoSIPrefix(False)
 
 
 
@@ -257,3 +284,195 @@ class StepAxis(pg.AxisItem):
 
     def tickStrings(self, values: list, scale: float, spacing: float) -> list[str]:
         return [str(round(v) + 1) for v in values]
+
+
+# ---- log axes whose tick labels never collide ----------------------------------------------
+_MANTISSAS = ((1, 2, 3, 4, 5, 6, 7, 8, 9), (1, 2, 5), (1, 3), (1,))
+_DECADE_STRIDES = (1, 2, 3, 4, 5, 10, 20, 50, 100)
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _min_gap(values: Sequence[float]) -> float:
+    return min((b - a for a, b in itertools.pairwise(values)), default=math.inf)
+
+
+def _in_range(values: Sequence[float], lo: float, hi: float) -> list[float]:
+    eps = 1e-9
+    return [v for v in values if lo - eps <= v <= hi + eps]
+
+
+def log_ticks(lo: float, hi: float, px_per_decade: float, min_gap_px: float) -> list[float]:
+    """Tick positions (log10 units) in [lo, hi], no two closer than ``min_gap_px`` pixels: the
+    densest of 1..9, 1-2-5, 1-3 per decade, then whole decades, then every 2nd, 5th, ...
+    decade that fits; a span too short for two such ticks gets linear 1-2-5 steps."""
+    lo, hi = min(lo, hi), max(lo, hi)
+    if not (math.isfinite(lo) and math.isfinite(hi)) or px_per_decade <= 0:
+        return []
+    gap = min_gap_px / px_per_decade  # in decades
+    decades = range(math.floor(lo), math.ceil(hi) + 1)
+    for mantissas in _MANTISSAS:
+        values = _in_range([e + math.log10(m) for e in decades for m in mantissas], lo, hi)
+        if len(values) >= 2 and _min_gap(values) >= gap:
+            return values
+    if math.floor(hi) - math.ceil(lo) >= 1:  # at least two whole decades: thin them
+        for stride in _DECADE_STRIDES:
+            values = [float(e) for e in range(math.ceil(lo), math.floor(hi) + 1) if e % stride == 0]
+            if len(values) < 2 or stride >= gap:
+                return values
+        return [float(math.ceil(lo))]
+    return _linear_log_ticks(lo, hi, gap)
+
+
+def _linear_log_ticks(lo: float, hi: float, gap: float) -> list[float]:
+    """Within less than a decade: values v equally spaced (1, 2 or 5 x 10^n apart) at log10 v,
+    the closest pair (at the top) at least ``gap`` decades apart; when no step gives two such
+    values, the finest step's values thinned from the top down."""
+    a, b = 10.0**lo, 10.0**hi
+    finest = nice_ceiling((b - a) / 20)
+    step = finest
+    for _ in range(12):
+        values = _linear_values(a, b, step)
+        if len(values) < 2:
+            break
+        if _min_gap(values) >= gap:
+            return values
+        step = nice_ceiling(step * 1.5)
+    kept: list[float] = []
+    for v in reversed(_linear_values(a, b, finest)):
+        if not kept or kept[-1] - v >= gap:
+            kept.append(v)
+    return sorted(kept) or [lo]
+
+
+def _linear_values(a: float, b: float, step: float) -> list[float]:
+    first = math.ceil(a / step - 1e-9) * step
+    return [math.log10(v) for v in np.arange(first, b * (1 + 1e-9), step) if v > 0]
+
+
+def log_label(value: float) -> str:
+    """A label for 10**value: '0.02', '300', '10⁻⁵', '2·10⁻⁵'."""
+    v = 10.0**value
+    exponent = math.floor(value + 1e-9)
+    mantissa = v / 10.0**exponent
+    if 1e-3 <= v < 1e4:
+        return f"{v:.3g}"
+    power = f"10{str(exponent).translate(_SUPERSCRIPT)}"
+    m = round(mantissa, 2)
+    return power if abs(m - 1.0) < 1e-6 or m >= 10 else f"{m:g}·{power}"
+
+
+class LogAxis(pg.AxisItem):
+    """A log-mode axis whose labels never overlap (see :func:`log_ticks`), one tick level."""
+
+    def __init__(self, orientation: str, **kwargs: Any) -> None:
+        super().__init__(orientation, **kwargs)
+        self.enableAutoSIPrefix(False)
+
+    def _label_extent(self, values: Sequence[float]) -> float:
+        """Pixels a label needs along the axis (height for a vertical axis)."""
+        metrics = QtGui.QFontMetricsF(self.style.get("tickFont") or self.font())
+        if self.orientation in ("left", "right"):
+            return metrics.height() + 2.0
+        return max((metrics.horizontalAdvance(log_label(v)) for v in values), default=30.0) + 8.0
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
+        if not self.logMode:
+            return super().tickValues(minVal, maxVal, size)
+        span = abs(maxVal - minVal)
+        if span <= 0 or size <= 0:
+            return []
+        probe = [math.floor(min(minVal, maxVal)) - 9.0, math.floor(max(minVal, maxVal))]
+        values = log_ticks(minVal, maxVal, size / span, self._label_extent(probe))
+        return [(1.0, values)]
+
+    def tickStrings(self, values: list, scale: float, spacing: float) -> list[str]:
+        if not self.logMode:
+            return super().tickStrings(values, scale, spacing)
+        return [log_label(v) for v in values]
+
+
+# ---- text that never hides what it shows ---------------------------------------------------
+_VISIBLE = {" ": "␣", "\n": "⏎", "\r": "␍", "\t": "⇥"}
+_VISIBLE_TABLE = {**{c: chr(0x2400 + c) for c in range(0x20)}, 0x7F: "␡",
+                  **{ord(k): v for k, v in _VISIBLE.items()}}
+
+
+def visible(text: str) -> str:
+    """A token as the views print it: spaces, newlines, tabs and other control characters made
+    visible (␣ ⏎ ⇥, U+2400 pictures for the rest); an empty token becomes '∅'."""
+    return text.translate(_VISIBLE_TABLE) or "∅"
+
+
+def unit_name(tokenizer: str | None) -> str:
+    """'character' for character-level models, else 'word'."""
+    return "character" if tokenizer == "char" else "word"
+
+
+class FittedText(QtWidgets.QWidget):
+    """Plain text in a fixed number of wrapped lines: text that does not fit ends with '…' and
+    the whole text is in the tooltip (never cut in half). Repaints without re-laying out the
+    window (its height is fixed)."""
+
+    def __init__(self, lines: int, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.lines = lines
+        self._text = ""
+        self._colour: QtGui.QColor | None = None
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
+                           QtWidgets.QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(self.fontMetrics().lineSpacing() * lines + 4)
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:
+        if text != self._text:
+            self._text = text
+            self.update()
+
+    def set_colour(self, colour: QtGui.QColor, bold: bool = False) -> None:
+        self._colour = colour
+        font = self.font()
+        font.setBold(bold)
+        self.setFont(font)
+
+    def shown_lines(self) -> list[str]:
+        """The lines painted at the current width (the last one elided if needed)."""
+        return fit_lines(self._text, self.fontMetrics(), max(10, self.width() - 4), self.lines)
+
+    def is_elided(self) -> bool:
+        return " ".join(self.shown_lines()) != " ".join(self._text.split())
+
+    def paintEvent(self, event: QtGui.QPaintEvent) -> None:
+        p = QtGui.QPainter(self)
+        if self._colour is not None:
+            p.setPen(self._colour)
+        step = self.fontMetrics().lineSpacing()
+        flags = int(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
+        for i, line in enumerate(self.shown_lines()):
+            p.drawText(QtCore.QRect(2, 2 + i * step, self.width() - 4, step), flags, line)
+        p.end()
+        self.setToolTip(self._text if self.is_elided() else "")
+
+
+def fit_lines(text: str, metrics: QtGui.QFontMetrics, width: int, lines: int) -> list[str]:
+    """Greedy word wrap of ``text`` into at most ``lines`` lines of ``width`` pixels; the last
+    line takes the rest, elided with '…' when it is too long (so are over-long words)."""
+    words = text.split()
+    out: list[str] = []
+    current = ""
+    i = 0
+    while i < len(words):
+        if len(out) == lines - 1:  # the last line: everything that is left
+            current = " ".join([current, *words[i:]]).strip()
+            break
+        trial = f"{current} {words[i]}".strip()
+        if not current or metrics.horizontalAdvance(trial) <= width:
+            current = trial
+            i += 1
+        else:
+            out.append(current)
+            current = ""
+    if current:
+        out.append(current)
+    return [metrics.elidedText(line, QtCore.Qt.TextElideMode.ElideRight, width) for line in out]

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from rnnviz.session import ModelSession, SessionError, Workspace
 from rnnviz.ui.binding import link_session
+from rnnviz.ui.colormaps import visible
 
 # One colour per model slot, the same in every view (legend, headers, curves).
 MODEL_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
@@ -60,7 +61,7 @@ class ColumnHeader(QWidget):
         note = ""
         if s.trace is not None and not self.workspace.aligned:
             note = " · " + self.tr("own tokens: step {0} of {1}, “{2}”").format(
-                s.cursor + 1, s.length, s.trace.tokens[s.cursor].text)
+                s.cursor + 1, s.length, visible(s.trace.tokens[s.cursor].text))
         self.label.setText(f"<span style='color:{colour}'>■</span> <b>{s.name}</b>{note}")
         self.label.setToolTip(s.model.path if s.model else "")
 

@@ -15,12 +15,22 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QMouseEvent, QPainter, QPixmap
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 IMAGE_FILTER = "PNG image (*.png);;PNG image, 2x (*@2x.png);;SVG drawing (*.svg)"
 DATA_FILTER = "CSV table (*.csv);;NumPy archive (*.npz)"
+
+
+def image_filter() -> str:
+    """IMAGE_FILTER in the UI language (the patterns stay as they are)."""
+    return QCoreApplication.translate(
+        "export", "PNG image (*.png);;PNG image, 2x (*@2x.png);;SVG drawing (*.svg)")
+
+
+def data_filter() -> str:
+    return QCoreApplication.translate("export", "CSV table (*.csv);;NumPy archive (*.npz)")
 
 
 @dataclass
@@ -163,7 +173,7 @@ def save_image(widget: QWidget, path: str | Path) -> None:
         return
     scale = 2.0 if path.stem.endswith("@2x") else 1.0
     if not render(widget, scale).save(str(path), "PNG"):
-        raise OSError(f"cannot write {path}")
+        raise OSError(QCoreApplication.translate("export", "cannot write {0}").format(path))
 
 
 def copy_image(widget: QWidget) -> None:
@@ -190,26 +200,31 @@ def _guarded(widget: QWidget, fn: Any, *args: Any) -> None:
     try:
         fn(*args)
     except (OSError, ValueError) as e:
-        QMessageBox.warning(widget, "Export failed", " ".join(str(e).split()))
+        QMessageBox.warning(widget, QCoreApplication.translate("export", "Export failed"),
+                            " ".join(str(e).split()))
 
 
 def ask_save_image(widget: QWidget) -> None:
-    path, chosen = _ask_save(widget, "Save image", IMAGE_FILTER)
+    path, chosen = _ask_save(widget, QCoreApplication.translate("export", "Save image"),
+                             image_filter())
     if path:
         _guarded(widget, save_image, widget, _suffix_for(path, chosen))
 
 
 def ask_export_data(view: QWidget) -> None:
-    path, chosen = _ask_save(view, "Export data", DATA_FILTER)
+    path, chosen = _ask_save(view, QCoreApplication.translate("export", "Export data"),
+                             data_filter())
     if path:
         _guarded(view, export_data, view, _suffix_for(path, chosen))
 
 
 def menu_for(view: QWidget) -> QMenu:
     menu = QMenu(view)
-    menu.addAction("Save image…", lambda: ask_save_image(view))
-    menu.addAction("Copy image", lambda: copy_image(view))
-    menu.addAction("Export data…", lambda: ask_export_data(view))
+    menu.addAction(QCoreApplication.translate("export", "Save image…"),
+                   lambda: ask_save_image(view))
+    menu.addAction(QCoreApplication.translate("export", "Copy image"), lambda: copy_image(view))
+    menu.addAction(QCoreApplication.translate("export", "Export data…"),
+                   lambda: ask_export_data(view))
     return menu
 
 

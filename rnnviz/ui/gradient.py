@@ -7,18 +7,22 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from rnnviz.session import ModelSession
-from rnnviz.session.gradients import GradientStore, Row
+from rnnviz.session.gradients import DENSE_BUDGET, GradientStore, Row
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import SessionView
+from rnnviz.ui.workers import row_ready_or_cheap
 
 VISIBLE_STEPS = 160  # beyond this many tokens the s axis follows the cursor
 MAX_DECADES = 16.0  # the log axes show at most this many powers of ten below the largest value
 MAX_K = 999
 FEW_POINTS = 3
 MATRIX_FULL_RES = 300  # longer sentences: the T x T image is downsampled to the screen
+RELOAD_MS = 250  # long texts: matrix reloads from background rows at most this often
+MIN_PLOT_HEIGHT = 140  # below this the curves and the matrix are unreadable: the pane scrolls
+MATRIX_PADDING = 0.02  # a margin round the matrix, so the row outline at its edge stays visible
 
 
 def positive(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -50,6 +54,32 @@ def log10_masked(m: np.ndarray) -> np.ndarray:
     ok = np.isfinite(m) & (m > 0)
     np.log10(m, out=out, where=ok)
     return out
+
+
+def matrix_levels(logs: np.ndarray, old: tuple[float, float] | None = None
+                  ) -> tuple[float, float]:
+    """Whole-decade colour levels covering the finite log10 values (and ``old``, if given), at
+    most MAX_DECADES deep; (-8, 0) when there is nothing yet."""
+    finite = logs[np.isfinite(logs)]
+    if not finite.size:
+        return old or (-8.0, 0.0)
+    hi = math.ceil(float(finite.max()))
+    lo = math.floor(float(finite.min()))
+    if old is not None:
+        lo, hi = min(lo, int(old[0])), max(hi, int(old[1]))
+    lo = max(lo, hi - int(MAX_DECADES))
+    return float(lo), float(max(hi, lo + 1))
+
+
+def y_title(paths: list[str]) -> str:
+    """The curve plot's y-axis title for the gradients drawn ('h', 'c', 'e'): h alone names
+    it; with c or the input the legend tells the lines apart."""
+    return "‖d l_t / d h_s‖" if paths == ["h"] else "‖d l_t / d x_s‖"
+
+
+def legend_columns(width: float) -> int:
+    """Legend columns that fit a plot this wide (about 110 px an entry)."""
+    return max(1, min(3, int(width // 110)))
 
 
 def context_text(words: list[str]) -> str:
@@ -85,6 +115,13 @@ class GradientView(SessionView):
         self.matrix_levels: tuple[float, float] = (-8.0, 0.0)
         self._y_span: tuple[int, int] | None = None
         self._x_lo = 0  # first step in view on the curve plot
+        self._waiting = False  # the cursor's row is being computed in the background
+        self._matrix_note = False  # the matrix plot says why it is empty (a long text)
+        self._reload_timer = QtCore.QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(RELOAD_MS)
+        self._reload_timer.timeout.connect(self._add_new_rows)
+        self._logged: tuple[int, object, np.ndarray] | None = None  # what matrix_log holds
         self._build_widgets()
         self.subscribe((session.gradients_changed, self._on_gradients_changed))
 
@@ -94,13 +131,19 @@ class GradientView(SessionView):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(2)
         layout.addLayout(self._build_controls())
-        self.description = cm.wrapped_label(2)
+        self.description = cm.FittedText(3)  # cut text ends in '…', the whole in the tooltip
         layout.addWidget(self.description)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
+        self.graphics.setMinimumHeight(MIN_PLOT_HEIGHT)
         layout.addWidget(self.graphics, 1)
+        self.hover_label = cm.FittedText(1)
+        layout.addWidget(self.hover_label)
         self._build_curve_plot()
         self._build_matrix_plot()
+        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self._hover_pos: QtCore.QPointF | None = None
+        self._idle_hint()
 
     def _build_controls(self) -> QtWidgets.QVBoxLayout:
         """Title and K on the first row; curve switches and the matrix choice on the second."""
@@ -142,7 +185,8 @@ class GradientView(SessionView):
 
     def _build_curve_plot(self) -> None:
         self.s_axis = cm.TokenAxis("bottom")
-        plot = pg.PlotItem(axisItems={"bottom": self.s_axis})
+        self.y_axis = cm.LogAxis("left")
+        plot = pg.PlotItem(axisItems={"bottom": self.s_axis, "left": self.y_axis})
         cm.quiet_plot(plot)
         plot.setLogMode(x=False, y=True)
         plot.setLabel("left", "‖d l_t / d h_s‖")
@@ -162,7 +206,7 @@ class GradientView(SessionView):
         self.curve_plot = plot
         self.input_curve = self._curve(pg.mkPen(cm.INPUT_COLOUR, width=1.5,
                                                 style=QtCore.Qt.PenStyle.DotLine), cm.INPUT_COLOUR)
-        self.graphics.addItem(self.legend, row=0, col=0, colspan=3)
+        self.graphics.addItem(self.legend, row=0, col=0, colspan=3)  # above, never over, curves
         self.graphics.addItem(plot, row=1, col=0)
         self.graphics.ci.layout.setColumnStretchFactor(0, 3)
 
@@ -201,6 +245,11 @@ class GradientView(SessionView):
             self.ref_curves.append(self._curve(pg.mkPen((*rgb, 70), width=4.0), (*rgb, 70)))
             self.ref_curves[-1].setZValue(-1)
         self.c_check.setEnabled(lstm)
+        self.c_check.setVisible(lstm)  # no cell state to offer (not a greyed-out tick)
+        if not lstm and self.c_check.isChecked():
+            self.c_check.blockSignals(True)
+            self.c_check.setChecked(False)
+            self.c_check.blockSignals(False)
         self.matrix_box.clear()
         for k in reversed(range(n_layers)):
             top = " (top)" if k == n_layers - 1 and n_layers > 1 else ""
@@ -215,6 +264,7 @@ class GradientView(SessionView):
         """A line; dots appear only when it has very few points (a lone point has no line)."""
         item = pg.PlotDataItem(pen=pen, symbol=None, symbolSize=5, symbolPen=None,
                                symbolBrush=rgb)
+        item.setClipToView(True)  # long texts: only the steps in view are drawn
         self.curve_plot.addItem(item)
         return item
 
@@ -222,14 +272,24 @@ class GradientView(SessionView):
         """Legend entries for the curves that are switched on."""
         self.legend.clear()
         for k, curve in enumerate(self.curves):
-            self.legend.addItem(curve, f"h, layer {k + 1}")
+            self.legend.addItem(curve, f"h_s, layer {k + 1}")
         if self.c_check.isChecked() and self.c_check.isEnabled():
             for k, curve in enumerate(self.c_curves):
-                self.legend.addItem(curve, f"c, layer {k + 1}")
+                self.legend.addItem(curve, f"c_s, layer {k + 1} (dashed)")
         if self.input_check.isChecked():
-            self.legend.addItem(self.input_curve, "input embedding")
+            self.legend.addItem(self.input_curve, "e_s, input (dotted)")
         if self.session.truncate and self.ref_curves:
             self.legend.addItem(self.ref_curves[0], "exact (no truncation)")
+        self.curve_plot.setLabel("left", y_title(self.shown_paths()))
+
+    def shown_paths(self) -> list[str]:
+        """Which gradients the curves show: 'h', and 'c' / 'e' when switched on."""
+        paths = ["h"]
+        if self.c_check.isChecked() and self.c_check.isEnabled():
+            paths.append("c")
+        if self.input_check.isChecked():
+            paths.append("e")
+        return paths
 
     # ---- session events --------------------------------------------------------------------
     def _on_model_changed(self) -> None:
@@ -252,13 +312,13 @@ class GradientView(SessionView):
         trace = self.session.trace
         if trace is None:
             return
-        tokens = [tok.text for tok in trace.tokens]
+        tokens = [cm.visible(tok.text) for tok in trace.tokens]
         self.s_axis.set_tokens(tokens)
         self.k_spin.setMaximum(max(1, min(MAX_K, trace.length)))
         self._y_span = None
         n = trace.length
         self.matrix_plot.getViewBox().setRange(xRange=(-0.5, n - 0.5), yRange=(-0.5, n - 0.5),
-                                               padding=0)
+                                               padding=MATRIX_PADDING)  # the outline shows
         self._x_lo = 0
         self._set_x_range(self.session.cursor, force=True)
         self.matrix_image.setAutoDownsample(n > MATRIX_FULL_RES)
@@ -275,8 +335,17 @@ class GradientView(SessionView):
         self._on_cursor_changed(self.session.cursor)
 
     def _on_gradients_changed(self) -> None:
-        if self.session.trace is not None:
+        """Rows arrived: the matrix reloads (at most every RELOAD_MS on long texts); a curve that
+        waited for its row is drawn."""
+        trace = self.session.trace
+        if trace is None:
+            return
+        if trace.length <= MATRIX_FULL_RES:
             self._reload_matrix()
+        elif not self._reload_timer.isActive():
+            self._reload_timer.start()
+        if self._waiting:
+            self._on_cursor_changed(self.session.cursor)
 
     def _on_k_picked(self, k: int) -> None:
         if (k or None) != self.session.truncate:
@@ -303,17 +372,33 @@ class GradientView(SessionView):
         k_trunc = self.session.truncate
         store = self.session.store(k_trunc)
         was_ready = bool(store.ready[t])
+        self._waiting = not (row_ready_or_cheap(self.session, t, k_trunc)
+                             and (not k_trunc or row_ready_or_cheap(self.session, t, None)))
+        if self._waiting:  # a long text: the row comes from the background, not this thread
+            self._show_waiting(t)
+            return
         row = self.session.gradient_row(t, k_trunc)
         self._show_row(row)
         self._show_reference(t, k_trunc)
         self._show_cut(t, k_trunc)
-        if not was_ready:
+        if not was_ready and store.dense and self.session.length <= MATRIX_FULL_RES:
             self._put_matrix_row(store, t)
         n = self.session.length
         self.row_marker.setRect(-0.5, t - 0.5, n, 1.0)
         self.step_line.setValue(t)
         self._set_x_range(t)
         self.description.setText(self.describe(t))
+        self._refresh_hover()
+
+    def _show_waiting(self, t: int) -> None:
+        """The cursor moved to a row not computed yet: empty curves and say so."""
+        for item in [*self.curves, *self.c_curves, *self.ref_curves, self.input_curve]:
+            clear_curve(item)
+        self.row_marker.setRect(-0.5, t - 0.5, self.session.length, 1.0)
+        self.step_line.setValue(t)
+        self._set_x_range(t)
+        self.description.setText(f"Computing the gradient of step {t + 1} in the background "
+                                 f"({t + 1} steps back)…")
 
     def _show_row(self, row: Row) -> None:
         s = np.arange(row.t + 1, dtype=np.float64)
@@ -389,18 +474,57 @@ class GradientView(SessionView):
         if self.session.trace is None:
             return
         store = self.session.store(self.session.truncate)
+        if not store.dense:
+            self._matrix_off(store.bytes_needed)
+            return
+        if self._matrix_note:  # the matrix is back (a shorter text)
+            self._matrix_note = False
+            self.matrix_plot.setTitle(None)
+            self.matrix_image.show()
         self.matrix_log = log10_masked(self._matrix_source(store))
-        finite = self.matrix_log[np.isfinite(self.matrix_log)]
-        if finite.size:
-            hi = math.ceil(float(finite.max()))
-            lo = max(math.floor(float(finite.min())), hi - int(MAX_DECADES))
-            self.matrix_levels = (float(lo), float(max(hi, lo + 1)))
+        self._logged = (id(store), self.matrix_box.currentData(), store.ready.copy())
+        self.matrix_levels = matrix_levels(self.matrix_log)
         self.colorbar.setLevels(self.matrix_levels)
         self._set_matrix_image()
 
+    def _add_new_rows(self) -> None:
+        """Rows that arrived since the last (re)load go into the image (a full reload when the
+        store or the chosen matrix changed): O(new rows), not O(T²), per delivery."""
+        store = self.session.store(self.session.truncate) if self.session.trace else None
+        logged = self._logged
+        if store is None or not store.dense or logged is None or logged[0] != id(store) \
+                or logged[1] != self.matrix_box.currentData() \
+                or self.matrix_log.shape[0] != len(store.ready):
+            self._reload_matrix()
+            return
+        new = np.flatnonzero(store.ready & ~logged[2])
+        if new.size == 0:
+            return
+        self.matrix_log[new] = log10_masked(self._matrix_source(store)[new])
+        logged[2][new] = True
+        levels = matrix_levels(self.matrix_log[new], self.matrix_levels)
+        if levels != self.matrix_levels:
+            self.matrix_levels = levels
+            self.colorbar.setLevels(levels)
+        self._set_matrix_image()
+
+    def _matrix_off(self, needed: int) -> None:
+        """A text too long for the T x T matrix: say so where it would be."""
+        self.matrix_log = np.full((1, 1), np.nan, np.float32)
+        self._matrix_note = True
+        self.matrix_image.hide()
+        self.matrix_plot.setTitle(f"no T x T matrix: it would need {needed / 2**30:.1f} GB "
+                                  f"(budget {DENSE_BUDGET / 2**20:.0f} MB)", size="8pt",
+                                  color=cm.LABEL_COLOUR)
+
     def _put_matrix_row(self, store: GradientStore, t: int) -> None:
-        """A row the view just had computed goes into the image without a full reload."""
+        """A row the view just had computed goes into the image without a full reload; the
+        colour levels widen if it falls outside them."""
         self.matrix_log[t] = log10_masked(self._matrix_source(store)[t])
+        levels = matrix_levels(self.matrix_log[t], self.matrix_levels)
+        if levels != self.matrix_levels:
+            self.matrix_levels = levels
+            self.colorbar.setLevels(levels)
         self._set_matrix_image()
 
     def _set_matrix_image(self) -> None:
@@ -412,8 +536,8 @@ class GradientView(SessionView):
         trace = self.session.trace
         assert trace is not None
         assert self.session.model is not None
-        context = context_text([tok.text for tok in trace.tokens[: t + 1]])
-        word = cm.quote(self.session.model.vocab.tokens[int(trace.targets[t])])
+        context = context_text([cm.visible(tok.text) for tok in trace.tokens[: t + 1]])
+        word = cm.quote(cm.visible(self.session.model.vocab.tokens[int(trace.targets[t])]))
         text = f"d/dh_s of -log p({word} | {context}) at step {t + 1}"
         if trace.target_is_prediction[t]:
             text += (f": of the model's own top-1 prediction {word} "
@@ -426,3 +550,68 @@ class GradientView(SessionView):
             cut = f"steps before {start + 1} are cut (shaded)" if start else "nothing is cut yet"
             text += f".  Truncated BPTT, K = {k_trunc}: {cut}; faint: the exact gradient"
         return text
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        cols = legend_columns(event.size().width() - 20)  # the legend spans the plots
+        if cols != self.legend.columnCount:
+            self.legend.setColumnCount(cols)
+
+    # ---- hover -----------------------------------------------------------------------------
+    def _idle_hint(self) -> None:
+        self.hover_label.setText("Hover the curves or the matrix for tokens and values.")
+
+    def _on_mouse_moved(self, pos: QtCore.QPointF) -> None:
+        self._hover_pos = QtCore.QPointF(pos)
+        self._refresh_hover()
+
+    def leaveEvent(self, event: QtCore.QEvent) -> None:
+        self._hover_pos = None
+        self._idle_hint()
+        super().leaveEvent(event)
+
+    def _refresh_hover(self) -> None:
+        """Tokens and the norm under the mouse, from the current row and store (never stale)."""
+        text = self.hover_text(self._hover_pos) if self._hover_pos is not None else None
+        if text is None:
+            self._idle_hint()
+        else:
+            self.hover_label.setText(text)
+
+    def _token(self, i: int) -> str:
+        trace = self.session.trace
+        assert trace is not None
+        return cm.quote(cm.visible(trace.tokens[i].text))
+
+    def hover_text(self, pos: QtCore.QPointF) -> str | None:
+        """The read-out for a scene position over the curves or the matrix, or None."""
+        trace = self.session.trace
+        if trace is None:
+            return None
+        n, t = trace.length, self.session.cursor
+        vb = self.matrix_plot.getViewBox()
+        if vb.sceneBoundingRect().contains(pos):
+            p = vb.mapSceneToView(pos)
+            row, col = round(p.y()), round(p.x())
+            if not (0 <= row < n and 0 <= col < n):
+                return None
+            value = self.matrix_log[row, col] if self.matrix_log.shape == (n, n) else np.nan
+            norm = f"{10.0 ** float(value):.3g}" if np.isfinite(value) else "–"
+            return (f"loss at step {row + 1} ({self._token(row)}) → step {col + 1} "
+                    f"({self._token(col)}): norm {norm}")
+        vb = self.curve_plot.getViewBox()
+        if vb.sceneBoundingRect().contains(pos):
+            s = round(vb.mapSceneToView(pos).x())
+            if not 0 <= s <= t:
+                return None
+            row = self.session.gradient_row(t, self.session.truncate)
+            values = ", ".join(f"h{k + 1} {float(row.h[k][s]):.3g}" for k in range(len(row.h)))
+            return f"step {s + 1} ({self._token(s)}): {values}"
+        return None
+
+
+def untitled_view(session: ModelSession) -> GradientView:
+    """A view for a titled pane (the pane names it)."""
+    view = GradientView(session)
+    view.title_label.hide()
+    return view

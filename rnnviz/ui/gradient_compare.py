@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from rnnviz.engine.factory import has_state_grad
 from rnnviz.session import ModelSession, Workspace
@@ -19,6 +19,7 @@ from rnnviz.session.gradients import Row
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.columns import model_colour
+from rnnviz.ui.workers import row_ready_or_cheap
 
 MAX_DECADES = 16.0
 PATHS = ("h", "c", "input")
@@ -54,6 +55,10 @@ def store_arrays(session: ModelSession) -> list[np.ndarray]:
     if session.trace is None or session.engine is None:
         return []
     store = session.store(session.truncate)
+    if not store.dense:  # a long text keeps only the rows visited
+        rows = store.kept_rows()
+        return [r.h[-1] for r in rows] + [r.inputs for r in rows] + \
+            [r.c[-1] for r in rows if r.c is not None]
     ready = store.ready
     out = [store.h[-1][ready], store.inputs[ready]]
     if store.c is not None:
@@ -157,7 +162,11 @@ class CompareGradientView(QtWidgets.QWidget):
             self._rescale()
 
     def _rescale(self, *_: object) -> None:
-        """Recompute the fixed range from every computed row, then redraw."""
+        """Recompute the fixed range from every computed row, then redraw (when shown: a
+        hidden overlay costs nothing per step; it catches up in showEvent)."""
+        if not self.isVisible():
+            self._stale = True
+            return
         self.fixed_range = None
         if self.workspace.shared_scale:
             arrays = [a for s in self._sessions for a in store_arrays(s)]
@@ -174,12 +183,22 @@ class CompareGradientView(QtWidgets.QWidget):
             return self.input_check.isChecked()
         return True
 
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
+        super().showEvent(event)
+        if getattr(self, "_stale", False):
+            self._stale = False
+            self._rescale()
+
     def redraw(self, *_: object) -> None:
+        if not self.isVisible():
+            self._stale = True
+            return
         drawn: list[np.ndarray] = []
         self.legend.clear()
         max_d = 1
         for i, s in enumerate(self._sessions):
-            paths = row_paths(s.gradient_row(s.cursor, s.truncate)) if s.trace is not None else {}
+            ok = s.trace is not None and row_ready_or_cheap(s, s.cursor, s.truncate)
+            paths = row_paths(s.gradient_row(s.cursor, s.truncate)) if ok else {}
             for path in PATHS:
                 item = self.curves[(i, path)]
                 y = paths.get(path)
@@ -212,7 +231,7 @@ class CompareGradientView(QtWidgets.QWidget):
                 continue
             t = s.cursor
             word = cm.quote(s.model.vocab.tokens[int(s.trace.targets[t])])
-            after = cm.quote(s.trace.tokens[t].text)
+            after = cm.quote(cm.visible(s.trace.tokens[t].text))
             which = (self.tr("its top guess") if s.trace.target_is_prediction[t] else
                      self.tr("the chosen word") if s.trace.is_choice(t) else
                      self.tr("the true next word"))

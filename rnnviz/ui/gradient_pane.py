@@ -9,7 +9,7 @@ from rnnviz.session import Workspace
 from rnnviz.ui import export
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.columns import ModelColumns
-from rnnviz.ui.gradient import GradientView
+from rnnviz.ui.gradient import GradientView, untitled_view
 from rnnviz.ui.gradient_compare import CompareGradientView
 from rnnviz.ui.traced_word import TracedWordBox
 
@@ -29,7 +29,7 @@ class GradientPane(QWidget):
         outer.setSpacing(2)
         outer.addWidget(self.traced)
         outer.addWidget(self.stack, 1)
-        self.columns = ModelColumns(workspace, lambda s: export.attach(GradientView(s)))
+        self.columns = ModelColumns(workspace, lambda s: export.attach(untitled_view(s)))
         self.compare = export.attach(CompareGradientView(workspace))
         self.single = QWidget()
         self._single_layout = QVBoxLayout(self.single)

@@ -2,21 +2,52 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from rnnviz.session import ModelSession
+from rnnviz.session.workspace import UnitRef
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import SessionView
 
 SIGMOID_GATES = frozenset({"i", "f", "o", "r", "z"})
 TANH_KINDS = frozenset({"g", "n"})
-VISIBLE_UNITS = 128  # initial unit window per layer; the wheel zooms, dragging scrolls
+VISIBLE_UNITS = 128  # units shown at once after a reset when ``fit_units`` is off
+X_PADDING = 0.01  # a margin round the columns, so the outline of the first/last one shows
 VISIBLE_STEPS = 160  # beyond this many tokens the time axis follows the cursor
 KIND_NAMES = {"h": "h  hidden state", "c": "c  cell state", "i": "i  input gate",
               "f": "f  forget gate", "g": "g  candidate", "o": "o  output gate",
               "r": "r  reset gate", "z": "z  update gate", "n": "n  candidate"}
+GRU_Z_NOTE = ("z follows PyTorch: h' = (1 − z)·n + z·h, so z near 1 (dark) keeps the old state; "
+              "the book writes h = (1 − z)·h_prev + z·h_hat, where z is 1 minus this one.")
+
+
+def colour_legend(kind: str, cell: str) -> str:
+    """What the colours mean for a kind of vector (the pane's hint and the colour bar)."""
+    if kind in SIGMOID_GATES:
+        return "white = 0 (gate closed), purple = 1 (gate open)"
+    if kind in TANH_KINDS or (kind == "h" and cell != "rnn_relu"):
+        return "blue = −1, white = 0, red = +1"
+    return "blue = negative, white = 0, red = positive (scaled to the largest |value|)"
+
+
+def pane_hint(kind: str, cell: str) -> str:
+    """The hidden-state pane's one-line hint for the shown kind."""
+    what = KIND_NAMES.get(kind, kind).split("  ", 1)[-1]
+    return (f"What the network holds: each row is one unit of the {what} ({kind}), each column "
+            f"a token read so far ({colour_legend(kind, cell)}). The outlined column is the "
+            "current token.")
+
+
+def units_text(lo: float, hi: float, n_units: int) -> str:
+    """'units 0–127 of 200' for a y view range (or 'all 200 units')."""
+    first, last = max(0, round(lo + 0.5)), min(n_units - 1, round(hi - 0.5))
+    if first <= 0 and last >= n_units - 1:
+        return f"all {n_units} units"
+    return f"units {first}–{last} of {n_units}"
 
 
 def levels_for(kind: str, cell: str, states: np.ndarray) -> tuple[float, float]:
@@ -50,6 +81,7 @@ class HiddenStateView(SessionView):
         self.levels: tuple[float, float] = (-1.0, 1.0)
         self._states: np.ndarray | None = None  # (L, T, H) of the shown kind
         self._x_lo = 0  # first step in view
+        self._hover_pos: QtCore.QPointF | None = None  # last mouse position over the maps
         self._build_widgets()
         self.subscribe()
 
@@ -69,18 +101,43 @@ class HiddenStateView(SessionView):
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self.hover_label = cm.status_label()
+        self.graphics.scene().sigMouseClicked.connect(self._on_scene_clicked)
+        self.hover_label = cm.FittedText(1)
+        self.note = cm.FittedText(2)
+        self.note.setText(GRU_Z_NOTE)
+        self.note.set_colour(cm.colour((110, 80, 20)))
+        self.note.hide()
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(2)
         layout.addLayout(top)
+        layout.addLayout(self._build_view_row())
+        layout.addWidget(self.note)
         layout.addWidget(self.graphics, 1)
         layout.addWidget(self.hover_label)
         self._idle_hint()
 
+    def _build_view_row(self) -> QtWidgets.QHBoxLayout:
+        """Which units are in view, 'follow the cursor' and a reset of zoom and scroll."""
+        self.units_label = cm.status_label()
+        self.follow = QtWidgets.QCheckBox("follow the cursor")
+        self.follow.setChecked(True)
+        self.follow.setToolTip("Keep the current token in view on long texts")
+        self.follow.toggled.connect(self._on_follow_toggled)
+        self.reset_button = QtWidgets.QToolButton()
+        self.reset_button.setText("Reset view")
+        self.reset_button.setToolTip("Show all units and follow the cursor again "
+                                     "(or double-click a map)")
+        self.reset_button.clicked.connect(self.reset_view)
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(self.units_label, 1)
+        row.addWidget(self.follow)
+        row.addWidget(self.reset_button)
+        return row
+
     def _idle_hint(self) -> None:
         self.hover_label.setText("Hover a cell for its value.  Wheel over a map: zoom the units;"
-                                 " drag: scroll them.")
+                                 " drag: scroll them; double-click: reset.")
 
     def _build_plots(self, n_layers: int) -> None:
         """One PlotItem + ImageItem + column outline per layer, top layer drawn at the top."""
@@ -115,6 +172,7 @@ class HiddenStateView(SessionView):
         self.colorbar.setImageItem(self.images)
         cm.style_colorbar(self.colorbar)
         self.graphics.addItem(self.colorbar, row=0, col=1, rowspan=n_layers)
+        self.plots[0].getViewBox().sigYRangeChanged.connect(self._update_units_label)
 
     # ---- session events --------------------------------------------------------------------
     def _on_model_changed(self) -> None:
@@ -130,22 +188,20 @@ class HiddenStateView(SessionView):
         for image in self.images:
             image.clear()
         self.subtitle.setText("")
+        self._refresh_hover()
 
     def _on_trace_changed(self) -> None:
         trace = self.session.trace
         if trace is None or not self.plots:
             return
-        tokens = [tok.text for tok in trace.tokens]
+        tokens = [cm.visible(tok.text) for tok in trace.tokens]
         for axis in self.axes:
             axis.set_tokens(tokens)
         self._load_kind()
         n_units = self._states.shape[2] if self._states is not None else 1
         vb = self.plots[0].getViewBox()
         vb.setLimits(yMin=-0.5, yMax=n_units - 0.5, minYRange=min(8, n_units))
-        vb.setYRange(-0.5, min(n_units, VISIBLE_UNITS) - 0.5, padding=0)
-        self._x_lo = 0
-        self._set_x_range(self.session.cursor, force=True)
-        self._on_cursor_changed(self.session.cursor)
+        self.reset_view()
 
     def _on_options_changed(self, name: str) -> None:
         if name != "state_kind" or self.session.trace is None:
@@ -153,6 +209,38 @@ class HiddenStateView(SessionView):
         self._sync_kind_box()
         self._load_kind()
         self._on_cursor_changed(self.session.cursor)
+        self._refresh_hover()
+
+    def reset_view(self) -> None:
+        """All units in view, the time window on the cursor, following it."""
+        if self._states is None or not self.plots:
+            return
+        n_units = self._states.shape[2]
+        self.plots[0].getViewBox().setYRange(-0.5, n_units - 0.5, padding=0)
+        if not self.follow.isChecked():
+            self.follow.setChecked(True)  # re-centres through _on_follow_toggled
+        self._x_lo = 0
+        self._set_x_range(self.session.cursor, force=True)
+        self._on_cursor_changed(self.session.cursor)
+
+    def _on_follow_toggled(self, on: bool) -> None:
+        if on and self.session.trace is not None:
+            self._set_x_range(self.session.cursor, force=True)
+            self._on_cursor_changed(self.session.cursor)
+
+    def _on_scene_clicked(self, event: Any) -> None:
+        """A double-click resets the view; a click on a cell selects its unit."""
+        if event.double():
+            self.reset_view()
+        else:
+            self._on_clicked(event)
+
+    def _update_units_label(self, *_: object) -> None:
+        if self._states is None or not self.plots:
+            self.units_label.setText("")
+            return
+        lo, hi = self.plots[0].getViewBox().viewRange()[1]
+        self.units_label.setText(units_text(lo, hi, self._states.shape[2]))
 
     def _on_kind_picked(self, index: int) -> None:
         kind = self.kind_box.itemData(index)
@@ -176,6 +264,9 @@ class HiddenStateView(SessionView):
         self.colorbar.setColorMap(cmap)
         self.colorbar.setLevels(self.levels)
         self.colorbar.axis.setLabel(kind, color=cm.LABEL_COLOUR)
+        self.colorbar.setToolTip(colour_legend(kind, engine.params.cell))
+        self.note.setVisible(kind == "z" and engine.params.cell == "gru")
+        self._update_units_label()
 
     def _on_cursor_changed(self, t: int) -> None:
         """Show steps 0..t: a zero-copy (t+1, H) slice per layer, fixed levels."""
@@ -183,15 +274,16 @@ class HiddenStateView(SessionView):
         if states is None or trace is None:
             return
         n_units = states.shape[2]
-        if trace.length > VISIBLE_STEPS:
+        if trace.length > VISIBLE_STEPS and self.follow.isChecked():
             self._set_x_range(t)
         lo = self._x_lo  # long sentences: only the columns in view go to the image
         for k, image in enumerate(self.images):
             image.setImage(states[k, lo : t + 1], autoLevels=False, levels=self.levels)
             image.setPos(lo - 0.5, -0.5)
             self.markers[k].setRect(t - 0.5, -0.5, 1.0, n_units)
-        word = trace.tokens[t].text
+        word = cm.visible(trace.tokens[t].text)
         self.subtitle.setText(f"  after {cm.quote(word)} (step {t + 1} of {trace.length})")
+        self._refresh_hover()
 
     def _set_x_range(self, t: int, force: bool = False) -> None:
         """The whole sentence, or a window that follows the cursor for long sentences."""
@@ -200,26 +292,44 @@ class HiddenStateView(SessionView):
         if force or lo != self._x_lo:
             self._x_lo = lo
             hi = min(n, lo + VISIBLE_STEPS)
-            self.plots[0].getViewBox().setXRange(lo - 0.5, hi - 0.5, padding=0)
+            self.plots[0].getViewBox().setXRange(lo - 0.5, hi - 0.5, padding=X_PADDING)
 
     # ---- hover -----------------------------------------------------------------------------
     def _on_mouse_moved(self, pos: QtCore.QPointF) -> None:
-        hit = self._cell_at(pos)
+        self._hover_pos = QtCore.QPointF(pos)
+        self._refresh_hover()
+
+    def leaveEvent(self, event: QtCore.QEvent) -> None:
+        self._hover_pos = None
+        self._idle_hint()
+        super().leaveEvent(event)
+
+    def _refresh_hover(self) -> None:
+        """The read-out for the cell under the mouse, recomputed from the current model, kind
+        and step (never a stale value); the idle hint when no cell is there."""
+        hit = self._cell_at(self._hover_pos) if self._hover_pos is not None else None
         if hit is None:
             self._idle_hint()
             return
         k, t, u = hit
         assert self._states is not None and self.session.trace is not None
-        word = self.session.trace.tokens[t].text
+        word = cm.visible(self.session.trace.tokens[t].text)
         value = float(self._states[k, t, u])
         self.hover_label.setText(f"layer {k + 1}, token {cm.quote(word)} (step {t + 1}), "
                                  f"unit {u}: {self.session.state_kind} = {value:+.4f}")
 
+    def _on_clicked(self, event: object) -> None:
+        """A click on a cell selects its unit (the unit inspector follows the selection)."""
+        hit = self._cell_at(event.scenePos())  # type: ignore[attr-defined]
+        if hit is not None:
+            self.session.workspace.set_selected_unit(
+                UnitRef(self.session.index, self.session.state_kind, hit[0], hit[2]))
+
     def _cell_at(self, pos: QtCore.QPointF) -> tuple[int, int, int] | None:
         """(layer, step, unit) under a scene position, if it is a shown cell."""
-        if self._states is None:
+        if self._states is None or self.session.trace is None:
             return None
-        for k, plot in enumerate(self.plots):
+        for k, plot in enumerate(self.plots[: self._states.shape[0]]):
             vb = plot.getViewBox()
             if not vb.sceneBoundingRect().contains(pos):
                 continue

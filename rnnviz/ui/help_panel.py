@@ -37,10 +37,10 @@ class StepNumbers(QGroupBox):
         self.workspace = workspace
         self.model_box = QComboBox()
         self.layer = QSpinBox()
-        self.layer.setPrefix("layer ")
+        self.layer.setPrefix(self.tr("layer "))
         self.unit = QSpinBox()
-        self.unit.setPrefix("unit ")
-        self.unit.setToolTip("Clicking a heatmap row selects a unit too")
+        self.unit.setPrefix(self.tr("unit "))
+        self.unit.setToolTip(self.tr("Clicking a heatmap row selects a unit too"))
         hint = QLabel(NUMBERS_HINT[lang])
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #57606a;")
@@ -116,7 +116,8 @@ class StepNumbers(QGroupBox):
         except SessionError as e:
             self.lines.setText(str(e))
             return
-        head = f"step {t + 1}, token “{s.trace.tokens[t].text}”, layer {self.layer.value()}:"
+        head = self.tr("step {0}, token “{1}”, layer {2}:").format(
+            t + 1, s.trace.tokens[t].text, self.layer.value())
         self.lines.setText("\n".join([head, *(f.text for f in filled)]))
 
 

@@ -18,6 +18,13 @@ SETTING = "language"
 _installed: list[QTranslator] = []
 
 
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
+    """Marks ``text`` for pyside6-lupdate in ``context`` and returns it unchanged (Qt's own
+    QT_TRANSLATE_NOOP is typed as returning object). Translate where shown:
+    ``QCoreApplication.translate(context, text)`` or ``self.tr(text)`` in that class."""
+    return text
+
+
 def system_language() -> str:
     return "ja" if QLocale.system().language() == QLocale.Language.Japanese else "en"
 

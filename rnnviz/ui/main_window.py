@@ -49,11 +49,15 @@ from rnnviz.checkpoints.loader import VocabOptions, load_model
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import VocabError
 from rnnviz.session import ModelSession, SessionError, Workspace
+from rnnviz.session.model_session import Prepared, prepare
+from rnnviz.ui import colormaps as cm
 from rnnviz.ui import export, i18n, open_dialog, session_actions
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.columns import ModelColumns
+from rnnviz.ui.heatmap import pane_hint as heatmap_hint
+from rnnviz.ui.layout import SplitOrTabs, place_on_screen
 from rnnviz.ui.model_panel import ModelPanel
-from rnnviz.ui.models_menu import ModelsMenu
+from rnnviz.ui.models_menu import ModelsMenu, bundled_models
 from rnnviz.ui.panels import PANELS
 from rnnviz.ui.runners import WorkspaceRunners
 from rnnviz.ui.sentence_bar import Examples, SentenceBar, first_example
@@ -79,6 +83,19 @@ VIEWS = (
      "How strongly this step's loss reaches back to each earlier hidden state (log scale). "
      "A curve that falls steeply to the left is the vanishing gradient."),
 )
+
+
+def load_and_prepare(workspace: Workspace, path: str, opts: VocabOptions, text: str,
+                     prime: str, add: bool) -> tuple[LoadedModel, Prepared | None]:
+    """On the loading thread: the model, and its run of the current text (None when the text
+    does not suit it: the GUI thread then falls back to an example)."""
+    model = load_model(path, opts)
+    if add:
+        return model, None
+    try:
+        return model, prepare(workspace, model, text, prime)
+    except Exception:  # SessionError, VocabError, an engine error: reported after install
+        return model, None
 
 
 def one_line(e: BaseException) -> str:
@@ -107,8 +124,13 @@ class _Holder(QWidget):
         self.child.setGeometry(self.rect())
 
 
+DOCK_MIN_WINDOW_WIDTH = 1200  # a narrower window starts without the model dock (View > Model)
+HINT_MIN_HEIGHT = 360  # a shorter pane folds its hint into the title's tooltip, marked (?)
+
+
 class ViewPane(QFrame):
-    """A titled frame with a one-line hint above a view."""
+    """A titled frame with a one-line hint above a view; in a short pane the hint folds into
+    the title's tooltip, marked (?)."""
 
     def __init__(self, title: str, hint: str, view: QWidget, parent: QWidget | None = None
                  ) -> None:
@@ -129,6 +151,23 @@ class ViewPane(QFrame):
         lay.addWidget(self.title)
         lay.addWidget(self.hint)
         lay.addWidget(_Holder(view), 1)
+        self._title_text = title
+
+    def set_texts(self, title: str, hint: str) -> None:
+        """Title and hint (they follow the model and the shown kind)."""
+        self._title_text = title
+        self.hint.setText(hint)
+        self._fold_hint()
+
+    def _fold_hint(self) -> None:
+        folded = self.height() < HINT_MIN_HEIGHT
+        self.hint.setVisible(not folded)
+        self.title.setText(self._title_text + ("  (?)" if folded else ""))
+        self.title.setToolTip(self.hint.text() if folded else "")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fold_hint()
 
 
 class StatusText(QWidget):
@@ -172,6 +211,9 @@ def make_view(module: str, cls: str, owner: ModelSession | Workspace) -> QWidget
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         return label
     widget: QWidget = view_cls(owner)
+    own_title = getattr(widget, "title_label", None)
+    if own_title is not None:  # the pane's title names the view
+        own_title.hide()
     return export.attach(widget)
 
 
@@ -202,6 +244,7 @@ class MainWindow(QMainWindow):
         self.runners = WorkspaceRunners(workspace, self.gradient_jobs)
         self._load_job: Job | None = None
         self._compared = False
+        self._dock_touched = False  # the user showed or hid the model dock: leave it so
         self.sentence = SentenceBar(session, examples)
         self.strip = TokenStrip(session)
         self.transport = Transport(session)
@@ -215,8 +258,10 @@ class MainWindow(QMainWindow):
         self._build_shortcuts()
         self._connect()
         self.setAcceptDrops(True)
-        self.resize(1400, 900)
+        place_on_screen(self)  # fits the screen's available area (1366x768 included)
         self._models_changed()
+        if session.model is not None and session.model.path:  # the model given at startup
+            self._remember(session.model.path, VocabOptions())
         if session.trace is not None:  # a sentence is already there: fill its gradients once
             QTimer.singleShot(FIRST_JOB_DELAY_MS, self.runners.schedule)  # the window has painted
 
@@ -263,10 +308,8 @@ class MainWindow(QMainWindow):
         row.addWidget(self.strip.saliency)
         lay.addLayout(row)
         lay.addWidget(self.strip)
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.panes[1])
-        right.addWidget(self.panes[2])
-        right.setSizes([380, 560])
+        right = SplitOrTabs(self.panes[1:], [VIEWS[1][2], VIEWS[2][2]], [380, 560])
+        self.right = right
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.panes[0])
         self.splitter.addWidget(right)
@@ -340,6 +383,7 @@ class MainWindow(QMainWindow):
         self.menuBar().addMenu(self.models_menu)
         view = self.menuBar().addMenu("&View")
         view.addAction(self.dock.toggleViewAction())
+        self.dock.toggleViewAction().triggered.connect(self._dock_toggled)
         for i in range(self.tabs.count()):
             key = QKeySequence(f"Ctrl+{i + 1}") if i < 9 else None
             self._action(view, self.tabs.tabText(i), key,
@@ -417,6 +461,7 @@ class MainWindow(QMainWindow):
                             (ws.cursor_changed, self._update_status),
                             (ws.options_changed, self._option_changed)])
         self.sentence.applied.connect(self.focus_steps)
+        self.panel.vocabulary_wanted.connect(self.choose_vocabulary)
         self.runners.progress.connect(lambda f: self.progress.setValue(round(100 * f)))
         self.runners.busy_changed.connect(self._busy)
 
@@ -424,6 +469,20 @@ class MainWindow(QMainWindow):
     def _model_changed(self) -> None:
         names = [s.name for s in self.workspace.models if s.model is not None]
         self.setWindowTitle(f"{' vs '.join(names)} — rnnviz" if names else "rnnviz")
+        self._relabel_panes()
+
+    def _relabel_panes(self) -> None:
+        """Pane titles and hints that say what is shown: the kind's colours, 'character' for
+        character-level models."""
+        s = self.session
+        cell = s.model.params.cell if s.model is not None else "lstm"
+        unit = cm.unit_name(s.model.tokenizer if s.model is not None else None)
+        self.panes[0].set_texts(VIEWS[0][2], heatmap_hint(s.state_kind, cell))
+        self.panes[1].set_texts(
+            f"Next-{unit} prediction",
+            f"After reading the current {unit}, how likely the model finds each possible next "
+            f"{unit}. The true next {unit} is highlighted, with its rank.")
+        self.right.set_title(self.panes[1], f"Next-{unit} prediction")
 
     def _models_changed(self) -> None:
         if len(self.workspace.models) > 1 and not self._compared:
@@ -438,10 +497,25 @@ class MainWindow(QMainWindow):
         self.transport.pause()
         self.runners.schedule()
         self._update_status()
+        self._warn_if_long()
+
+    def _warn_if_long(self) -> None:
+        """Say when a text is too long for the full gradient matrix (rows are kept as visited)."""
+        s = self.session
+        if s.trace is None or s.engine is None:
+            return
+        store = s.store(s.truncate)
+        if not store.dense:
+            self.statusBar().showMessage(
+                f"Long text ({s.length:,} tokens): the full gradient matrix would need "
+                f"{store.bytes_needed / 2**30:.1f} GB, so only the rows you visit are computed "
+                "and kept", 15000)
 
     def _option_changed(self, name: str) -> None:
         if name == "truncate":
             self.runners.schedule()
+        if name == "state_kind":
+            self._relabel_panes()
 
     def _busy(self, busy: bool) -> None:
         self.progress.setValue(0)
@@ -455,12 +529,15 @@ class MainWindow(QMainWindow):
         t = s.cursor
         tok = s.trace.tokens[t]
         loss = float(s.trace.losses[t])
-        what = "loss of its own top guess" if s.trace.target_is_prediction[t] else "next-word loss"
+        unit = cm.unit_name(s.model.tokenizer if s.model is not None else None)
+        what = "loss of its own top guess" if s.trace.target_is_prediction[t] else \
+            f"next-{unit} loss"
         ppl = s.running_perplexity()
         ppl_text = "–" if ppl != ppl else f"{ppl:.1f}"
         if s.trace.is_choice(t):
-            what = f"loss of the chosen word “{s.prediction(t, 1).target_word}”"
-        text = (f"step {t + 1} of {s.length}   ·   token “{tok.text}”   ·   {what} {loss:.3f}"
+            what = f"loss of the chosen word “{cm.visible(s.prediction(t, 1).target_word)}”"
+        text = (f"step {t + 1} of {s.length}   ·   token “{cm.visible(tok.text)}”   ·   "
+                f"{what} {loss:.3f}"
                 f"   ·   perplexity so far {ppl_text}")
         if len(self.workspace.models) > 1 and not self.workspace.aligned:
             text += "   ·   the models tokenize the text differently: each steps by its own tokens"
@@ -482,6 +559,13 @@ class MainWindow(QMainWindow):
         if path:
             self.open_file(path, add=add)
 
+    def choose_vocabulary(self, path: str) -> None:
+        """Open a model file again with a vocabulary the user picks (the model card's button)."""
+        chosen = open_dialog.ask_vocabulary(self, path, "choose the vocabulary for this model",
+                                            VocabOptions())
+        if chosen is not None:
+            self.open_file(path, chosen)
+
     def _open_path(self, path: str, add: bool) -> None:
         self.open_file(path, add=add)
 
@@ -492,7 +576,10 @@ class MainWindow(QMainWindow):
             self._load_job.cancel()
         opts = opts or VocabOptions()
         self.statusBar().showMessage(f"Opening {Path(path).name}…")
-        job = Job(lambda _progress: load_model(path, opts), f"open {path}", (path, opts, add))
+        ws = self.workspace
+        text, prime = ws.text, ws.prime
+        job = Job(lambda _progress: load_and_prepare(ws, path, opts, text, prime, add),
+                  f"open {path}", (path, opts, add))
         job.signals.done.connect(self._loaded)
         job.signals.failed.connect(self._load_failed)
         self._load_job = job
@@ -504,11 +591,12 @@ class MainWindow(QMainWindow):
         self._load_job = None
         return True
 
-    def _loaded(self, job: Job, model: LoadedModel) -> None:
+    def _loaded(self, job: Job, result: tuple[LoadedModel, Prepared | None]) -> None:
         if not self._current_job(job):
             return
         path, opts, add = job.context
-        error = self.add_model(model) if add else self.install_model(model)
+        model, prepared = result
+        error = self.add_model(model) if add else self.install_model(model, prepared)
         if error:
             self._report(path, error)
             return
@@ -540,12 +628,14 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, "Cannot open model", f"{Path(path).name}: {message}")
         self.open_finished.emit(False)
 
-    def install_model(self, model: LoadedModel) -> str | None:
-        """Switch the session to model (current sentence, else an example that suits it).
-        Returns an error line, with the previous model restored, if the model cannot run."""
+    def install_model(self, model: LoadedModel, prepared: Prepared | None = None
+                      ) -> str | None:
+        """Switch the session to model (current sentence, else an example that suits it;
+        ``prepared``: its run made on the loading thread). Returns an error line, with the
+        previous model restored, if the model cannot run."""
         old, text = self.session.model, self.session.text
         try:
-            self.session.set_model(model)
+            self.session.set_model(model, prepared)
             if self.session.trace is None:
                 self.session.set_text(first_example(self.sentence.examples, model.tokenizer))
             return None
@@ -601,7 +691,19 @@ class MainWindow(QMainWindow):
         if items:
             self.recent_menu.addSeparator()
             self.recent_menu.addAction("Clear list", self._clear_recent)
-        self.recent_menu.setEnabled(bool(items))
+        self._add_bundled_to_recent({str(Path(i["path"]).resolve()) for i in items})
+        self.recent_menu.setEnabled(not self.recent_menu.isEmpty())
+
+    def _add_bundled_to_recent(self, listed: set[str]) -> None:
+        """The bundled models under the recent files (those not listed already)."""
+        bundled = [p for p in bundled_models() if str(p.resolve()) not in listed]
+        if not bundled:
+            return
+        self.recent_menu.addSection("Bundled models")
+        for path in bundled:
+            act = self.recent_menu.addAction(path.stem)
+            act.setToolTip(str(path))
+            act.triggered.connect(lambda _=False, p=str(path): self.open_file(p))
 
     def open_recent(self, item: dict[str, Any]) -> None:
         opts = VocabOptions(vocab_file=item.get("vocab_file"),
@@ -650,6 +752,18 @@ class MainWindow(QMainWindow):
             stop = getattr(view, "shutdown", None)
             if callable(stop):
                 stop()
+        self.sentence.cancel_run()
+        self.sentence.jobs.shutdown()
+
+    def _dock_toggled(self) -> None:
+        self._dock_touched = True
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A narrow window gives the model dock's room to the views (until the user
+        chooses)."""
+        super().resizeEvent(event)
+        if not self._dock_touched and not self._compared:
+            self.dock.setVisible(event.size().width() >= DOCK_MIN_WINDOW_WIDTH)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
@@ -668,4 +782,8 @@ window.<br><br>
 <i>Hidden state</i>: the network's memory, unit by unit, for every word read so far.<br>
 <i>Next-word prediction</i>: the most likely next words after the current one.<br>
 <i>Gradient flow back in time</i>: how much this step's loss depends on each earlier step —
-watch it fade (vanishing gradients) and see what truncated BPTT cuts off."""
+watch it fade (vanishing gradients) and see what truncated BPTT cuts off.<br><br>
+<b>GRU update gate z</b>: rnnviz follows PyTorch, h' = (1 − z)·n + z·h, so z near 1 keeps the
+old state. The book writes h = (1 − z)·h_prev + z·h_hat: its z is 1 minus the one shown.<br>
+<b>Character models</b>: spaces show as ␣ and newlines as ⏎; type \n in the sentence box for
+a newline (\\ for a backslash)."""

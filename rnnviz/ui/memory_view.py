@@ -58,8 +58,11 @@ class Path_:
 
     def label(self, n_layers: int) -> str:
         if self.layer is None:
-            return "input e"
-        return self.path if n_layers == 1 else f"{self.path} layer {self.layer + 1}"
+            return QtCore.QCoreApplication.translate("MemoryView", "input e")
+        if n_layers == 1:
+            return self.path
+        return QtCore.QCoreApplication.translate("MemoryView", "{0} layer {1}").format(
+            self.path, self.layer + 1)
 
 
 def curve_paths(curves: MemoryCurves) -> list[Path_]:
@@ -206,8 +209,10 @@ class MemoryView(QtWidgets.QWidget):
     def _show_corpus(self) -> None:
         name = self.corpus.name
         if self.corpus == DEFAULT_CORPUS:
-            name += self.tr(" (shipped: text sampled from ptb-lstm)")
-        self.corpus_label.setText(self.tr("corpus: ") + name)
+            text = self.tr("corpus: {0} (shipped: text sampled from ptb-lstm)").format(name)
+        else:
+            text = self.tr("corpus: {0}").format(name)
+        self.corpus_label.setText(text)
         self.corpus_label.setToolTip(str(self.corpus))
 
     def _set_running(self, running: bool) -> None:

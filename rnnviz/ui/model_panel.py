@@ -1,12 +1,31 @@
-"""What model is loaded: name, cell, layers, sizes, vocabulary, format, provenance, notices."""
+"""The model card: what is loaded (cell, sizes, vocabulary, format), the figures the file
+records (only those it has), the validation perplexity per epoch as a sparkline and a table,
+provenance with long values elided (the whole text in the tooltip), and notes phrased for the
+window rather than the command line."""
 
 from __future__ import annotations
 
+import ast
 import html
+import math
+import re
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import QPointF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.session import ModelSession
@@ -21,11 +40,87 @@ RWKV_NOTE = ("trained over whole windows at once, stepped here one token at a ti
 FORMAT_NAMES = {"rnnviz": "rnnviz (.safetensors)", "pytorch-state-dict": "PyTorch state_dict",
                 "pytorch-module": "PyTorch whole module", "dlfs2": "the book's pickle (.pkl)",
                 "rwkv-pth": "BlinkDL RWKV .pth", "rwkv-hf": "Hugging Face RwkvForCausalLM"}
-_SKIP_META = {"name", "provenance", "subword_tokenizer"}
+# Recorded figures, in the order shown: meta key -> label.
+FIGURES = (("valid_ppl", "Valid ppl"), ("valid_loss", "Valid loss"),
+           ("test_ppl", "Test ppl"), ("test_loss", "Test loss"),
+           ("epochs", "Epochs"), ("best_epoch", "Best epoch"),
+           ("eval_protocol", "Evaluated"), ("wall_time_s", "Trained for"))
+# Shown elsewhere (history) or not at all.
+_SKIP_META = {"name", "provenance", "history", "subword_tokenizer", *(k for k, _ in FIGURES)}
+MAX_LITERAL = 200_000  # longer recorded values are not parsed (shown as text)
+MAX_SHOWN = 90  # kept for callers that cut text themselves
+# Command-line advice -> what the window offers.
+_GUI_PHRASES = (
+    (re.compile(r"\s*\(pass --vocab or --vocab-corpus for another\)"),
+     " (“Choose another vocabulary…” below opens it with another)"),
+    (re.compile(r"--vocab/--vocab-corpus ignored"), "the vocabulary you chose was not needed"),
+    (re.compile(r"--vocab-corpus"), "a corpus file"),
+    (re.compile(r"--vocab\b"), "a vocabulary file"),
+)
+
+
+def gui_note(note: str) -> str:
+    """A loader notice phrased for someone using the window, not the command line."""
+    for pattern, replacement in _GUI_PHRASES:
+        note = pattern.sub(replacement, note)
+    return note
+
+
+def literal(value: Any) -> Any:
+    """A recorded value that is the text of a Python literal (the trainer writes dicts and
+    lists as text) as the literal; anything else unchanged. Never evaluates code."""
+    if not isinstance(value, str) or len(value) > MAX_LITERAL:
+        return value
+    text = value.strip()
+    if not text or (text[0] not in "[{(" and text not in ("None", "True", "False")):
+        number = _number(text)
+        return value if number is None else number
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return value
+
+
+def _number(text: str) -> float | int | None:
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def present(value: Any) -> bool:
+    """Whether a recorded figure exists (not None, not 'None', not NaN, not empty)."""
+    value = literal(value)
+    if value is None or value == "":
+        return False
+    return not (isinstance(value, float) and not math.isfinite(value))
+
+
+def _fmt(v: Any) -> str:
+    v = literal(v)
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, dict):
+        return ", ".join(f"{k}: {_fmt(x)}" for k, x in v.items() if x is not None)
+    if isinstance(v, list | tuple):
+        return "; ".join(_fmt(x) for x in v)
+    return str(v)
+
+
+def _duration(seconds: Any) -> str:
+    s = literal(seconds)
+    if not isinstance(s, int | float):
+        return str(seconds)
+    return f"{s / 3600:.1f} h" if s >= 3600 else f"{s / 60:.0f} min" if s >= 60 else f"{s:.0f} s"
 
 
 def describe(model: LoadedModel) -> list[tuple[str, str]]:
-    """(label, value) rows for the panel."""
+    """(label, value) rows: the architecture, then the recorded figures that exist, then the
+    rest of the provenance."""
     p = model.params
     unit = "characters" if model.tokenizer == "char" else "words"
     rows = [
@@ -39,47 +134,169 @@ def describe(model: LoadedModel) -> list[tuple[str, str]]:
     ]
     if p.cell.startswith("rwkv"):
         rows.append(("Recurrent form", RWKV_NOTE))
+    meta = model.meta
+    for key, label in FIGURES:
+        if key in meta and present(meta[key]):
+            text = _duration(meta[key]) if key == "wall_time_s" else _fmt(meta[key])
+            rows.append((label, text))
     if model.path:
         rows.append(("File", model.path))
-    if model.meta.get("provenance"):
-        rows.append(("Provenance", str(model.meta["provenance"])))
-    rows += [(k.replace("_", " ").capitalize(), _fmt(v)) for k, v in model.meta.items()
-             if k not in _SKIP_META and _fmt(v)]
+    if meta.get("provenance"):
+        rows.append(("Provenance", str(meta["provenance"])))
+    rows += [(k.replace("_", " ").capitalize(), _fmt(v)) for k, v in meta.items()
+             if k not in _SKIP_META and present(v) and _fmt(v)]
     return rows
 
 
-MAX_SHOWN = 90  # longer values are cut, the whole text is in the tooltip
+def history(model: LoadedModel) -> list[dict[str, float]]:
+    """Per-epoch records (epoch, train_loss, valid_loss, valid_ppl, ...) that the file keeps,
+    numbers only; [] when there are none."""
+    raw = literal(model.meta.get("history"))
+    if not isinstance(raw, list):
+        return []
+    out = []
+    for item in raw:
+        if isinstance(item, dict) and isinstance(item.get("epoch"), int | float):
+            out.append({str(k): float(v) for k, v in item.items()
+                        if isinstance(v, int | float) and not isinstance(v, bool)})
+    return out
 
 
 def shorten(text: str, limit: int = MAX_SHOWN) -> str:
-    """Cut long values (hashes, command lines, histories) for the narrow panel."""
+    """Cut long values for callers that need a fixed length."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _fmt(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    if isinstance(v, dict | list):
-        return ", ".join(f"{k}: {_fmt(x)}" for k, x in v.items()) if isinstance(v, dict) \
-            else ", ".join(_fmt(x) for x in v)
-    return str(v)
+class ElidedLabel(QLabel):
+    """One line that ends in '…' when it does not fit; the whole text is its tooltip then."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.full = text
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(40)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self.full, Qt.TextElideMode.ElideMiddle
+                                              if "/" in self.full else Qt.TextElideMode.ElideRight,
+                                              max(20, self.width()))
+        super().setText(shown)
+        self.setToolTip(self.full if shown != self.full else "")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+
+SHORT = 40  # values up to this long wrap at spaces; longer ones are elided to one line
+
+
+def value_label(text: str) -> QLabel:
+    """A short value as a wrapping label, a long one elided (its tooltip has the whole)."""
+    if len(text) > SHORT:
+        return ElidedLabel(text)
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class Sparkline(QWidget):
+    """Validation perplexity per epoch as a small line, the best epoch dotted."""
+
+    def __init__(self, values: list[float]) -> None:
+        super().__init__()
+        self.values = [v for v in values if math.isfinite(v)]
+        self.setMinimumHeight(36)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        if self.values:
+            self.setToolTip("validation perplexity per epoch: "
+                            + ", ".join(f"{v:.4g}" for v in self.values))
+
+    def sizeHint(self) -> QSize:
+        return QSize(160, 36)
+
+    def points(self) -> list[QPointF]:
+        """Where each epoch's value is drawn (widget coordinates)."""
+        v = self.values
+        if not v:
+            return []
+        lo, hi = min(v), max(v)
+        w, h = self.width() - 8, self.height() - 8
+        span = (hi - lo) or 1.0
+        step = w / max(1, len(v) - 1)
+        return [QPointF(4 + i * step, 4 + (hi - x) / span * h) for i, x in enumerate(v)]
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        pts = self.points()
+        if not pts:
+            return
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen = QPen(QColor(31, 119, 180))
+        pen.setWidthF(1.5)
+        p.setPen(pen)
+        p.drawPolyline(QPolygonF(pts))
+        best = min(range(len(self.values)), key=self.values.__getitem__)
+        p.setBrush(QColor(230, 120, 20))
+        p.drawEllipse(pts[best], 3.0, 3.0)
+        p.end()
+
+
+HISTORY_COLUMNS = (("epoch", "epoch", "{:.0f}"), ("train_loss", "train loss", "{:.3f}"),
+                   ("valid_ppl", "valid ppl", "{:.4g}"))
+
+
+def history_table(rows: list[dict[str, float]]) -> QTableWidget:
+    """Epoch, train loss and validation perplexity, one row an epoch."""
+    cols = [c for c in HISTORY_COLUMNS if any(c[0] in r for r in rows)]
+    table = QTableWidget(len(rows), len(cols))
+    table.setHorizontalHeaderLabels([c[1] for c in cols])
+    table.verticalHeader().hide()
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    for i, r in enumerate(rows):
+        for j, (key, _, fmt) in enumerate(cols):
+            text = fmt.format(r[key]) if key in r else "–"
+            item = QTableWidgetItem(text)
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            table.setItem(i, j, item)
+    height = table.horizontalHeader().sizeHint().height() + 4
+    height += sum(table.rowHeight(i) for i in range(min(len(rows), 8)))
+    table.setFixedHeight(height)
+    return table
 
 
 class ModelPanel(QWidget):
-    """A form describing the session's model; refreshed on model_changed."""
+    """The model card of the session's model; rebuilt on model_changed. For a file that took
+    its vocabulary from elsewhere, a button asks for another (``vocabulary_wanted(path)``)."""
+
+    vocabulary_wanted = Signal(str)
 
     def __init__(self, session: ModelSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.form = QFormLayout()
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        self.history_box = QVBoxLayout()
         self.notices = QLabel()
         self.notices.setWordWrap(True)
         self.notices.setStyleSheet("color: #9a6700;")
+        self.vocab_button = QPushButton("Choose another vocabulary…")
+        self.vocab_button.setToolTip("Open this model file again with a vocabulary file or "
+                                     "corpus of your choice")
+        self.vocab_button.clicked.connect(self._want_vocabulary)
+        self.vocab_button.hide()
         inner = QWidget()
         col = QVBoxLayout(inner)
         col.addLayout(self.form)
+        col.addLayout(self.history_box)
         col.addWidget(self.notices)
+        col.addWidget(self.vocab_button)
         col.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(inner)
@@ -95,27 +312,56 @@ class ModelPanel(QWidget):
     def refresh(self) -> None:
         while self.form.rowCount():
             self.form.removeRow(0)
+        self._clear_history()
         model = self.session.model
         if model is None:
             self.form.addRow(QLabel("No model loaded"))
             self.notices.clear()
+            self.vocab_button.hide()
             return
         for label, value in describe(model):
-            v = QLabel(shorten(value))
-            v.setToolTip(value if len(value) > MAX_SHOWN else "")
-            v.setWordWrap(True)
-            v.setMinimumWidth(40)
-            v.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.form.addRow(f"{label}:", v)
-        notes = "".join(f"<li>{html.escape(n)}</li>" for n in model.notices)
+            self.form.addRow(f"{label}:", value_label(value))
+        self._show_history(history(model))
+        notes = "".join(f"<li>{html.escape(gui_note(n))}</li>" for n in model.notices)
         self.notices.setText(f"<b>Notes</b><ul style='margin-left:-20px'>{notes}</ul>"
                              if notes else "")
+        borrowed = any("vocabulary" in n and "--vocab" in n for n in model.notices)
+        self.vocab_button.setVisible(bool(model.path) and borrowed)
+
+    def _want_vocabulary(self) -> None:
+        model = self.session.model
+        if model is not None and model.path:
+            self.vocabulary_wanted.emit(model.path)
+
+    def _clear_history(self) -> None:
+        while self.history_box.count():
+            item = self.history_box.takeAt(0)
+            if item is not None and item.widget() is not None:
+                item.widget().deleteLater()  # type: ignore[union-attr]
+
+    def _show_history(self, rows: list[dict[str, float]]) -> None:
+        if not rows:
+            return
+        self.history_box.addWidget(QLabel("<b>Validation perplexity per epoch</b>"))
+        self.sparkline = Sparkline([r.get("valid_ppl", math.nan) for r in rows])
+        self.history_box.addWidget(self.sparkline)
+        self.history_box.addWidget(history_table(rows))
 
     def value(self, label: str) -> str:
-        """The text shown for a label (tests); cut values end with '…'."""
+        """The whole text of a row (tests); '' when there is no such row."""
         for i in range(self.form.rowCount()):
             lab = self.form.itemAt(i, QFormLayout.ItemRole.LabelRole)
             fld = self.form.itemAt(i, QFormLayout.ItemRole.FieldRole)
             if lab and fld and lab.widget().text() == f"{label}:":  # type: ignore[union-attr]
-                return fld.widget().text()  # type: ignore[union-attr]
+                widget = fld.widget()
+                return widget.full if isinstance(widget, ElidedLabel) else widget.text()  # type: ignore[union-attr]
         return ""
+
+    def labels(self) -> list[str]:
+        """Row labels in order (tests)."""
+        out = []
+        for i in range(self.form.rowCount()):
+            lab = self.form.itemAt(i, QFormLayout.ItemRole.LabelRole)
+            if lab is not None and lab.widget() is not None:
+                out.append(lab.widget().text().rstrip(":"))  # type: ignore[union-attr]
+        return out

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLay
 
 from rnnviz.engine.rwkv import RwkvLM, RwkvState
 from rnnviz.session import ModelSession, Workspace
-from rnnviz.ui.binding import link_session
+from rnnviz.ui.binding import RefreshWhenShown, link_session
 
 NOTE = ("The trainer runs this model over a whole window at once (time-parallel); here it is "
         "stepped one token at a time. Both give the same logits (checked to 1e-5 in the tests).")
@@ -43,7 +43,7 @@ def _symmetric(a: np.ndarray) -> tuple[float, float]:
     return (-peak, peak)
 
 
-class RwkvStatePanel(QWidget):
+class RwkvStatePanel(RefreshWhenShown, QWidget):
     """Picks an RWKV model of the workspace and a layer; draws its state around the cursor."""
 
     title = "RWKV state"
@@ -71,8 +71,8 @@ class RwkvStatePanel(QWidget):
         self.model_box.activated.connect(lambda _i: self._pick())
         self.layer.valueChanged.connect(lambda _v: self.refresh())
         link_session(self, [(workspace.models_changed, self._models),
-                            (workspace.cursor_changed, lambda _t: self.refresh()),
-                            (workspace.text_changed, self.refresh)])
+                            (workspace.cursor_changed, self.refresh_later),
+                            (workspace.text_changed, self.refresh_later)])
         self._models()
 
     def _rwkv_sessions(self) -> list[tuple[int, ModelSession]]:
@@ -87,12 +87,12 @@ class RwkvStatePanel(QWidget):
 
     def _pick(self) -> None:
         if self.session is not None:
-            self.session.trace_changed.disconnect(self.refresh, missing_ok=True)
+            self.session.trace_changed.disconnect(self.refresh_later, missing_ok=True)
         idx = self.model_box.currentData()
         models = self.workspace.models
         self.session = models[idx] if idx is not None and idx < len(models) else None
         if self.session is not None:
-            self.session.trace_changed.connect(self.refresh)
+            self.session.trace_changed.connect(self.refresh_later)
             engine = self.session.engine
             assert isinstance(engine, RwkvLM)
             self.layer.setMaximum(engine.num_layers)
@@ -100,11 +100,13 @@ class RwkvStatePanel(QWidget):
 
     def refresh(self) -> None:
         """Redraw for the chosen model, layer and the cursor (cheap: one layer's arrays)."""
-        self.glw.clear()
         s = self.session
         if s is None or not isinstance(s.engine, RwkvLM):
+            if self.glw.ci.items:
+                self.glw.clear()
             self.info.setText("Open an RWKV-4 or RWKV-7 model to see its recurrent state.")
             return
+        self.glw.clear()
         if s.trace is None or s.trace.length == 0:
             self.info.setText("Type a text to run the model.")
             return

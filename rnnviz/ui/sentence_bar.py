@@ -24,9 +24,36 @@ from rnnviz.checkpoints.bundled import resource_path
 from rnnviz.checkpoints.vocab import VocabError
 from rnnviz.session import ModelSession, SessionError
 from rnnviz.ui.binding import link_session
+from rnnviz.ui.workers import Job, JobQueue
 
 EXAMPLES_PATH = resource_path("examples.txt")
 CHAR_PREFIX = "char:"
+# Character-level models read whitespace exactly; the one-line box writes it with escapes.
+_DECODE = {"n": "\n", "t": "\t", "\\": "\\"}
+_ENCODE = {"\n": "\\n", "\t": "\\t", "\\": "\\\\"}
+MAX_TEXT_CHARS = 2**24  # what the box takes (a pasted book chapter fits)
+ASYNC_CHARS = 1500  # a longer text runs on a worker thread (the window stays responsive)
+CHAR_HINT = "\\n is a newline, \\t a tab, \\\\ a backslash"
+
+
+def decode_escapes(text: str) -> str:
+    """'\\n' -> newline, '\\t' -> tab, '\\\\' -> backslash; any other backslash stays."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] in _DECODE:
+            out.append(_DECODE[text[i + 1]])
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def encode_escapes(text: str) -> str:
+    """The inverse of :func:`decode_escapes` (for showing a text in the one-line box)."""
+    return "".join(_ENCODE.get(ch, ch) for ch in text)
 
 
 @dataclass(frozen=True)
@@ -49,7 +76,7 @@ def parse_examples(text: str) -> Examples:
         if not s or s.startswith("#"):
             continue
         if s.lower().startswith(CHAR_PREFIX):
-            char.append(line.split(":", 1)[1].strip())
+            char.append(decode_escapes(line.split(":", 1)[1].strip()))
         else:
             word.append(s)
     return Examples(tuple(word), tuple(char))
@@ -80,7 +107,8 @@ class SentenceBar(QWidget):
         super().__init__(parent)
         self.session = session
         self.examples = examples or load_examples()
-        self.edit = QLineEdit(session.text)
+        self.edit = QLineEdit()
+        self.edit.setMaxLength(MAX_TEXT_CHARS)  # Qt's default (32,767) cut long texts silently
         self.edit.setPlaceholderText("Type a sentence and press Enter")
         self.edit.setClearButtonEnabled(True)
         self.edit.setToolTip("Enter runs the sentence from the first word (Ctrl+L comes here)")
@@ -94,23 +122,64 @@ class SentenceBar(QWidget):
         self.error = QLabel()
         self.error.setStyleSheet("color: #cf222e;")
         self.error.hide()
+        self.busy = QLabel()
+        self.busy.hide()
+        self.cancel = QPushButton("Cancel")
+        self.cancel.setToolTip("Stop running the long text (the previous one stays)")
+        self.cancel.clicked.connect(self.cancel_run)
+        self.cancel.hide()
+        self.jobs = JobQueue(self)
+        self._job: Job | None = None
         self._layout()
         self.edit.returnPressed.connect(self.apply)
         self.edit.textEdited.connect(self._clear_error)
         self.run.clicked.connect(self.apply)
         self.picker.activated.connect(self._picked)
-        link_session(self, [(session.model_changed, self.fill_examples),
+        link_session(self, [(session.model_changed, self._on_model_changed),
                             (session.trace_changed, self._sync_text)])
-        self.fill_examples()
+        self._on_model_changed()
+        self.edit.setText(self.shown(session.text))
 
     def _layout(self) -> None:
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(QLabel("Sentence:"))
+        self.label = QLabel("Sentence:")
+        lay.addWidget(self.label)
         lay.addWidget(self.edit, 1)
         lay.addWidget(self.run)
+        lay.addWidget(self.busy)
+        lay.addWidget(self.cancel)
         lay.addWidget(self.error)
         lay.addWidget(self.picker)
+
+    @property
+    def is_char(self) -> bool:
+        return self.session.model is not None and self.session.model.tokenizer == "char"
+
+    def shown(self, text: str) -> str:
+        """A text as the one-line box shows it: escapes for a character model, newlines as
+        spaces for a word model (where they are only whitespace)."""
+        return encode_escapes(text) if self.is_char else " ".join(text.split("\n"))
+
+    def typed(self) -> str:
+        """The box's text as the model will read it."""
+        text = self.edit.text()
+        return decode_escapes(text) if self.is_char else text
+
+    def _on_model_changed(self) -> None:
+        self.fill_examples()
+        if self.is_char:
+            self.label.setText("Text (\\n = newline):")
+            self.edit.setPlaceholderText(f"Type text and press Enter ({CHAR_HINT})")
+            self.edit.setToolTip(f"Enter runs the text from the first character; {CHAR_HINT} "
+                                 "(Ctrl+L comes here)")
+        else:
+            self.label.setText("Sentence:")
+            self.edit.setPlaceholderText("Type a sentence and press Enter")
+            self.edit.setToolTip("Enter runs the sentence from the first word (Ctrl+L comes "
+                                 "here)")
+        if not self.edit.hasFocus():
+            self.edit.setText(self.shown(self.session.text))
 
     def fill_examples(self) -> None:
         """Examples that suit the model's tokenizer (word or char)."""
@@ -118,19 +187,25 @@ class SentenceBar(QWidget):
         self.picker.clear()
         self.picker.addItem("Examples…")
         for s in self.examples.for_tokenizer(tok):
-            self.picker.addItem(s if len(s) <= 60 else s[:57] + "…", s)
+            label = encode_escapes(s) if tok == "char" else s
+            self.picker.addItem(label if len(label) <= 60 else label[:57] + "…", s)
         self.picker.setCurrentIndex(0)
 
     def _picked(self, index: int) -> None:
         text = self.picker.itemData(index)
         self.picker.setCurrentIndex(0)
         if isinstance(text, str):
-            self.edit.setText(text)
+            self.edit.setText(self.shown(text))
             self.apply()
 
     def apply(self) -> bool:
-        """Run the typed text from step 1; False (and an inline message) if it cannot."""
-        text = self.edit.text()
+        """Run the typed text from step 1; False (and an inline message) if it cannot. A long
+        text runs on a worker thread (True: started); a newer text supersedes it."""
+        text = self.typed()
+        self.cancel_run()
+        if len(text) > ASYNC_CHARS:
+            self._start_run(text)
+            return True
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # long sentences take a moment
         try:
             self.session.set_text(text)
@@ -143,6 +218,56 @@ class SentenceBar(QWidget):
         self.applied.emit()
         return True
 
+    def _start_run(self, text: str) -> None:
+        workspace = self.session.workspace
+        job = Job(lambda _progress: workspace.plan_text(text), "run text",
+                  (text, tuple(workspace.models), tuple(s.model for s in workspace.models)))
+        job.signals.done.connect(self._run_done)
+        job.signals.failed.connect(self._run_failed)
+        self._job = self.jobs.submit(job)
+        self.busy.setText(f"Running {len(text):,} characters…")
+        self.busy.show()
+        self.cancel.show()
+        self._clear_error()
+
+    def running(self) -> bool:
+        """Whether a long text is running in the background."""
+        return self._job is not None
+
+    def cancel_run(self) -> None:
+        """Forget the text running in the background (its result is dropped)."""
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
+        self.busy.hide()
+        self.cancel.hide()
+
+    def _mine(self, job: Job) -> bool:
+        if job is not self._job or job.is_cancelled:
+            return False
+        self.cancel_run()
+        return True
+
+    def _run_done(self, job: Job, runs: list) -> None:
+        if not self._mine(job):
+            return
+        text, sessions, models = job.context
+        workspace = self.session.workspace
+        if tuple(workspace.models) != sessions or \
+                tuple(s.model for s in workspace.models) != models:
+            self.show_error("the model changed while the text ran: press Enter again")
+            return
+        try:
+            workspace.install_runs(text, runs)
+        except (SessionError, VocabError) as e:
+            self.show_error(str(e))
+            return
+        self.applied.emit()
+
+    def _run_failed(self, job: Job, e: BaseException) -> None:
+        if self._mine(job):
+            self.show_error(" ".join(str(e).split()) or type(e).__name__)
+
     def show_error(self, message: str) -> None:
         self.error.setText(f"⚠ {message}")
         self.error.setToolTip(message)
@@ -152,8 +277,8 @@ class SentenceBar(QWidget):
         self.error.hide()
 
     def _sync_text(self) -> None:
-        if self.edit.text() != self.session.text and not self.edit.hasFocus():
-            self.edit.setText(self.session.text)
+        if self.typed() != self.session.text and not self.edit.hasFocus():
+            self.edit.setText(self.shown(self.session.text))
 
     def focus_edit(self) -> None:
         self.edit.setFocus(Qt.FocusReason.ShortcutFocusReason)

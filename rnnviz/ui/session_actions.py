@@ -16,12 +16,14 @@ from rnnviz.checkpoints.loader import VocabOptions, load_model
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.session import session_file as sf
 from rnnviz.ui.gradient import GradientView
+from rnnviz.ui.i18n import QT_TRANSLATE_NOOP
+from rnnviz.ui.panels import PANELS
 from rnnviz.ui.workers import Job
 
 if TYPE_CHECKING:
     from rnnviz.ui.main_window import MainWindow
 
-FILTER = "rnnviz session (*.rnnviz.json)"
+FILTER = QT_TRANSLATE_NOOP("SessionActions", "rnnviz session (*.rnnviz.json)")
 
 
 def options_of(opts: VocabOptions) -> dict[str, Any]:
@@ -39,12 +41,22 @@ def vocab_options(d: dict[str, Any]) -> VocabOptions:
 def view_settings(window: MainWindow) -> dict[str, Any]:
     """What only the window holds: extra gradient curves, the matrix choice, the open tab."""
     views = window.findChildren(GradientView)
-    out: dict[str, Any] = {"tab": window.tabs.tabText(window.tabs.currentIndex())}
+    out: dict[str, Any] = {"tab": current_tab(window)}
     if views:
         v = views[0]
         out |= {"curves": [n for n, box in (("c", v.c_check), ("input", v.input_check))
                            if box.isChecked()], "matrix": v.matrix_box.currentData()}
     return out
+
+
+def current_tab(window: MainWindow) -> str:
+    """The open tab's English title (a panel's ``PanelSpec.title``), whatever the UI language:
+    session files name tabs the same in every language."""
+    page = window.tabs.currentWidget()
+    for spec, view in zip(PANELS, window.extra_views, strict=False):
+        if view is page:
+            return spec.title
+    return window.tabs.tabText(window.tabs.currentIndex())
 
 
 def apply_view_settings(window: MainWindow, views: dict[str, Any]) -> None:
@@ -74,7 +86,8 @@ class SessionActions(QObject):
         self._job: Job | None = None
 
     def ask_save(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.window, self.tr("Save session"), "", FILTER)
+        path, _ = QFileDialog.getSaveFileName(self.window, self.tr("Save session"), "",
+                                              self.tr(FILTER))
         if path:
             self.save(path if path.endswith(sf.SUFFIX) else path + sf.SUFFIX)
 
@@ -89,7 +102,8 @@ class SessionActions(QObject):
         w.statusBar().showMessage(self.tr("Saved session {0}").format(Path(path).name), 8000)
 
     def ask_open(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.window, self.tr("Open session"), "", FILTER)
+        path, _ = QFileDialog.getOpenFileName(self.window, self.tr("Open session"), "",
+                                              self.tr(FILTER))
         if path:
             self.open(path)
 

@@ -48,14 +48,21 @@ class WordAxis(pg.AxisItem):
                                 | QtCore.Qt.AlignmentFlag.AlignVCenter), word)
 
 
-def target_text(pred: Prediction) -> str:
-    """One line on the word the loss is about, also when it is outside the top k."""
+def target_text(pred: Prediction, unit: str = "word") -> str:
+    """One line on the token the loss is about, also when it is outside the top k; ``unit``
+    is 'word' or 'character'."""
     p = f"p = {pred.target_prob:.4g}"
+    shown = cm.quote(cm.visible(pred.target_word))
     if pred.target_is_prediction:
-        return (f"end of sentence: differentiating the model's own top prediction "
-                f"{cm.quote(pred.target_word)} ({p})")
-    what = "traced word" if pred.chosen else "next word"
-    return f"{what} {cm.quote(pred.target_word)}: rank {pred.target_rank}, {p}"
+        return (f"end of text: differentiating the model's own top prediction "
+                f"{shown} ({p})")
+    what = f"traced {unit}" if pred.chosen else f"next {unit}"
+    return f"{what} {shown}: rank {pred.target_rank}, {p}"
+
+
+def row_height(font: QtGui.QFont) -> int:
+    """Pixels per bar: a label's height and a little air, so labels never overlap."""
+    return QtGui.QFontMetrics(font).height() + 4
 
 
 class SoftmaxView(SessionView):
@@ -83,7 +90,8 @@ class SoftmaxView(SessionView):
         self.k_spin.setRange(1, MAX_K)
         self.k_spin.setValue(self.session.top_k)
         self.k_spin.setPrefix("top ")
-        self.k_spin.setToolTip("How many of the most probable next words to show")
+        self.k_spin.setToolTip("How many of the most probable next tokens to show (a long list "
+                               "scrolls)")
         self.k_spin.valueChanged.connect(self._on_k_picked)
         self.subtitle = cm.status_label()
         self.title_label = cm.title_label("Next word")
@@ -100,14 +108,18 @@ class SoftmaxView(SessionView):
         self.plot.addItem(self.bars)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
         self.plot.setToolTip("Click a bar to trace the loss of that word in the gradient view")
-        self.target_label = cm.wrapped_label(2)
-        r, g, b = cm.HIGHLIGHT
-        self.target_label.setStyleSheet(f"QLabel {{ color: rgb({r},{g},{b}); font-weight: bold }}")
+        self.target_label = cm.FittedText(2)
+        self.target_label.set_colour(cm.colour(cm.HIGHLIGHT), bold=True)
+        self.scroller = QtWidgets.QScrollArea()  # top-k beyond what fits scrolls
+        self.scroller.setWidget(self.graphics)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.scroller.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(2)
         layout.addLayout(top)
-        layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.scroller, 1)
         layout.addWidget(self.target_label)
 
     @staticmethod
@@ -121,6 +133,7 @@ class SoftmaxView(SessionView):
 
     # ---- session events --------------------------------------------------------------------
     def _on_model_changed(self) -> None:
+        self.title_label.setText(f"Next {self.unit}")
         vocab = self.session.model.params.vocab_size if self.session.model else MAX_K
         self.k_spin.setMaximum(max(1, min(MAX_K, vocab)))
         self._fit_word_axis()
@@ -178,24 +191,40 @@ class SoftmaxView(SessionView):
         self.bars.setOpts(y=np.arange(k, dtype=np.float64), width=probs, brushes=brushes)
         self._set_words(pred.words)
         self._set_value_labels(pred.probs)
+        self._fit_height(k)
         self._set_ranges(k, float(probs[0]) if k else 0.0)
-        word = self.session.trace.tokens[t].text
+        word = cm.visible(self.session.trace.tokens[t].text)
         self.subtitle.setText(f"  after {cm.quote(word)} (step {t + 1} of "
                               f"{self.session.length})")
-        self.target_label.setText(target_text(pred))
+        self.target_label.setText(target_text(pred, self.unit))
+
+    @property
+    def unit(self) -> str:
+        """'word' or 'character' (what the model predicts)."""
+        model = self.session.model
+        return cm.unit_name(model.tokenizer if model is not None else None)
+
+    def _fit_height(self, k: int) -> None:
+        """The plot is at least one label row per bar high; the scroll area scrolls the rest."""
+        extra = 3 * self.fontMetrics().height() + 20  # the probability axis and its title
+        need = k * row_height(self.plot.getAxis("left").style.get("tickFont") or self.font())
+        if self.graphics.minimumHeight() != need + extra:
+            self.graphics.setMinimumHeight(need + extra)
 
     def _set_words(self, words: list[str]) -> None:
         if words != self.words:
-            self.words = list(words)
-            self.plot.getAxis("left").setTicks([list(enumerate(self.words))])
+            self.words = list(words)  # as the vocabulary spells them (a click traces one)
+            shown = [cm.visible(w) for w in self.words]
+            self.plot.getAxis("left").setTicks([list(enumerate(shown))])
 
     def _fit_word_axis(self) -> None:
         """Fix the word axis width to the vocabulary's widest word (capped), once per model."""
         axis = self.plot.getAxis("left")
         model = self.session.model
-        words = model.vocab.tokens if model is not None else ("word",)
+        words = [cm.visible(w) for w in model.vocab.tokens[:50000]] if model is not None \
+            else ["word"]
         metrics = QtGui.QFontMetricsF(axis.style.get("tickFont") or axis.font())
-        widest = max(metrics.horizontalAdvance(w) for w in words[:50000])
+        widest = max(metrics.horizontalAdvance(w) for w in words)
         axis.setWidth(int(min(widest, 180.0)) + 12)
 
     def _set_value_labels(self, probs: np.ndarray) -> None:

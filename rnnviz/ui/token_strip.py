@@ -1,5 +1,7 @@
 """The sentence as a row of token chips: current one highlighted, OOV ones dashed and italic,
-click to jump; optionally tinted by input saliency (||d l_t / d e_s||) for the current step.
+click to jump; optionally tinted by input saliency (||d l_t / d e_s||) for the current step,
+in its own colour map (viridis, as the gradient matrix; never the orange of the true next word)
+with a legend of the values it spans.
 
 The chips are painted by one widget (not one QWidget per token), so a 2,000-token sentence
 costs nothing to lay out; it scrolls horizontally and keeps the current chip in view.
@@ -12,37 +14,61 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QLinearGradient,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
     QScrollArea,
     QToolTip,
-    QVBoxLayout,
     QWidget,
 )
 
 from rnnviz.checkpoints.vocab import Token
 from rnnviz.session import ModelSession
+from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
+from rnnviz.ui.workers import row_ready_or_cheap
 
 PAD_X, PAD_Y, GAP, MARGIN = 7, 4, 4, 4
 CURRENT = QColor("#1f6feb")
 PAST = QColor("#e8eef8")
 FUTURE = QColor("#f6f6f6")
 BORDER = QColor("#9aa4b2")
-SALIENT = QColor("#f28c28")
+SALIENCY_DECADES = 4.0  # the colour scale spans this many powers of ten below the largest
+
+
+def saliency_lut() -> list[QColor]:
+    """256 colours of the saliency scale, low (dark) to high (bright)."""
+    return [QColor(int(r), int(g), int(b)) for r, g, b in cm.lut(cm.magnitude())]
+
+
+def text_colour(fill: QColor) -> QColor:
+    """Dark text on light fills, white on dark ones."""
+    luma = 0.299 * fill.red() + 0.587 * fill.green() + 0.114 * fill.blue()
+    return QColor("#1b1f24") if luma > 140 else QColor("white")
 
 
 def chip_label(tok: Token) -> str:
     """What a chip shows: the vocabulary's spelling, spaces and newlines made visible."""
-    return tok.text.replace(" ", "␣").replace("\n", "⏎") or "∅"
+    return cm.visible(tok.text)
 
 
-def tooltip(t: int, tok: Token) -> str:
-    """Hover text: position, token, id, and for OOV tokens the word as typed."""
-    text = f"step {t + 1}: “{tok.text}” (id {tok.id})"
+def tooltip(t: int, tok: Token, saliency: float | None = None) -> str:
+    """Hover text: position, token, id, the saliency value when shown, and for OOV tokens the
+    word as typed."""
+    text = f"step {t + 1}: “{chip_label(tok)}” (id {tok.id})"
+    if saliency is not None and math.isfinite(saliency):
+        text += f"\nsaliency ‖d l/d e‖ = {saliency:.3g}"
     if tok.oov:
         typed = tok.source or "?"
         text += f"\nout of vocabulary: you typed “{typed}”; the model sees “{tok.text}”"
@@ -59,6 +85,8 @@ class TokenChips(QWidget):
         self.tokens: list[Token] = []
         self.current = 0
         self.weights: np.ndarray | None = None  # saliency 0..1 for s <= current, or None
+        self.values: np.ndarray | None = None  # the raw norms behind the weights
+        self._lut = saliency_lut()
         self._lefts: list[int] = []
         self._rects: list[QRect] = []
         self._font = QFont(self.font())
@@ -81,17 +109,27 @@ class TokenChips(QWidget):
             self.update(self.chip_rect(old).adjusted(-2, -2, 2, 2))
             self.update(self.chip_rect(t).adjusted(-2, -2, 2, 2))
 
-    def set_weights(self, weights: np.ndarray | None) -> None:
-        self.weights = weights
+    def set_weights(self, weights: np.ndarray | None, values: np.ndarray | None = None
+                    ) -> None:
+        self.weights, self.values = weights, values
         self.update()
+
+    def saliency_at(self, t: int) -> float | None:
+        """The input-gradient norm shown on chip t, if saliency is on and t has one."""
+        v = self.values
+        return float(v[t]) if v is not None and 0 <= t < len(v) else None
 
     def _layout(self) -> None:
         fm = QFontMetrics(self._italic)
         x = MARGIN
         self._lefts, self._rects = [], []
         h = fm.height() + 2 * PAD_Y
+        widths: dict[str, int] = {}  # a long text repeats its words: measure each once
         for tok in self.tokens:
-            w = fm.horizontalAdvance(chip_label(tok)) + 2 * PAD_X
+            label = chip_label(tok)
+            w = widths.get(label)
+            if w is None:
+                w = widths[label] = fm.horizontalAdvance(label) + 2 * PAD_X
             self._lefts.append(x)
             self._rects.append(QRect(x, MARGIN, w, h))
             x += w + GAP
@@ -127,9 +165,7 @@ class TokenChips(QWidget):
             return CURRENT
         w = self.weights
         if w is not None and t < len(w) and np.isfinite(w[t]):
-            c = QColor(SALIENT)
-            c.setAlphaF(0.12 + 0.88 * float(w[t]))
-            return c
+            return self._lut[min(255, max(0, round(float(w[t]) * 255)))]
         return PAST if t < self.current else FUTURE
 
     def _paint_chip(self, p: QPainter, t: int) -> None:
@@ -142,7 +178,7 @@ class TokenChips(QWidget):
         p.setBrush(self._fill(t))
         p.drawRoundedRect(rect.adjusted(0, 0, -1, -1), 6, 6)
         p.setFont(self._italic if tok.oov else self._font)
-        p.setPen(QColor("white") if t == self.current else QColor("#1b1f24"))
+        p.setPen(QColor("white") if t == self.current else text_colour(self._fill(t)))
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, chip_label(tok))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -159,22 +195,81 @@ class TokenChips(QWidget):
             if i is None:
                 QToolTip.hideText()
             else:
-                QToolTip.showText(event.globalPos(), tooltip(i, self.tokens[i]), self)  # type: ignore[attr-defined]
+                text = tooltip(i, self.tokens[i], self.saliency_at(i))
+                QToolTip.showText(event.globalPos(), text, self)  # type: ignore[attr-defined]
             return True
         return super().event(event)
 
 
-def saliency_weights(inputs: np.ndarray) -> np.ndarray:
-    """Input-gradient norms -> 0..1 on a log scale over the finite, positive values."""
+def saliency_range(inputs: np.ndarray) -> tuple[float, float] | None:
+    """(lo, hi) log10 limits of the colour scale: the largest finite positive norm and at most
+    SALIENCY_DECADES below it (older steps fade into the darkest colour); None if none."""
     w = np.asarray(inputs, np.float64)
-    out = np.full(w.shape, np.nan)
     ok = np.isfinite(w) & (w > 0)
     if not ok.any():
-        return out
+        return None
     logs = np.log10(w[ok])
-    lo, hi = float(logs.min()), float(logs.max())
-    out[ok] = 1.0 if math.isclose(lo, hi) else (logs - lo) / (hi - lo)
+    hi = float(logs.max())
+    return max(float(logs.min()), hi - SALIENCY_DECADES), hi
+
+
+def saliency_weights(inputs: np.ndarray) -> np.ndarray:
+    """Input-gradient norms (T,) -> 0..1 on the log scale of :func:`saliency_range`; NaN where
+    there is no positive norm (future steps, truncated-out steps)."""
+    w = np.asarray(inputs, np.float64)
+    out = np.full(w.shape, np.nan)
+    span = saliency_range(w)
+    if span is None:
+        return out
+    lo, hi = span
+    ok = np.isfinite(w) & (w > 0)
+    logs = np.log10(w[ok])
+    out[ok] = 1.0 if math.isclose(lo, hi) else np.clip((logs - lo) / (hi - lo), 0.0, 1.0)
     return out
+
+
+class SaliencyLegend(QWidget):
+    """A small horizontal colour bar with the norms at its ends."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.span: tuple[float, float] | None = None
+        self._lut = saliency_lut()
+        self.setFixedHeight(QFontMetrics(self.font()).height() + 4)
+        self.setMinimumWidth(150)
+        self.setToolTip("Saliency colour scale: ‖d l_t / d e_s‖, the gradient of the current "
+                        "prediction's loss reaching each earlier input (log scale)")
+
+    def set_span(self, span: tuple[float, float] | None) -> None:
+        if span != self.span:
+            self.span = span
+            self.update()
+
+    def texts(self) -> tuple[str, str]:
+        """The labels at the low and high ends ('' when there is nothing to show)."""
+        if self.span is None:
+            return "", ""
+        return f"{10 ** self.span[0]:.1e}", f"{10 ** self.span[1]:.1e}"
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self.span is None:
+            return
+        p = QPainter(self)
+        fm = QFontMetrics(self.font())
+        lo, hi = self.texts()
+        left, right = fm.horizontalAdvance(lo) + 4, fm.horizontalAdvance(hi) + 4
+        bar = QRect(left, 3, max(10, self.width() - left - right), self.height() - 6)
+        grad = QLinearGradient(bar.left(), 0, bar.right(), 0)
+        for i in range(0, 256, 32):
+            grad.setColorAt(i / 255, self._lut[i])
+        grad.setColorAt(1.0, self._lut[255])
+        p.fillRect(bar, grad)
+        p.setPen(QColor("#1b1f24"))
+        p.drawText(QRect(0, 0, left - 2, self.height()),
+                   int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), lo)
+        p.drawText(QRect(bar.right() + 3, 0, right, self.height()),
+                   int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), hi)
+        p.end()
 
 
 class TokenStrip(QWidget):
@@ -194,6 +289,8 @@ class TokenStrip(QWidget):
         self.saliency.setToolTip("Tint earlier tokens by how strongly the current prediction's "
                                  "loss depends on them (input-gradient norm, log scale)")
         self.saliency.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.legend = SaliencyLegend()
+        self.legend.hide()
         self.hint = QLabel("Click a word to jump there. Dashed, italic words are not in the "
                            "model's vocabulary (hover to see what you typed).")
         self.hint.setStyleSheet("color: #57606a;")
@@ -208,11 +305,12 @@ class TokenStrip(QWidget):
         self.reset()
 
     def _build(self) -> None:
-        """Just the chips; ``hint`` and ``saliency`` are placed by the window (next to the
-        transport buttons, to save a row)."""
-        lay = QVBoxLayout(self)
+        """The chips and, while saliency is on, its legend at their right; ``hint`` and
+        ``saliency`` are placed by the window (next to the transport buttons, to save a row)."""
+        lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.area)
+        lay.addWidget(self.area, 1)
+        lay.addWidget(self.legend, 0, Qt.AlignmentFlag.AlignVCenter)
 
     def header(self) -> QWidget:
         """The hint and the saliency toggle in one row (for a standalone strip)."""
@@ -239,15 +337,24 @@ class TokenStrip(QWidget):
         self._update_weights()
 
     def _on_option(self, name: str) -> None:
-        if name == "saliency":
-            if self.saliency.isChecked() != self.session.saliency:
-                self.saliency.setChecked(self.session.saliency)
+        if name == "saliency" and self.saliency.isChecked() != self.session.saliency:
+            self.saliency.setChecked(self.session.saliency)
+        if name in ("saliency", "truncate"):  # the tint is the row of the current K
             self._update_weights()
 
     def _update_weights(self) -> None:
-        if not self.session.saliency or self.session.trace is None:
+        on = self.session.saliency and self.session.trace is not None
+        self.legend.setVisible(on)
+        if not on:
             if self.chips.weights is not None:
                 self.chips.set_weights(None)
+            self.legend.set_span(None)
             return
-        row = self.session.gradient_row(self.session.cursor, self.session.truncate)
-        self.chips.set_weights(saliency_weights(row.inputs))
+        t, k = self.session.cursor, self.session.truncate
+        if not row_ready_or_cheap(self.session, t, k):  # a long text: the row comes later
+            self.chips.set_weights(None)
+            self.legend.set_span(None)
+            return
+        row = self.session.gradient_row(t, k)
+        self.chips.set_weights(saliency_weights(row.inputs), np.asarray(row.inputs))
+        self.legend.set_span(saliency_range(row.inputs))

@@ -44,6 +44,7 @@ class Transport(QWidget):
         self._layout()
         link_session(self, [(session.cursor_changed, self._update_enabled),
                             (session.trace_changed, self._update_enabled)])
+        self._update_enabled()
 
     def _button(self, icon: QStyle.StandardPixmap, tip: str, slot: Callable[[], None]
                 ) -> QToolButton:
@@ -107,6 +108,8 @@ class Transport(QWidget):
 
     def _update_enabled(self, *_: object) -> None:
         t, n = self.session.cursor, self.session.length
+        has_text = self.session.trace is not None
         for b, on in ((self.first, t > 0), (self.back, t > 0),
-                      (self.forward, t < n - 1), (self.last, t < n - 1)):
-            b.setEnabled(on)
+                      (self.forward, t < n - 1), (self.last, t < n - 1),
+                      (self.play, has_text and n > 1)):
+            b.setEnabled(on and has_text)

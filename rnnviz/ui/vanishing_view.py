@@ -22,14 +22,17 @@ from rnnviz.session.vanishing import StepFactors, gradient_bound, step_factors, 
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.columns import model_colour
+from rnnviz.ui.i18n import QT_TRANSLATE_NOOP
 from rnnviz.ui.workers import Job, JobQueue, Progress
 
 FLOOR = 1e-30
-BOUND_NOTE = ("The gradient at distance d is at most the product of the d step-Jacobian norms: "
-              "||dl_t/ds_(t-d)|| <= ||dl_t/ds_t|| x ||J_t|| x ... x ||J_(t-d+1)|| (top layer; "
-              "s = h, or (h, c) for the LSTM). Norms above 1 allow growth but do not force it: "
-              "where the true curve falls far below the bound, the gradient does not line up "
-              "with the directions a step stretches.")
+BOUND_NOTE = QT_TRANSLATE_NOOP(
+    "VanishingView",
+    "The gradient at distance d is at most the product of the d step-Jacobian norms: "
+    "||dl_t/ds_(t-d)|| <= ||dl_t/ds_t|| x ||J_t|| x ... x ||J_(t-d+1)|| (top layer; "
+    "s = h, or (h, c) for the LSTM). Norms above 1 allow growth but do not force it: "
+    "where the true curve falls far below the bound, the gradient does not line up "
+    "with the directions a step stretches.")
 
 
 def _plot(title: str, left: str, bottom: str, log: bool) -> pg.PlotItem:

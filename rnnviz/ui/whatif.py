@@ -14,23 +14,45 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from rnnviz.engine.intervention import Intervention
+from rnnviz.engine.intervention import Intervention, LayerReset, UnitEdit
 from rnnviz.session import ModelSession, SessionError, Workspace
 from rnnviz.session.whatif import (
-    GRADIENT_NOTE,
     WhatIf,
     WhatIfRun,
-    equations,
     make_intervention,
     parse_units,
     whatif_of,
 )
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
+from rnnviz.ui.i18n import QT_TRANSLATE_NOOP
 
 PANEL_HEIGHT = 150  # the initial height asked of the dock: the main views keep their room
 POS = (44, 160, 44)
 NEG = (214, 39, 40)
+OPERATIONS = (("ablate", QT_TRANSLATE_NOOP("WhatIfView", "ablate")),
+              ("clamp", QT_TRANSLATE_NOOP("WhatIfView", "clamp")),
+              ("scale", QT_TRANSLATE_NOOP("WhatIfView", "scale")))
+STATES = (("h", "h"), ("c", "c"), ("both", QT_TRANSLATE_NOOP("WhatIfView", "both")))
+# Where an intervention applies, per cell (rnnviz.session.whatif.equations in the UI language)
+WHERE = {
+    "lstm": QT_TRANSLATE_NOOP("WhatIfView",
+                              "Applied after the cell update (h~_s, c~_s) = LSTM(x_s, h_s-1, "
+                              "c_s-1): h_s = m·h~_s + a (c_s alike) feeds the layer above and "
+                              "step s+1."),
+    "gru": QT_TRANSLATE_NOOP("WhatIfView",
+                             "Applied after the cell update h~_s = GRU(x_s, h_s-1): h_s = m·h~_s "
+                             "+ a feeds the layer above and step s+1."),
+    "rnn": QT_TRANSLATE_NOOP("WhatIfView",
+                             "Applied after the cell update h~_s = tanh(W x_s + U h_s-1 + b): "
+                             "h_s = m·h~_s + a feeds the layer above and step s+1."),
+    "rwkv": QT_TRANSLATE_NOOP("WhatIfView",
+                              "Edits, interventions and generation here work on RNN, LSTM and "
+                              "GRU models."),
+}
+GRADIENT_NOTE = QT_TRANSLATE_NOOP("WhatIfView",
+                                  "Gradients differentiate the intervened run (w.r.t. h~_s): an "
+                                  "ablated or clamped unit passes none back.")
 
 
 class WhatIfView(QtWidgets.QWidget):
@@ -47,6 +69,7 @@ class WhatIfView(QtWidgets.QWidget):
         self.workspace = workspace
         self.whatif: WhatIf = whatif_of(workspace)
         self.shown: WhatIfRun | None = None
+        self._brushes = (pg.mkBrush(cm.colour(POS)), pg.mkBrush(cm.colour(NEG)))
         self.model_index = 0  # which model's runs the plots show
         self._build()
         link_session(self, [(self.whatif.changed, self.refresh),
@@ -54,6 +77,7 @@ class WhatIfView(QtWidgets.QWidget):
                             (workspace.models_changed, self._on_models),
                             (workspace.cursor_changed, self._on_cursor),
                             (workspace.selection_changed, self._on_selection)])
+        self._on_selection()
         self.text_edit.setText(workspace.text)
         self._on_models()
 
@@ -75,16 +99,25 @@ class WhatIfView(QtWidgets.QWidget):
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self._build_plots()
-        self.topk_label = cm.wrapped_label(2)
+        self.topk_label = cm.wrapped_label(3)
+        self.hover_label = cm.status_label()
+        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.model_box = QtWidgets.QComboBox()
-        self.model_box.setToolTip("Whose runs to show (every model runs the same edit)")
+        self.model_box.setToolTip(self.tr("Whose runs to show (every model runs the same edit)"))
         self.model_box.activated.connect(self._model_picked)
+        self.dh_layer_box = QtWidgets.QComboBox()
+        self.dh_layer_box.setToolTip(self.tr("Layer of the Δh heatmap"))
+        self.dh_layer_box.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.dh_layer_box.activated.connect(lambda _i: self.refresh())
         head = QtWidgets.QHBoxLayout()
         head.addWidget(self.status, 1)
+        head.addWidget(self.dh_layer_box)
         head.addWidget(self.model_box)
         right = QtWidgets.QVBoxLayout()
         right.addLayout(head)
         right.addWidget(self.graphics, 1)
+        right.addWidget(self.hover_label)
         right.addWidget(self.topk_label)
         lay = QtWidgets.QHBoxLayout(scrolled(self, (900, 180)))
         lay.setContentsMargins(4, 4, 4, 4)
@@ -94,15 +127,16 @@ class WhatIfView(QtWidgets.QWidget):
     def _edit_row(self) -> QtWidgets.QHBoxLayout:
         self.word_box = QtWidgets.QComboBox()
         self.word_box.setEditable(True)
-        self.word_box.setToolTip("A word typed, <unk>, or one of the model's top guesses for "
-                                 "this position")
+        self.word_box.setToolTip(self.tr("A word typed, <unk>, or one of the model's top "
+                                         "guesses for this position"))
         self.word_box.setMinimumWidth(90)
         row = QtWidgets.QHBoxLayout()
-        row.addWidget(QtWidgets.QLabel("token here:"))
+        row.addWidget(QtWidgets.QLabel(self.tr("token here:")))
         row.addWidget(self.word_box, 1)
-        for text, tip, slot in (("Replace", "Replace the cursor's token", self._replace),
-                                ("Insert", "Insert before the cursor's token", self._insert),
-                                ("Delete", "Delete the cursor's token", self._delete)):
+        for text, tip, slot in (
+                (self.tr("Replace"), self.tr("Replace the cursor's token"), self._replace),
+                (self.tr("Insert"), self.tr("Insert before the cursor's token"), self._insert),
+                (self.tr("Delete"), self.tr("Delete the cursor's token"), self._delete)):
             b = QtWidgets.QPushButton(text)
             b.setToolTip(tip)
             b.clicked.connect(slot)
@@ -111,10 +145,11 @@ class WhatIfView(QtWidgets.QWidget):
 
     def _text_row(self) -> QtWidgets.QHBoxLayout:
         self.text_edit = QtWidgets.QLineEdit()
-        self.text_edit.setPlaceholderText("edited text (Enter runs it beside the original)")
+        self.text_edit.setPlaceholderText(self.tr("edited text (Enter runs it beside the "
+                                                  "original)"))
         self.text_edit.returnPressed.connect(self._text_entered)
-        clear = QtWidgets.QPushButton("Plain")
-        clear.setToolTip("Back to the plain views: no edit, no intervention")
+        clear = QtWidgets.QPushButton(self.tr("Plain"))
+        clear.setToolTip(self.tr("Back to the plain views: no edit, no intervention"))
         clear.clicked.connect(self.whatif.clear)
         row = QtWidgets.QHBoxLayout()
         row.addWidget(self.text_edit, 1)
@@ -123,34 +158,39 @@ class WhatIfView(QtWidgets.QWidget):
 
     def _unit_row(self) -> QtWidgets.QHBoxLayout:
         self.units_edit = QtWidgets.QLineEdit()
-        self.units_edit.setPlaceholderText("units, e.g. 1:17,1:42")
-        self.units_edit.setToolTip("LAYER:UNIT, layers from 1 (nearest the input), units from "
-                                   "0 as the heatmap shows them")
+        self.units_edit.setPlaceholderText(self.tr("units, e.g. 1:17,1:42"))
+        self.units_edit.setToolTip(self.tr("LAYER:UNIT, layers from 1 (nearest the input), "
+                                           "units from 0 as the heatmap shows them"))
         self.units_edit.returnPressed.connect(self._apply)
         self.op_box = QtWidgets.QComboBox()
-        self.op_box.addItems(["ablate", "clamp", "scale"])
+        for op, name in OPERATIONS:
+            self.op_box.addItem(self.tr(name), op)
         self.value_spin = QtWidgets.QDoubleSpinBox()
         self.value_spin.setRange(-100.0, 100.0)
         self.value_spin.setDecimals(3)
         self.value_spin.setSingleStep(0.1)
-        self.value_spin.setToolTip("clamp: the value; scale: the factor")
+        self.value_spin.setToolTip(self.tr("clamp: the value; scale: the factor"))
+        self.add_selected = QtWidgets.QPushButton(self.tr("+ selected"))
+        self.add_selected.clicked.connect(self.add_selected_unit)
         row = QtWidgets.QHBoxLayout()
         row.addWidget(self.units_edit, 1)
+        row.addWidget(self.add_selected)
         row.addWidget(self.op_box)
         row.addWidget(self.value_spin)
         return row
 
     def _when_row(self) -> QtWidgets.QHBoxLayout:
         self.when_box = QtWidgets.QComboBox()
-        self.when_box.addItems(["from step", "at step"])
+        self.when_box.addItems([self.tr("from step"), self.tr("at step")])
         self.step_spin = QtWidgets.QSpinBox()
         self.step_spin.setRange(1, 100000)
-        self.step_spin.setToolTip("Step numbered from 1, as the token strip shows it")
+        self.step_spin.setToolTip(self.tr("Step numbered from 1, as the token strip shows it"))
         self.state_box = QtWidgets.QComboBox()
-        self.state_box.addItems(["h", "c", "both"])
+        for state, name in STATES:
+            self.state_box.addItem(self.tr(name), state)
         self.reset_box = QtWidgets.QComboBox()
-        self.reset_box.setToolTip("Also set a layer's whole state to zero at the step")
-        apply_btn = QtWidgets.QPushButton("Apply")
+        self.reset_box.setToolTip(self.tr("Also set a layer's whole state to zero at the step"))
+        apply_btn = QtWidgets.QPushButton(self.tr("Apply"))
         apply_btn.clicked.connect(self._apply)
         row = QtWidgets.QHBoxLayout()
         for w in (self.when_box, self.step_spin, self.state_box, self.reset_box, apply_btn):
@@ -160,29 +200,30 @@ class WhatIfView(QtWidgets.QWidget):
     def _build_plots(self) -> None:
         g = self.graphics
         self.logp_plot = g.addPlot(row=0, col=0, axisItems={"bottom": cm.StepAxis("bottom")})
-        self.logp_plot.setTitle("Δ log p(true next word)", size="9pt")
+        self.logp_plot.setTitle(self.tr("Δ log p(true next word)"), size="9pt")
         self.logp_bars = pg.BarGraphItem(x=np.zeros(0), height=np.zeros(0), width=0.7,
                                          brushes=[], pen=pg.mkPen(None))
         self.logp_plot.addItem(self.logp_bars)
         self.loss_plot = g.addPlot(row=0, col=1, axisItems={"bottom": cm.StepAxis("bottom")})
-        self.loss_plot.setTitle("Δ loss per step", size="9pt")
+        self.loss_plot.setTitle(self.tr("Δ loss per step"), size="9pt")
         self.loss_curve = self.loss_plot.plot(pen=pg.mkPen(cm.colour(cm.BAR), width=2),
                                               symbol="o", symbolSize=5,
                                               symbolBrush=cm.colour(cm.BAR))
-        self.dh_plot = g.addPlot(row=0, col=2,
+        self.dh_plot = g.addPlot(row=1, col=0,
                                  axisItems={"bottom": cm.StepAxis("bottom")})
-        self.dh_plot.setTitle("Δh (what if − original)", size="9pt")
+        self.dh_plot.setTitle(self.tr("Δh (what if − original)"), size="9pt")
         self.dh_image = pg.ImageItem(axisOrder="row-major")
         self.dh_image.setLookupTable(cm.lut(cm.diverging()))
         self.dh_plot.addItem(self.dh_image)
-        self.grad_plot = g.addPlot(row=0, col=3,
+        self.grad_plot = g.addPlot(row=1, col=1,
                                    axisItems={"bottom": cm.StepAxis("bottom")})
-        self.grad_plot.setTitle("‖∂ loss at cursor / ∂h~_s‖ (top layer)", size="9pt")
+        self.grad_plot.setTitle(self.tr("gradient of the cursor's loss, top layer"), size="9pt")
         self.grad_plot.setLogMode(y=True)
         self.grad_plot.addLegend(offset=(5, 5))
         self.grad_curves = (
-            self.grad_plot.plot(pen=pg.mkPen(120, 120, 120, width=2), name="original"),
-            self.grad_plot.plot(pen=pg.mkPen(cm.colour(cm.HIGHLIGHT), width=2), name="what if"),
+            self.grad_plot.plot(pen=pg.mkPen(120, 120, 120, width=2), name=self.tr("original")),
+            self.grad_plot.plot(pen=pg.mkPen(cm.colour(cm.HIGHLIGHT), width=2),
+                                name=self.tr("what if")),
         )
         for p in (self.logp_plot, self.loss_plot, self.dh_plot, self.grad_plot):
             cm.quiet_plot(p)
@@ -231,9 +272,8 @@ class WhatIfView(QtWidgets.QWidget):
             units = parse_units(self.units_edit.text(), lead.engine.num_layers,
                                 lead.engine.hidden_size)
             resets = [self.reset_box.currentIndex() - 1] if self.reset_box.currentIndex() else []
-            iv = make_intervention(units, self.op_box.currentText(),  # type: ignore[arg-type]
-                                   self.value_spin.value(),
-                                   self.state_box.currentText(),  # type: ignore[arg-type]
+            iv = make_intervention(units, self.op_box.currentData(), self.value_spin.value(),
+                                   self.state_box.currentData(),
                                    self.step_spin.value() - 1, self.when_box.currentIndex() == 1,
                                    resets)
             self.whatif.set_intervention(iv)
@@ -253,19 +293,55 @@ class WhatIfView(QtWidgets.QWidget):
         self.model_box.setCurrentIndex(self.model_index)
         self.model_box.setVisible(len(self.workspace.models) > 1)
         self.reset_box.clear()
-        self.reset_box.addItem("no reset")
+        self.reset_box.addItem(self.tr("no reset"))
         if lead is not None and lead.engine is not None:
-            self.reset_box.addItems([f"reset layer {k + 1}"
+            self.reset_box.addItems([self.tr("reset layer {0}").format(k + 1)
                                      for k in range(lead.engine.num_layers)])
             self.state_box.model().item(1).setEnabled(lead.engine.is_lstm)  # type: ignore
             self.state_box.model().item(2).setEnabled(lead.engine.is_lstm)  # type: ignore
-            self.where.setText(equations(lead.engine.params.cell) + " " + GRADIENT_NOTE)
+            self.where.setText(self.where_text(lead.engine.params.cell))
         self.refresh()
 
     def _on_selection(self) -> None:
-        """A unit selected elsewhere (heatmap, unit attribution) joins the typed unit list."""
         unit = self.workspace.selected_unit
-        if unit is None or unit.model != 0 or unit.kind not in ("h", "c"):
+        ok = unit is not None and unit.kind in ("h", "c")
+        self.add_selected.setEnabled(ok)
+        self.add_selected.setToolTip(
+            self.tr("Add the selected unit ({0}) to the list").format(
+                f"{unit.layer + 1}:{unit.unit}") if ok and unit is not None else
+            self.tr("Select a unit (Units panel, Help) to add it here"))
+
+    def where_text(self, cell: str) -> str:
+        """Where an intervention applies in ``cell``'s equations, and what gradients mean."""
+        key = "rwkv" if cell.startswith("rwkv") else cell if cell in WHERE else "rnn"
+        return self.tr(WHERE[key]) + " " + self.tr(GRADIENT_NOTE)
+
+    def describe(self) -> str:
+        """The edit and the intervention in one line (WhatIf.describe in the UI language)."""
+        w = self.whatif
+        parts = [] if w.edited_text is None else [
+            self.tr("edited text: {0}").format(repr(w.edited_text))]
+        parts += [self._unit_edit(e) for e in w.intervention.edits]
+        parts += [self._reset(r) for r in w.intervention.resets]
+        return "; ".join(parts)
+
+    def _unit_edit(self, e: UnitEdit) -> str:
+        what = (self.tr("ablate") if e.op == "ablate" else
+                self.tr("clamp to {0}").format(f"{e.value:g}") if e.op == "clamp" else
+                self.tr("scale by {0}").format(f"{e.value:g}"))
+        when = (self.tr("at step {0}") if e.only else self.tr("from step {0} on")).format(
+            e.step + 1)
+        state = self.tr("h and c") if e.state == "both" else e.state
+        return self.tr("{0} {1} of unit {2} {3}").format(what, state, f"{e.layer + 1}:{e.unit}",
+                                                          when)
+
+    def _reset(self, r: LayerReset) -> str:
+        return self.tr("reset layer {0} to zero at step {1}").format(r.layer + 1, r.step + 1)
+
+    def add_selected_unit(self) -> None:
+        """The workspace's selected unit (Units panel, Help) joins the typed unit list."""
+        unit = self.workspace.selected_unit
+        if unit is None or unit.kind not in ("h", "c"):
             return
         item = f"{unit.layer + 1}:{unit.unit}"
         items = [x for x in self.units_edit.text().replace(" ", "").split(",") if x]
@@ -310,8 +386,9 @@ class WhatIfView(QtWidgets.QWidget):
         run = self.shown
         if self.whatif.edited_text is not None and not self.text_edit.hasFocus():
             self.text_edit.setText(self.whatif.edited_text)
-        self.status.setText(self.whatif.describe() if run is not None else
-                            "No edit and no intervention: edit a token or apply units.")
+        self.status.setText(self.describe() if run is not None else
+                            self.tr("No edit and no intervention: edit a token or apply "
+                                    "units."))
         if run is None:
             self.logp_bars.setOpts(x=np.zeros(0), height=np.zeros(0), brushes=[])
             self.loss_curve.setData([], [])
@@ -329,21 +406,64 @@ class WhatIfView(QtWidgets.QWidget):
         ok = np.isfinite(d.delta_logp)
         x = np.arange(n, dtype=float)[ok]
         heights = d.delta_logp[ok]
-        brushes = [pg.mkBrush(cm.colour(POS if h >= 0 else NEG)) for h in heights]
+        brushes = [self._brushes[int(h < 0)] for h in heights]
         self.logp_bars.setOpts(x=x, height=heights, brushes=brushes)
         ok_loss = np.isfinite(d.delta_loss)
         self.loss_curve.setData(np.arange(n, dtype=float)[ok_loss], d.delta_loss[ok_loss])
-        layer = d.delta_hidden.shape[0] - 1
+        n_layers = d.delta_hidden.shape[0]
+        if self.dh_layer_box.count() != n_layers:
+            self.dh_layer_box.clear()
+            self.dh_layer_box.addItems([self.tr("Δh layer {0}").format(k + 1)
+                                        for k in range(n_layers)])
+            self.dh_layer_box.setCurrentIndex(n_layers - 1)
+        layer = max(0, min(self.dh_layer_box.currentIndex(), n_layers - 1))
         img = np.nan_to_num(d.delta_hidden[layer])  # (T, H); unaligned steps as 0
         peak = float(np.abs(img).max()) or 1.0
         self.dh_image.setImage(np.ascontiguousarray(img.T, np.float32), autoLevels=False,
                                levels=(-peak, peak))
         self.dh_image.setRect(QtCore.QRectF(-0.5, 0.0, n, img.shape[1]))
-        self.dh_plot.setTitle(f"Δh layer {layer + 1} (what if − original, ±{peak:.2g})",
-                              size="9pt")
+        self.dh_plot.setTitle(self.tr("Δh layer {0} (what if − original, ±{1})").format(
+            layer + 1, f"{peak:.2g}"), size="9pt")
         for p in (self.logp_plot, self.loss_plot, self.dh_plot):
             p.setXRange(-0.5, n - 0.5, padding=0.0)
+        for p, vals in ((self.logp_plot, heights), (self.loss_plot, d.delta_loss[ok_loss])):
+            top = cm.nice_ceiling(float(np.abs(vals).max())) if len(vals) else 1.0
+            p.setYRange(-top, top, padding=0.05)
         self.dh_plot.setYRange(0, img.shape[1], padding=0.0)
+
+    def _on_mouse_moved(self, pos: QtCore.QPointF) -> None:
+        """Hovering a step of any plot: that step's words and numbers."""
+        run = self.shown
+        if run is None:
+            return
+        for plot in (self.logp_plot, self.loss_plot, self.dh_plot):
+            if plot.sceneBoundingRect().contains(pos):
+                p = plot.getViewBox().mapSceneToView(pos)
+                self.hover_label.setText(self.describe_step(run, round(p.x()),
+                                                            p.y() if plot is self.dh_plot
+                                                            else None))
+                return
+
+    def describe_step(self, run: WhatIfRun, t: int, unit: float | None = None) -> str:
+        """One line on step t of the edited run (and a unit of the Δh layer)."""
+        d, n = run.diff, run.edited.length
+        if not 0 <= t < n:
+            return ""
+        parts = [self.tr("step {0}: after {1}").format(t + 1,
+                                                       cm.quote(run.edited.tokens[t].text))]
+        if t + 1 < n:
+            parts.append(self.tr("next {0}").format(cm.quote(run.edited.tokens[t + 1].text)))
+        if np.isfinite(d.delta_logp[t]):
+            parts.append(f"Δ log p {d.delta_logp[t]:+.3f}")
+        if np.isfinite(d.delta_loss[t]):
+            parts.append(self.tr("Δ loss {0}").format(f"{d.delta_loss[t]:+.3f}"))
+        if d.mapping[t] is None:
+            parts.append(self.tr("inserted (no original step)"))
+        if unit is not None and 0 <= int(unit) < d.delta_hidden.shape[2]:
+            layer = max(0, self.dh_layer_box.currentIndex())
+            parts.append(f"Δh {layer + 1}:{int(unit)} = "
+                         f"{float(np.nan_to_num(d.delta_hidden[layer, t, int(unit)])):+.3f}")
+        return "   ".join(parts)
 
     def _update_cursor(self, t: int) -> None:
         run = self.shown
@@ -391,9 +511,10 @@ class WhatIfView(QtWidgets.QWidget):
             p_new = float(run.edited.records[t].probs[run.edited.targets[t]])
             p_old = p_new / float(np.exp(run.diff.delta_logp[t]))
             change = f"  p({cm.quote(y)}): {p_old:.4g} → {p_new:.4g}"
-        self.topk_label.setText(f"after {cm.quote(run.edited.tokens[t].text)} (step {t + 1})"
-                                f"{change}\noriginal: {orig}   |   what if: "
-                                f"{top(run.edited.records[t].probs)}")
+        self.topk_label.setText(
+            self.tr("after {0} (step {1})").format(cm.quote(run.edited.tokens[t].text), t + 1)
+            + change + "\n" + self.tr("original: {0}   |   what if: {1}").format(
+                orig, top(run.edited.records[t].probs)))
 
 
 class _Fitted(QtWidgets.QWidget):

@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
 from rnnviz.engine.bptt import Cancelled, GradientRows
 from rnnviz.session import ModelSession
@@ -26,6 +27,15 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[float], bool]
 CHUNK_ROWS = 128  # rows per delivery: long sentences become usable front to back
+SYNC_ROWS = 300  # a missing row t < this is computed on the GUI thread (a few ms); later rows
+#                  come from the background (the views show them when they arrive)
+AHEAD_ROWS = 4  # an on-demand job also computes the next few rows (stepping forward)
+
+
+def row_ready_or_cheap(session: ModelSession, t: int, truncate: int | None) -> bool:
+    """Whether ``session.gradient_row(t, truncate)`` is fast enough for the GUI thread: the
+    row is computed already, or it is short (t < SYNC_ROWS backward steps)."""
+    return t < SYNC_ROWS or bool(session.store(truncate).ready[t])
 
 
 def _scaled(progress: Progress, start: float, share: float) -> Progress:
@@ -41,7 +51,7 @@ def chunked_rows(store: GradientStore, chunk: int | None = None
     """A job computing the store's missing rows in chunks of targets, earliest first, yielding
     each chunk (None when the store is complete). Reads only the immutable trace."""
     missing = np.flatnonzero(~store.ready)
-    if missing.size == 0:
+    if missing.size == 0 or not store.dense:  # a row-only store is filled on demand only
         return None
     t0, t1 = int(missing[0]), store.trace.length
     chunk = chunk or CHUNK_ROWS
@@ -58,6 +68,14 @@ def chunked_rows(store: GradientStore, chunk: int | None = None
     return job
 
 
+def rows_job(store: GradientStore, t0: int, t1: int) -> Callable[[Progress], GradientRows]:
+    """A job computing rows [t0, t1) of a store (reads only the immutable trace)."""
+    def job(progress: Progress) -> GradientRows:
+        return store.compute(t0, t1, progress)
+
+    return job
+
+
 class _JobSignals(QObject):
     """Every signal carries its job, so receivers connect bound methods (which Qt disconnects
     when the receiver is destroyed) rather than closures."""
@@ -69,15 +87,17 @@ class _JobSignals(QObject):
     cancelled = Signal(object)
 
 
-class Job(QRunnable):
+class Job:
     """``fn(progress) -> result`` on a worker thread; signals arrive on the GUI thread.
     When fn returns an iterator, each item is sent as ``partial`` and ``done`` gets None.
-    ``context`` is free for the submitter (what the job was for)."""
+    ``context`` is free for the submitter (what the job was for).
+
+    Not a QRunnable: PySide6 (6.11) keeps a reference to a runnable started with autoDelete off
+    and never drops it, so every job, with its trace and T x T store, stayed alive. The pool
+    gets the bound :meth:`run` instead, which it releases when the run ends."""
 
     def __init__(self, fn: Callable[[Progress], Any], label: str = "",
                  context: Any = None) -> None:
-        super().__init__()
-        self.setAutoDelete(False)
         self.fn, self.label, self.context = fn, label, context
         self.signals = _JobSignals()
         self._cancel = threading.Event()
@@ -111,12 +131,20 @@ class Job(QRunnable):
         except Cancelled:
             self.signals.cancelled.emit(self)
         except Exception as e:  # reported to the GUI thread, which shows it as one line
-            log.exception("background job %r failed", self.label)
+            self._log_failure(e)
             self.signals.failed.emit(self, e)
         else:
             self.signals.done.emit(self, result)
         finally:
             self.finished.set()
+
+    def _log_failure(self, e: Exception) -> None:
+        """A refused file (a ValueError such as CheckpointError) is an expected outcome: one
+        line, no traceback; anything else is a bug and keeps its traceback."""
+        if isinstance(e, ValueError):
+            log.info("%s: %s", self.label, " ".join(str(e).split()))
+        else:
+            log.error("background job %r failed", self.label, exc_info=e)
 
 
 class JobQueue(QObject):
@@ -126,20 +154,20 @@ class JobQueue(QObject):
         super().__init__(parent)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
-        self._jobs: list[Job] = []
+        self._jobs: weakref.WeakSet[Job] = weakref.WeakSet()  # the pool holds the live ones
 
     def submit(self, job: Job) -> Job:
-        self._jobs = [j for j in self._jobs if not j.finished.is_set()] + [job]
-        self.pool.start(job)
+        self._jobs.add(job)
+        self.pool.start(job.run)
         return job
 
     def shutdown(self, timeout_ms: int = 5000) -> None:
         """Cancel everything and wait for the thread to finish."""
-        for job in self._jobs:
+        for job in list(self._jobs):
             job.cancel()
         self.pool.clear()
         self.pool.waitForDone(timeout_ms)
-        self._jobs = []
+        self._jobs = weakref.WeakSet()
 
 
 Key = tuple[int, int | None]  # (id of the trace, truncation)
@@ -164,6 +192,9 @@ class GradientRunner(QObject):
         self._timer.timeout.connect(self.start)
         self.started_at = 0.0
         self.seconds = 0.0
+        self.urgent = JobQueue(self)  # the cursor's rows, beside the front-to-back fill
+        self._urgent_job: Job | None = None
+        session.cursor_changed.connect(self.want_cursor_rows)
 
     @property
     def busy(self) -> bool:
@@ -174,9 +205,40 @@ class GradientRunner(QObject):
         self._cancel_stale()
         self._timer.start()
 
+    def want_cursor_rows(self, t: int | None = None) -> None:
+        """Compute the rows at the cursor (and a few after it) in the background when the
+        views would not compute them on the GUI thread; a newer cursor supersedes."""
+        session, trace = self.session, self.session.trace
+        if trace is None or session.engine is None:
+            return
+        t = session.cursor if t is None else t
+        for k in self._wanted():
+            if row_ready_or_cheap(session, t, k):
+                continue
+            if self._urgent_job is not None:
+                self._urgent_job.cancel()
+            store = session.store(k)
+            a, b = t, min(trace.length, t + 1 + AHEAD_ROWS)
+            job = Job(rows_job(store, a, b), f"rows {a}-{b - 1} K={k}",
+                      ((id(trace), k), trace, k))
+            job.signals.done.connect(self._on_urgent_rows)
+            self._urgent_job = self.urgent.submit(job)
+            return
+
+    def _on_urgent_rows(self, job: Job, rows: GradientRows) -> None:
+        if job is self._urgent_job:
+            self._urgent_job = None
+        _, trace, k = job.context
+        if not job.is_cancelled:
+            self.session.accept_rows(trace, k, rows)  # ignored if the trace changed since
+
     def stop(self) -> None:
         """Cancel everything (the window is closing)."""
         self._timer.stop()
+        if self._urgent_job is not None:
+            self._urgent_job.cancel()
+            self._urgent_job = None
+        self.session.cursor_changed.disconnect(self.want_cursor_rows, missing_ok=True)
         for job in self._active.values():
             job.cancel()
         self._active.clear()
@@ -261,4 +323,5 @@ class GradientRunner(QObject):
         """Whether every wanted store holds all rows."""
         if self.session.trace is None:
             return True
-        return all(self.session.store(k).complete for k in self._wanted())
+        return all(self.session.store(k).complete or not self.session.store(k).dense
+                   for k in self._wanted())

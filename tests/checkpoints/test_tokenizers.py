@@ -167,3 +167,22 @@ def test_text_vocab_unescapes_only_the_four_escapes(tmp_path: Path) -> None:
     assert read_vocab(path).tokens == ("a\\/b", "\n", "x\\*")
     assert np.array_equal(np.arange(3), [read_vocab(path).index[t]
                                          for t in ("a\\/b", "\n", "x\\*")])
+
+
+def test_word_language_model_file_trained_on_wikitext2() -> None:
+    """A whole-module file written by word_language_model's own main.py on WikiText-2, and that
+    model's probabilities on the corpus-tokenized sentence (../shared, with the script)."""
+    from tests.checkpoints.helpers import engine_steps
+
+    folder = SHARED / "data" / "word-language-model-wt2"
+    path = need(folder / "wt2-lstm.pt")
+    valid, test = need(WIKITEXT / "valid.txt"), need(WIKITEXT / "test.txt")
+    m = load_model(path, VocabOptions(vocab_corpus=(str(valid), str(valid), str(test))))
+    assert m.tokenizer == "words" and any("using words" in n for n in m.notices)
+    toks = m.tokenize("in 2010, the game was released. It sold 2,000 copies in a well-known shop")
+    assert " ".join(t.text for t in toks) == ("in 2010 , the game was released . It sold 2 @,@ "
+                                              "000 copies in a well @-@ known shop")
+    assert [t.id for t in toks] == json.loads((folder / "ref_ids.json").read_text())
+    assert not any(t.oov for t in toks)
+    want = np.load(folder / "ref_probs.npy")
+    np.testing.assert_allclose(engine_steps(m.params, [t.id for t in toks])[0], want, atol=2e-6)

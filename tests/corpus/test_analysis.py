@@ -36,6 +36,10 @@ def test_finder_r_equals_numpy_corrcoef(indexed) -> None:
     assert [abs(u.r) for u in ranked] == sorted((abs(u.r) for u in ranked), reverse=True)
     assert all(u.threshold_accuracy is not None for u in ranked[:3])
     assert ranked[3].threshold_accuracy is None
+    layer = index.layer("c", 1)  # in blocks of 3 rows: the same r
+    want_all = [np.corrcoef(np.asarray(row, np.float64), label.values)[0, 1] for row in layer]
+    np.testing.assert_allclose(finder.correlations(layer, label.values, block=3), want_all,
+                               atol=1e-9)
 
 
 def test_threshold_accuracy_is_the_best_train_rule_scored_on_the_test_part() -> None:
@@ -90,12 +94,25 @@ def test_match_ranking_equals_brute_force_scan() -> None:
     brute = _brute_scores(layer, sel, 4, 0.3)
     got = match.match(layer, sel, 4, 0.3, top=50)
     np.testing.assert_array_equal(got.all_scores, brute)
+
+    def brute_length(p: int) -> int:  # steps the matching on-units stay on from p
+        units = [u for u in range(9) if sel[u] and all(layer[u, p + j] >= 0.3 for j in range(4))]
+        if not units:
+            return 4
+        k = 0
+        while p + k < 300 and k < 200 and all(layer[u, p + k] >= 0.3 for u in units):
+            k += 1
+        return k
+
     order = sorted(range(len(brute)), key=lambda p: (-brute[p], p))
     chosen: list[int] = []
+    blocked: set[int] = set()
     for p in order:
-        if all(abs(p - q) >= 4 for q in chosen):
+        if p not in blocked:
             chosen.append(p)
+            blocked.update(range(p - 3, p + brute_length(p)))
     np.testing.assert_array_equal(got.positions, chosen[:50])
+    np.testing.assert_array_equal(got.lengths, [brute_length(p) for p in chosen[:50]])
     assert got.positions[0] == 100 and got.lengths[0] == 4
     assert got.length_histogram().sum() == 50
 

@@ -40,7 +40,7 @@ def _check_positions(index, net, ids, positions) -> None:
                                        err_msg=f"{kind} at {p}")
 
 
-@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh"])
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh", "rnn_relu"])
 def test_index_matches_engine_at_random_positions_and_chunk_boundaries(tmp_path: Path,
                                                                       cell: str) -> None:
     model = word_model(tmp_path, cell)
@@ -107,6 +107,10 @@ def test_cache_is_reused_and_keyed_by_model_corpus_and_spec(tmp_path: Path) -> N
     assert cache_key(sha, changed, "lstm", IndexSpec(4, 3)) != key
     assert cache_key(sha, corpus, "lstm", IndexSpec(5, 3)) != key
     assert cache_key(sha, corpus, "gru", IndexSpec(4, 3)) != key
+    assert cache_key(sha, corpus, "lstm", IndexSpec(4, 3, gates=False)) != key
+    small = load_or_build(model, corpus, tmp_path / "c", IndexSpec(4, 3, gates=False))
+    assert small.kinds == ("h", "c")
+    np.testing.assert_array_equal(small.arrays["c"], first.arrays["c"])
     rebuilt = load_or_build(model, changed, tmp_path / "c", IndexSpec(4, 3), calls.append)
     assert calls and rebuilt.n_tokens == len(changed) == len(corpus) + 3
 
@@ -117,3 +121,37 @@ def test_cancel_leaves_nothing(tmp_path: Path) -> None:
     with pytest.raises(Cancelled):
         load_or_build(model, corpus, tmp_path / "c", IndexSpec(2, 0), lambda f: f < 0.3)
     assert list((tmp_path / "c" / "index").iterdir()) == []
+
+
+def test_cache_keeps_the_most_recently_opened_indexes(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from rnnviz.corpus.index import prune
+
+    model = word_model(tmp_path)
+    dirs = []
+    for seed in range(4):
+        corpus = read_corpus(word_corpus(tmp_path, lines=5, seed=seed), model)
+        dirs.append(load_or_build(model, corpus, tmp_path / "c", IndexSpec(2, 1)).directory)
+    for k, d in enumerate(dirs):  # opened in the order 0, 1, 2, 3; then 0 again
+        os.utime(d / "meta.json", (time.time() - 100 + k, time.time() - 100 + k))
+    os.utime(dirs[0] / "meta.json")
+    removed = prune(tmp_path / "c", keep=2)
+    assert sorted(removed) == sorted([dirs[1], dirs[2]])
+    assert dirs[0].is_dir() and dirs[3].is_dir()
+
+
+def test_stepper_without_the_input_table_gives_the_same_states(tmp_path: Path) -> None:
+    from rnnviz.corpus.stepper import Stepper
+
+    model = word_model(tmp_path, "gru")
+    net = RNNLM(model.params)
+    with_table, without = Stepper(net), Stepper(net, n_tokens=3)  # 3 tokens < 13 words
+    assert with_table.table is not None and without.table is None
+    ids = np.array([2, 5, 7, 0])
+    h = np.random.default_rng(0).uniform(-1, 1, (2, 4, 8)).astype(np.float32)
+    for a, b in zip(with_table.step(ids, h, None), without.step(ids, h, None), strict=True):
+        np.testing.assert_allclose(a[0], b[0], rtol=1e-5, atol=1e-6)
+        for g in ("r", "z", "n"):
+            np.testing.assert_allclose(a[2][g], b[2][g], rtol=1e-5, atol=1e-6)

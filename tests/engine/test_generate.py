@@ -118,3 +118,21 @@ def test_bad_sampling_settings_are_refused() -> None:
     for kw in ({"temperature": -1}, {"top_k": -2}, {"top_p": 0.0}, {"top_p": 1.5}):
         with pytest.raises(ValueError):
             Sampling(**kw)  # type: ignore[arg-type]
+
+
+def test_progress_can_cancel_generation() -> None:
+    from rnnviz.engine.bptt import Cancelled
+
+    model = RNNLM(random_params("lstm", 30, 8, seed=4))
+    seen: list[float] = []
+
+    def stop_half(f: float) -> bool:
+        seen.append(f)
+        return f < 0.5
+
+    with pytest.raises(Cancelled):
+        beam_search(model, *_start(model), 6, 3, progress=stop_half)
+    assert seen == [1 / 6, 2 / 6, 3 / 6]
+    with pytest.raises(Cancelled):
+        sample(model, *_start(model), 4, Sampling(1.0), np.random.default_rng(0),
+               progress=lambda f: f < 0.5)

@@ -94,3 +94,15 @@ def test_ready_comparison(entries: list[Example]) -> None:
 def test_every_word_example_has_a_section(entries: list[Example]) -> None:
     assert all(e.section for e in entries)
     assert entries[0].text.startswith("Tom was watching TV")  # the default sentence stays first
+
+
+def test_menu_sections_group_by_tokenizer(entries: list[Example]) -> None:
+    from rnnviz.session.examples import menu_sections
+
+    word = menu_sections(entries, "word")
+    titles = [t for t, _ in word]
+    assert titles[0] == "The classics" and LONG in titles and len(set(titles)) == len(titles)
+    assert sum(len(x) for _, x in word) == sum(e.tokenizer == "word" for e in entries)
+    char = menu_sections(entries, "char")
+    assert [t for t, _ in char] == ["Character-level examples (the Shakespeare model)"]
+    assert all(e.tokenizer == "char" for _, xs in char for e in xs)

@@ -62,8 +62,9 @@ def test_what_if_run_equals_separate_runs(edit: str, with_iv: bool) -> None:
         ref = gradient_rows(s.engine, whole, targets, len(ids) - 1, len(ids))
         np.testing.assert_allclose(row.h, ref.h, rtol=1e-5, atol=1e-7, equal_nan=True)
     assert w.run(0) is w.run(0)  # cached
-    ws.set_text("the dog sat")  # a new text drops the cached runs
-    assert w._runs == {}
+    ws.set_text("the dog sat")  # a new text drops the cached runs and the edit
+    assert w._runs == {} and w.edited_text is None
+    assert w.intervention == iv
 
 
 def test_parse_units_and_bad_input() -> None:
@@ -76,3 +77,10 @@ def test_parse_units_and_bad_input() -> None:
         whatif_of(ws).set_intervention(Intervention((UnitEdit(0, 1, state="c"),)))
     with pytest.raises(SessionError):
         whatif_of(ws).edit_token(40, "dog")
+
+
+def test_equations_name_where_the_edit_applies() -> None:
+    from rnnviz.session.whatif import equations
+
+    assert "c_s" in equations("lstm") and "after the cell update" in equations("gru")
+    assert "tanh" in equations("rnn_tanh") and "RNN, LSTM and GRU" in equations("rwkv7")

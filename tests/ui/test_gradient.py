@@ -129,7 +129,7 @@ def test_cell_state_and_input_curves(qtbot) -> None:  # type: ignore[no-untyped-
     ref = engine_norms(s, None)
     np.testing.assert_allclose(view.input_curve.yData, ref.inputs[7, :8], rtol=1e-5)
     names = [label.text for _, label in view.legend.items]
-    assert "c, layer 2" in names and "input embedding" in names
+    assert "c_s, layer 2 (dashed)" in names and "e_s, input (dotted)" in names
     gru = make_session("gru")
     assert not make_view(qtbot, gru).c_check.isEnabled()
 
@@ -217,6 +217,11 @@ def test_long_sentence_curves_follow_the_cursor(qtbot) -> None:  # type: ignore[
     assert view.matrix_image.autoDownsample
     s.set_truncate(25)
     s.set_cursor(380)
+    # a row this far back is not computed on the GUI thread: the view waits for it
+    assert not s.store(25).ready[380] and len(ydata(view.curves[0])) == 0
+    assert "background" in view.description.text()
+    for k in (None, 25):  # as the background jobs deliver them
+        s.accept_rows(s.trace, k, s.store(k).compute(380, 381))
     assert_curves(view, s)
     (x0, x1), _ = view.curve_plot.getViewBox().viewRange()
     assert x0 <= 380 <= x1 and x1 - x0 == pytest.approx(VISIBLE_STEPS)

@@ -98,8 +98,20 @@ def test_recent_files_persist_and_reopen(window: Any, qtbot: Any, tmp_path: Path
         other.open_recent(other.recent()[0])
     assert other.session.model.path == str(copy.resolve())
     other._clear_recent()
-    assert other.recent() == [] and not other.recent_menu.isEnabled()
+    assert other.recent() == []
+    texts = [a.text() for a in other.recent_menu.actions() if not a.isSeparator()]
+    assert not any(t.startswith("&") for t in texts)  # only the bundled models are left
     other.shutdown()
+
+
+def test_recent_lists_the_startup_model_and_the_bundled_ones(window: Any) -> None:
+    from rnnviz.ui.models_menu import bundled_models
+
+    assert window.recent()[0]["path"] == str(DEMO.resolve())  # loaded at startup
+    texts = [a.text() for a in window.recent_menu.actions()]
+    assert any("demo-lstm.safetensors" in t for t in texts if t.startswith("&1"))
+    others = [p.stem for p in bundled_models() if p.resolve() != DEMO.resolve()]
+    assert others and all(stem in texts for stem in others)
 
 
 def test_drag_and_drop_opens_the_file(window: Any, qtbot: Any, tmp_path: Path) -> None:
@@ -242,3 +254,32 @@ def test_vocab_dialog_tokenizer_choice_opens_a_char_rnn_file(qtbot: Any, tmp_pat
     torch.save({k: torch.from_numpy(v) for k, v in named_arrays(p).items()}, path)
     model = load_model(path, opts)
     assert model.tokenizer == "char" and len(model.vocab) == 100
+
+
+def test_switching_models_keeps_the_step(window: Any, qtbot: Any, tmp_path: Path) -> None:
+    copy = tmp_path / "same.safetensors"
+    shutil.copy(DEMO, copy)
+    window.session.set_cursor(6)
+    assert open_and_wait(qtbot, window, copy)
+    assert window.session.model.path == str(copy) and window.session.cursor == 6
+
+
+def test_opening_runs_the_text_on_the_loading_thread(window: Any, qtbot: Any, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from rnnviz.session import Workspace
+
+    threads: list[str] = []
+    original = Workspace.make_run
+
+    def spy(self: Any, *args: Any, **kw: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return original(self, *args, **kw)
+
+    monkeypatch.setattr(Workspace, "make_run", spy)
+    copy = tmp_path / "threaded.safetensors"
+    shutil.copy(DEMO, copy)
+    assert open_and_wait(qtbot, window, copy)
+    assert window.session.model.path == str(copy)
+    assert threads and threading.main_thread().name not in threads

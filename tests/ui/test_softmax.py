@@ -111,7 +111,7 @@ def test_last_step_names_the_models_own_prediction(qtbot) -> None:  # type: igno
     pred = s.prediction()
     assert pred.target_is_prediction and view.target_index == 0
     assert view.target_label.text().startswith(
-        f"end of sentence: differentiating the model's own top prediction '{pred.target_word}'")
+        f"end of text: differentiating the model's own top prediction '{pred.target_word}'")
 
 
 def test_top_k_from_the_spin_box_and_from_the_session(qtbot) -> None:  # type: ignore[no-untyped-def]

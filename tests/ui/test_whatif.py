@@ -104,7 +104,8 @@ def test_beam_tree_nodes_equal_the_engine_and_clicking_takes_the_branch(qtbot: A
     view.method_box.setCurrentText("beam search")
     view.tokens_spin.setValue(3)
     view.width_spin.setValue(2)
-    view.generate()
+    view.generate()  # on the worker thread
+    qtbot.waitUntil(lambda: view.idle, timeout=10000)
     lead = ws.models[0]
     assert lead.base is not None and lead.engine is not None and view.result is not None
     last = lead.base.records[-1]
@@ -133,8 +134,10 @@ def test_greedy_chain_and_same_seed_same_text(qtbot: Any, ws: Workspace) -> None
     view.tokens_spin.setValue(6)
     view.seed_spin.setValue(5)
     view.generate()
+    qtbot.waitUntil(lambda: view.idle, timeout=10000)
     first = view.result
     view.generate()
+    qtbot.waitUntil(lambda: view.idle, timeout=10000)
     assert first is not None and view.result is not None
     assert view.result.branch(view.result.best()) == first.branch(first.best())
     assert [n.depth for n in first.tree.nodes] == list(range(7))
@@ -152,7 +155,7 @@ def window(qtbot: Any, ws: Workspace, settings: Any) -> Iterator[MainWindow]:
 
 def test_panels_are_tabs_of_the_window(window: MainWindow) -> None:
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert "What if" in titles and "Continue" in titles
+    assert "What if" in titles and "Continue" in titles and "Units" in titles
     view = window.tabs.widget(titles.index("What if"))
     assert isinstance(view, WhatIfView)
 
@@ -187,7 +190,9 @@ def test_unit_attribution_bars_equal_the_decoder_products(qtbot: Any, ws: Worksp
         want = (_logp(cut.logits, y) - _logp(cut.logits, b)) - (
             _logp(recs[3].logits, y) - _logp(recs[3].logits, b))
         np.testing.assert_allclose(eff[j], want, atol=2e-5)
-    view.select(1, view.contrib_units[0])  # selecting a unit adds it to the What if list
+    view.select(1, view.contrib_units[0])  # a selected unit can join the What if list
+    assert what.units_edit.text() == ""
+    what.add_selected.click()
     assert what.units_edit.text() == f"2:{view.contrib_units[0]}"
 
 
@@ -210,3 +215,61 @@ def test_each_model_of_the_workspace_can_be_shown(qtbot: Any) -> None:
         want = [_logp(cut[t].logits, ids[t + 1]) - _logp(clean[t].logits, ids[t + 1])
                 for t in range(len(ids) - 1)]
         np.testing.assert_allclose(view.logp_bars.opts["height"], want, atol=1e-5)
+
+
+def test_dh_layer_choice(qtbot: Any, ws: Workspace) -> None:
+    view = WhatIfView(ws)
+    qtbot.addWidget(view)
+    whatif_of(ws).edit_token(1, "two")
+    assert view.dh_layer_box.count() == 2 and view.dh_layer_box.currentIndex() == 1
+    view.dh_layer_box.setCurrentIndex(0)
+    view.refresh()
+    run = whatif_of(ws).run(0)
+    assert run is not None
+    np.testing.assert_allclose(view.dh_image.image, np.nan_to_num(run.diff.delta_hidden[0]).T)
+
+
+def test_hover_line_names_the_step_and_its_numbers(qtbot: Any, ws: Workspace) -> None:
+    view = WhatIfView(ws)
+    qtbot.addWidget(view)
+    whatif_of(ws).edit_token(1, "two")
+    run = whatif_of(ws).run(0)
+    assert run is not None
+    line = view.describe_step(run, 3, unit=5.2)
+    assert line.startswith("step 4: after 'is'") and "next 'here'" in line
+    assert f"Δ log p {run.diff.delta_logp[3]:+.3f}" in line
+    assert f"Δh 2:5 = {run.diff.delta_hidden[1, 3, 5]:+.3f}" in line
+    assert view.describe_step(run, 99) == ""
+
+
+def test_character_model_edits_and_continues(qtbot: Any) -> None:
+    from tests.ui.conftest import REPO
+
+    path = REPO / "resources" / "models" / "shakespeare-char-lstm.safetensors"
+    if not path.exists():
+        pytest.skip("the bundled character model is absent")
+    ws = Workspace()
+    ws.add_model(load_model(path))
+    ws.set_text("ROMEO: I am here")
+    view, beam = WhatIfView(ws), BeamTreeView(ws)
+    qtbot.addWidget(view)
+    qtbot.addWidget(beam)
+    whatif_of(ws).edit_token(7, "u")  # "ROMEO: u am here"
+    assert whatif_of(ws).edited_text == "ROMEO: u am here"
+    lead = ws.models[0]
+    assert lead.engine is not None and lead.model is not None
+    a = [t.id for t in lead.model.tokenize("ROMEO: I am here")]
+    b = [t.id for t in lead.model.tokenize("ROMEO: u am here")]
+    ra, rb = lead.engine.run(a), lead.engine.run(b)
+    x, h = view.logp_bars.opts["x"], view.logp_bars.opts["height"]
+    want = {t: _logp(rb[t].logits, b[t + 1]) - _logp(ra[t].logits, a[t + 1])
+            for t in range(len(a) - 1) if t != 6}
+    assert list(x) == sorted(want)
+    np.testing.assert_allclose(h, [want[t] for t in sorted(want)], atol=1e-5)
+    beam.method_box.setCurrentText("greedy")
+    beam.tokens_spin.setValue(8)
+    beam.generate()
+    qtbot.waitUntil(lambda: beam.idle, timeout=10000)
+    assert beam.result is not None
+    chars = [lead.model.vocab.tokens[i] for i in beam.result.tree.path(beam.result.best())]
+    assert beam.result.branch(beam.result.best()) == "ROMEO: I am here" + "".join(chars)

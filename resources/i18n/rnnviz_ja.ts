@@ -1,0 +1,889 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ja">
+    <context>
+        <name>BeamTreeView</name>
+        <message>
+            <source>greedy</source>
+            <translation>貪欲法</translation>
+        </message>
+        <message>
+            <source>sample</source>
+            <translation>サンプリング</translation>
+        </message>
+        <message>
+            <source>beam search</source>
+            <translation>ビームサーチ</translation>
+        </message>
+        <message>
+            <source>tokens </source>
+            <translation>トークン数 </translation>
+        </message>
+        <message>
+            <source>width </source>
+            <translation>ビーム幅 </translation>
+        </message>
+        <message>
+            <source>seed </source>
+            <translation>シード </translation>
+        </message>
+        <message>
+            <source>Continue</source>
+            <translation>続きを生成</translation>
+        </message>
+        <message>
+            <source>Back</source>
+            <translation>戻る</translation>
+        </message>
+        <message>
+            <source>Return to the text before the last branch taken</source>
+            <translation>最後に選んだ分岐の前の文に戻る</translation>
+        </message>
+        <message>
+            <source>generated token</source>
+            <translation>生成したトークン</translation>
+        </message>
+        <message>
+            <source>Click a node to make that branch the text.</source>
+            <translation>ノードをクリックすると、その分岐が文になります。</translation>
+        </message>
+        <message>
+            <source>beam search, width {0}</source>
+            <translation>ビームサーチ（幅 {0}）</translation>
+        </message>
+        <message>
+            <source>sampling, seed {0}</source>
+            <translation>サンプリング（シード {0}）</translation>
+        </message>
+        <message>
+            <source>generating…</source>
+            <translation>生成中…</translation>
+        </message>
+        <message>
+            <source>generation failed: {0}</source>
+            <translation>生成に失敗しました: {0}</translation>
+        </message>
+        <message>
+            <source>(text)</source>
+            <translation>（文）</translation>
+        </message>
+        <message>
+            <source>{0}: best {1} (cumulative log p). Click a node to make that branch the text.</source>
+            <translation>{0}: 最良 {1}（累積 log p）。ノードをクリックすると、その分岐が文になります。</translation>
+        </message>
+    </context>
+    <context>
+        <name>ColumnHeader</name>
+        <message>
+            <source>Close this model (the others stay)</source>
+            <translation>このモデルを閉じる（ほかのモデルは残ります）</translation>
+        </message>
+        <message>
+            <source>own tokens: step {0} of {1}, “{2}”</source>
+            <translation>自身のトークン: ステップ {0}/{1}、「{2}」</translation>
+        </message>
+    </context>
+    <context>
+        <name>CompareGradientView</name>
+        <message>
+            <source>shared scale</source>
+            <translation>共通の目盛り</translation>
+        </message>
+        <message>
+            <source>Fix the log axis over every computed gradient of every model (off: fit the current curves)</source>
+            <translation>すべてのモデルの計算済みの勾配すべてに対数軸を固定する（オフ: 今の曲線に合わせる）</translation>
+        </message>
+        <message>
+            <source>cell state c</source>
+            <translation>記憶セル c</translation>
+        </message>
+        <message>
+            <source>Dashed: ||d l_t / d c_s|| of LSTMs, the path the forget gate keeps open</source>
+            <translation>破線: LSTM の ||d l_t / d c_s||。忘却ゲートが開いておく経路</translation>
+        </message>
+        <message>
+            <source>input</source>
+            <translation>入力</translation>
+        </message>
+        <message>
+            <source>Dotted: ||d l_t / d e_s||, the gradient reaching the word embedding fed at step s</source>
+            <translation>点線: ||d l_t / d e_s||。ステップ s で入力した単語の埋め込みに届く勾配</translation>
+        </message>
+        <message>
+            <source>also plot</source>
+            <translation>追加で表示</translation>
+        </message>
+        <message>
+            <source>gradient norm (log)</source>
+            <translation>勾配ノルム（対数）</translation>
+        </message>
+        <message>
+            <source>d: steps back from the current token (own tokens)</source>
+            <translation>d: 現在のトークンからさかのぼるステップ数（自身のトークン）</translation>
+        </message>
+        <message>
+            <source>{0} (layer {1})</source>
+            <translation>{0}（第{1}層）</translation>
+        </message>
+        <message>
+            <source>its top guess</source>
+            <translation>最上位の予測</translation>
+        </message>
+        <message>
+            <source>the chosen word</source>
+            <translation>選んだ単語</translation>
+        </message>
+        <message>
+            <source>the true next word</source>
+            <translation>正解の次の単語</translation>
+        </message>
+        <message>
+            <source>{0}: −log p({1}) after {2} ({3})</source>
+            <translation>{0}: {2} の後の −log p({1})（{3}）</translation>
+        </message>
+        <message>
+            <source>shared fixed scale</source>
+            <translation>共通の固定目盛り</translation>
+        </message>
+        <message>
+            <source>axis fits the curves</source>
+            <translation>軸は曲線に合わせる</translation>
+        </message>
+        <message>
+            <source>Loss differentiated — {0}. {1}.</source>
+            <translation>微分する損失 — {0}。{1}。</translation>
+        </message>
+    </context>
+    <context>
+        <name>GradientPane</name>
+        <message>
+            <source>All models, one axis</source>
+            <translation>全モデルを一つの軸に</translation>
+        </message>
+        <message>
+            <source>Each model</source>
+            <translation>モデルごと</translation>
+        </message>
+    </context>
+    <context>
+        <name>MemoryView</name>
+        <message>
+            <source>input e</source>
+            <translation>入力 e</translation>
+        </message>
+        <message>
+            <source>{0} layer {1}</source>
+            <translation>{0} 第{1}層</translation>
+        </message>
+        <message>
+            <source>Corpus…</source>
+            <translation>コーパス…</translation>
+        </message>
+        <message>
+            <source>Choose a text file (one sentence a line, read as 'rnnviz eval' reads it; character models read its characters)</source>
+            <translation>テキストファイルを選ぶ（1 行に 1 文。'rnnviz eval' と同じ読み方で、文字モデルは文字単位で読みます）</translation>
+        </message>
+        <message>
+            <source>N = </source>
+            <translation>N = </translation>
+        </message>
+        <message>
+            <source>Use the first N tokens of the corpus</source>
+            <translation>コーパスの先頭 N トークンを使う</translation>
+        </message>
+        <message>
+            <source>D = </source>
+            <translation>D = </translation>
+        </message>
+        <message>
+            <source>Largest distance d</source>
+            <translation>最大距離 d</translation>
+        </message>
+        <message>
+            <source>Compute</source>
+            <translation>計算</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>キャンセル</translation>
+        </message>
+        <message>
+            <source>h</source>
+            <translation>h</translation>
+        </message>
+        <message>
+            <source>cell state c</source>
+            <translation>記憶セル c</translation>
+        </message>
+        <message>
+            <source>input</source>
+            <translation>入力</translation>
+        </message>
+        <message>
+            <source>lower layers</source>
+            <translation>下位の層</translation>
+        </message>
+        <message>
+            <source>25–75% band</source>
+            <translation>25–75% の帯</translation>
+        </message>
+        <message>
+            <source>show</source>
+            <translation>表示</translation>
+        </message>
+        <message>
+            <source>median ||d l_t / d x_(t-d)|| (log)</source>
+            <translation>||d l_t / d x_(t-d)|| の中央値（対数）</translation>
+        </message>
+        <message>
+            <source>d: steps back (each model's own tokens)</source>
+            <translation>d: さかのぼるステップ数（各モデル自身のトークン）</translation>
+        </message>
+        <message>
+            <source>model</source>
+            <translation>モデル</translation>
+        </message>
+        <message>
+            <source>path</source>
+            <translation>経路</translation>
+        </message>
+        <message>
+            <source>span</source>
+            <translation>記憶の長さ</translation>
+        </message>
+        <message>
+            <source>d = 0</source>
+            <translation>d = 0</translation>
+        </message>
+        <message>
+            <source>d = D</source>
+            <translation>d = D</translation>
+        </message>
+        <message>
+            <source>Span: the largest d whose median is still at least 1% of its value at d = 0</source>
+            <translation>記憶の長さ: 中央値が d = 0 での値の 1% 以上を保つ最大の d</translation>
+        </message>
+        <message>
+            <source>Median over the corpus positions t of the gradient of the loss at t with respect to the state d steps earlier; shaded: 25–75% of positions. Solid: hidden state h, dashed: LSTM cell state c, dotted: input embedding; thin: lower layers.</source>
+            <translation>時刻 t の損失の、d ステップ前の状態に関する勾配のノルムを、コーパスの位置 t について取った中央値。影: 位置の 25–75%。実線: 隠れ状態 h、破線: LSTM の記憶セル c、点線: 入力の埋め込み、細線: 下位の層。</translation>
+        </message>
+        <message>
+            <source>corpus: {0} (shipped: text sampled from ptb-lstm)</source>
+            <translation>コーパス: {0}（同梱: ptb-lstm から生成した文）</translation>
+        </message>
+        <message>
+            <source>corpus: {0}</source>
+            <translation>コーパス: {0}</translation>
+        </message>
+        <message>
+            <source>N or D changed: press Compute</source>
+            <translation>N か D が変わりました: 「計算」を押してください</translation>
+        </message>
+        <message>
+            <source>Corpus for the memory curves</source>
+            <translation>記憶曲線のコーパス</translation>
+        </message>
+        <message>
+            <source>Text files (*.txt);;All files (*)</source>
+            <translation>テキストファイル (*.txt);;すべてのファイル (*)</translation>
+        </message>
+        <message>
+            <source>computing {0} model(s)…</source>
+            <translation>{0} 個のモデルを計算中…</translation>
+        </message>
+        <message>
+            <source>cancelled</source>
+            <translation>キャンセルしました</translation>
+        </message>
+        <message>
+            <source>{0} tokens, d = 0..{1}, targets t = {1}..{2}</source>
+            <translation>{0} トークン、d = 0..{1}、対象の時刻 t = {1}..{2}</translation>
+        </message>
+    </context>
+    <context>
+        <name>ModelsMenu</name>
+        <message>
+            <source>&amp;Models</source>
+            <translation>モデル(&amp;M)</translation>
+        </message>
+        <message>
+            <source>&amp;Compare with…</source>
+            <translation>比較するモデルを開く(&amp;C)…</translation>
+        </message>
+        <message>
+            <source>Open another model beside the current ones: every view shows all models on the same text</source>
+            <translation>今のモデルの横に別のモデルを開く: どのビューも同じ文ですべてのモデルを表示します</translation>
+        </message>
+        <message>
+            <source>Open &amp;bundled model</source>
+            <translation>同梱モデルを開く(&amp;B)</translation>
+        </message>
+        <message>
+            <source>&amp;Add bundled model beside</source>
+            <translation>同梱モデルを横に追加(&amp;A)</translation>
+        </message>
+        <message>
+            <source>C&amp;lose model</source>
+            <translation>モデルを閉じる(&amp;L)</translation>
+        </message>
+    </context>
+    <context>
+        <name>SessionActions</name>
+        <message>
+            <source>rnnviz session (*.rnnviz.json)</source>
+            <translation>rnnviz セッション (*.rnnviz.json)</translation>
+        </message>
+        <message>
+            <source>Save session</source>
+            <translation>セッションを保存</translation>
+        </message>
+        <message>
+            <source>Cannot save session</source>
+            <translation>セッションを保存できません</translation>
+        </message>
+        <message>
+            <source>Saved session {0}</source>
+            <translation>セッション {0} を保存しました</translation>
+        </message>
+        <message>
+            <source>Open session</source>
+            <translation>セッションを開く</translation>
+        </message>
+        <message>
+            <source>Opening session {0}…</source>
+            <translation>セッション {0} を開いています…</translation>
+        </message>
+        <message>
+            <source>Opened session {0}</source>
+            <translation>セッション {0} を開きました</translation>
+        </message>
+        <message>
+            <source>Cannot open session</source>
+            <translation>セッションを開けません</translation>
+        </message>
+    </context>
+    <context>
+        <name>StepNumbers</name>
+        <message>
+            <source>layer </source>
+            <translation>層 </translation>
+        </message>
+        <message>
+            <source>unit </source>
+            <translation>ユニット </translation>
+        </message>
+        <message>
+            <source>Clicking a heatmap row selects a unit too</source>
+            <translation>ヒートマップの行をクリックしてもユニットを選べます</translation>
+        </message>
+        <message>
+            <source>step {0}, token “{1}”, layer {2}:</source>
+            <translation>ステップ {0}、トークン「{1}」、第{2}層:</translation>
+        </message>
+    </context>
+    <context>
+        <name>TracedWordBox</name>
+        <message>
+            <source>trace another word…</source>
+            <translation>別の単語を追跡…</translation>
+        </message>
+        <message>
+            <source>Type a word and press Enter: the gradients then trace the loss of that word as the next word at the current step (clicking a bar of the next-word chart does the same)</source>
+            <translation>単語を入力して Enter: 勾配は、現在のステップでその単語を次の単語としたときの損失を追跡します（次の単語のグラフの棒をクリックしても同じ）</translation>
+        </message>
+        <message>
+            <source>true next word</source>
+            <translation>正解の次の単語</translation>
+        </message>
+        <message>
+            <source>Trace the true next word again (at the last step: the top guess)</source>
+            <translation>再び正解の次の単語を追跡する（最後のステップでは最上位の予測）</translation>
+        </message>
+        <message>
+            <source>Tracing the loss of the true next word</source>
+            <translation>正解の次の単語の損失を追跡中</translation>
+        </message>
+        <message>
+            <source>Tracing p({0}) here</source>
+            <translation>ここで p({0}) を追跡中</translation>
+        </message>
+        <message>
+            <source>Tracing p({0}) at step {1}</source>
+            <translation>ステップ {1} で p({0}) を追跡中</translation>
+        </message>
+        <message>
+            <source>(not for every model: hover)</source>
+            <translation>（一部のモデルのみ: マウスを重ねて確認）</translation>
+        </message>
+    </context>
+    <context>
+        <name>UnitAttributionView</name>
+        <message>
+            <source>word (default: the traced next word)</source>
+            <translation>単語（既定: 追跡中の次の単語）</translation>
+        </message>
+        <message>
+            <source>contrast word (optional)</source>
+            <translation>比較する単語（任意）</translation>
+        </message>
+        <message>
+            <source>Layer whose units are ablated one at a time at the cursor</source>
+            <translation>カーソルの時刻でユニットを 1 つずつ除去（ゼロに）する層</translation>
+        </message>
+        <message>
+            <source>logit of</source>
+            <translation>ロジット:</translation>
+        </message>
+        <message>
+            <source>minus</source>
+            <translation>引く</translation>
+        </message>
+        <message>
+            <source>ablation effect in</source>
+            <translation>除去の効果:</translation>
+        </message>
+        <message>
+            <source>unit</source>
+            <translation>ユニット</translation>
+        </message>
+        <message>
+            <source>layer {0}</source>
+            <translation>第{0}層</translation>
+        </message>
+        <message>
+            <source>top-layer units → logit {0}</source>
+            <translation>最上層のユニット → ロジット {0}</translation>
+        </message>
+        <message>
+            <source>after {0} (step {1}): logit {2} = {3} = Σ units {4} + bias {5}. Click a bar to select the unit.</source>
+            <translation>{0} の後（ステップ {1}）: ロジット {2} = {3} = Σ ユニット {4} + バイアス {5}。棒をクリックするとユニットを選べます。</translation>
+        </message>
+        <message>
+            <source>Δ log p({0}) when a layer {1} unit is ablated here alone</source>
+            <translation>第{1}層のユニットをここで 1 つだけ除去したときの Δ log p({0})</translation>
+        </message>
+    </context>
+    <context>
+        <name>VanishingView</name>
+        <message>
+            <source>The gradient at distance d is at most the product of the d step-Jacobian norms: ||dl_t/ds_(t-d)|| &lt;= ||dl_t/ds_t|| x ||J_t|| x ... x ||J_(t-d+1)|| (top layer; s = h, or (h, c) for the LSTM). Norms above 1 allow growth but do not force it: where the true curve falls far below the bound, the gradient does not line up with the directions a step stretches.</source>
+            <translation>距離 d の勾配は、d 個のステップのヤコビ行列のノルムの積以下です: ||dl_t/ds_(t-d)|| &lt;= ||dl_t/ds_t|| x ||J_t|| x ... x ||J_(t-d+1)||（最上層。s = h、LSTM では (h, c)）。ノルムが 1 を超えると増大しうるが、必ず増大するわけではありません。実際の曲線が上界よりずっと下にあるところでは、勾配がそのステップの引き伸ばす方向にそろっていません。</translation>
+        </message>
+        <message>
+            <source>step Jacobian norm</source>
+            <translation>ヤコビ行列のノルム</translation>
+        </message>
+        <message>
+            <source>||J_t||_2</source>
+            <translation>||J_t||_2</translation>
+        </message>
+        <message>
+            <source>step t</source>
+            <translation>時刻 t</translation>
+        </message>
+        <message>
+            <source>LSTM forget gates: mean f, and prod f since a step</source>
+            <translation>LSTM の忘却ゲート: f の平均と積</translation>
+        </message>
+        <message>
+            <source>mean f (solid), mean prod f (dashed)</source>
+            <translation>f の平均（実線）、f の積の平均（破線）</translation>
+        </message>
+        <message>
+            <source>at the cursor: gradient (solid), bound (dotted)</source>
+            <translation>カーソル: 勾配（実線）と上界（点線）</translation>
+        </message>
+        <message>
+            <source>top layer ||dl_t/ds_(t-d)|| (log)</source>
+            <translation>最上層の ||dl_t/ds_(t-d)||（対数）</translation>
+        </message>
+        <message>
+            <source>d: steps back</source>
+            <translation>d: さかのぼるステップ数</translation>
+        </message>
+        <message>
+            <source>forget-gate product since step </source>
+            <translation>忘却ゲートの積、開始ステップ </translation>
+        </message>
+        <message>
+            <source>prod_(u = s+1..t) f_u: how much of the cell state at step s the forget gates alone keep until step t</source>
+            <translation>prod_(u = s+1..t) f_u: ステップ s の記憶セルのうち、忘却ゲートだけでステップ t まで残る割合</translation>
+        </message>
+        <message>
+            <source>computing step Jacobians…</source>
+            <translation>ステップのヤコビ行列を計算中…</translation>
+        </message>
+    </context>
+    <context>
+        <name>VocabDialog</name>
+        <message>
+            <source>as the file says, else inferred from the vocabulary</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>PTB rules (ptb)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the vocabulary's own spellings, wikitext style (words)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>characters (char)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Tokenizer:</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
+        <name>WhatIfView</name>
+        <message>
+            <source>ablate</source>
+            <translation>除去</translation>
+        </message>
+        <message>
+            <source>clamp</source>
+            <translation>固定</translation>
+        </message>
+        <message>
+            <source>scale</source>
+            <translation>拡大縮小</translation>
+        </message>
+        <message>
+            <source>both</source>
+            <translation>両方</translation>
+        </message>
+        <message>
+            <source>Applied after the cell update (h~_s, c~_s) = LSTM(x_s, h_s-1, c_s-1): h_s = m·h~_s + a (c_s alike) feeds the layer above and step s+1.</source>
+            <translation>(h~_s, c~_s) = LSTM(x_s, h_s-1, c_s-1) の後に適用: h_s = m·h~_s + a（c_s も同様）を上の層と s+1 へ渡す。</translation>
+        </message>
+        <message>
+            <source>Applied after the cell update h~_s = GRU(x_s, h_s-1): h_s = m·h~_s + a feeds the layer above and step s+1.</source>
+            <translation>h~_s = GRU(x_s, h_s-1) の後に適用: h_s = m·h~_s + a を上の層と s+1 へ渡す。</translation>
+        </message>
+        <message>
+            <source>Applied after the cell update h~_s = tanh(W x_s + U h_s-1 + b): h_s = m·h~_s + a feeds the layer above and step s+1.</source>
+            <translation>h~_s = tanh(W x_s + U h_s-1 + b) の後に適用: h_s = m·h~_s + a を上の層と s+1 へ渡す。</translation>
+        </message>
+        <message>
+            <source>Edits, interventions and generation here work on RNN, LSTM and GRU models.</source>
+            <translation>ここでの編集・介入・生成は RNN、LSTM、GRU のモデルで使えます。</translation>
+        </message>
+        <message>
+            <source>Gradients differentiate the intervened run (w.r.t. h~_s): an ablated or clamped unit passes none back.</source>
+            <translation>勾配は介入後の実行を h~_s で微分したもの: 除去・固定したユニットは勾配を逆伝播しない。</translation>
+        </message>
+        <message>
+            <source>Whose runs to show (every model runs the same edit)</source>
+            <translation>どのモデルの結果を表示するか（どのモデルも同じ編集で実行されます）</translation>
+        </message>
+        <message>
+            <source>Layer of the Δh heatmap</source>
+            <translation>Δh ヒートマップの層</translation>
+        </message>
+        <message>
+            <source>A word typed, &lt;unk&gt;, or one of the model's top guesses for this position</source>
+            <translation>入力した単語、&lt;unk&gt;、またはこの位置でのモデルの上位予測の 1 つ</translation>
+        </message>
+        <message>
+            <source>token here:</source>
+            <translation>トークン:</translation>
+        </message>
+        <message>
+            <source>Replace</source>
+            <translation>置換</translation>
+        </message>
+        <message>
+            <source>Replace the cursor's token</source>
+            <translation>カーソル位置のトークンを置き換える</translation>
+        </message>
+        <message>
+            <source>Insert</source>
+            <translation>挿入</translation>
+        </message>
+        <message>
+            <source>Insert before the cursor's token</source>
+            <translation>カーソル位置のトークンの前に挿入する</translation>
+        </message>
+        <message>
+            <source>Delete</source>
+            <translation>削除</translation>
+        </message>
+        <message>
+            <source>Delete the cursor's token</source>
+            <translation>カーソル位置のトークンを削除する</translation>
+        </message>
+        <message>
+            <source>edited text (Enter runs it beside the original)</source>
+            <translation>編集した文（Enter で元の文と並べて実行）</translation>
+        </message>
+        <message>
+            <source>Plain</source>
+            <translation>元に戻す</translation>
+        </message>
+        <message>
+            <source>Back to the plain views: no edit, no intervention</source>
+            <translation>通常の表示に戻す: 編集も介入もなし</translation>
+        </message>
+        <message>
+            <source>units, e.g. 1:17,1:42</source>
+            <translation>例 1:17,1:42</translation>
+        </message>
+        <message>
+            <source>LAYER:UNIT, layers from 1 (nearest the input), units from 0 as the heatmap shows them</source>
+            <translation>層:ユニット。層は 1（入力に最も近い層）から、ユニットはヒートマップと同じく 0 から数えます</translation>
+        </message>
+        <message>
+            <source>clamp: the value; scale: the factor</source>
+            <translation>固定: その値、拡大縮小: その倍率</translation>
+        </message>
+        <message>
+            <source>+ selected</source>
+            <translation>+ 選択中</translation>
+        </message>
+        <message>
+            <source>from step</source>
+            <translation>以降</translation>
+        </message>
+        <message>
+            <source>at step</source>
+            <translation>のみ</translation>
+        </message>
+        <message>
+            <source>Step numbered from 1, as the token strip shows it</source>
+            <translation>ステップはトークン列の表示と同じく 1 から数えます</translation>
+        </message>
+        <message>
+            <source>Also set a layer's whole state to zero at the step</source>
+            <translation>そのステップで層の状態全体もゼロにする</translation>
+        </message>
+        <message>
+            <source>Apply</source>
+            <translation>適用</translation>
+        </message>
+        <message>
+            <source>Δ log p(true next word)</source>
+            <translation>Δ log p（正解の次の単語）</translation>
+        </message>
+        <message>
+            <source>Δ loss per step</source>
+            <translation>ステップごとの Δ 損失</translation>
+        </message>
+        <message>
+            <source>Δh (what if − original)</source>
+            <translation>Δh（もしも − 元）</translation>
+        </message>
+        <message>
+            <source>gradient of the cursor's loss, top layer</source>
+            <translation>カーソルの時刻の損失の勾配（最上層）</translation>
+        </message>
+        <message>
+            <source>original</source>
+            <translation>元</translation>
+        </message>
+        <message>
+            <source>what if</source>
+            <translation>もしも</translation>
+        </message>
+        <message>
+            <source>no reset</source>
+            <translation>リセットなし</translation>
+        </message>
+        <message>
+            <source>reset layer {0}</source>
+            <translation>第{0}層をリセット</translation>
+        </message>
+        <message>
+            <source>Add the selected unit ({0}) to the list</source>
+            <translation>選択中のユニット（{0}）をリストに追加</translation>
+        </message>
+        <message>
+            <source>Select a unit (Units panel, Help) to add it here</source>
+            <translation>ユニットを選ぶと（ユニット・パネル、ヘルプ）ここに追加できます</translation>
+        </message>
+        <message>
+            <source>edited text: {0}</source>
+            <translation>編集した文: {0}</translation>
+        </message>
+        <message>
+            <source>clamp to {0}</source>
+            <translation>{0} に固定</translation>
+        </message>
+        <message>
+            <source>scale by {0}</source>
+            <translation>{0} 倍に拡大縮小</translation>
+        </message>
+        <message>
+            <source>at step {0}</source>
+            <translation>ステップ {0} のみ</translation>
+        </message>
+        <message>
+            <source>from step {0} on</source>
+            <translation>ステップ {0} 以降</translation>
+        </message>
+        <message>
+            <source>h and c</source>
+            <translation>h と c</translation>
+        </message>
+        <message>
+            <source>{0} {1} of unit {2} {3}</source>
+            <translation>{3}、ユニット {2} の {1} を{0}</translation>
+        </message>
+        <message>
+            <source>reset layer {0} to zero at step {1}</source>
+            <translation>ステップ {1} で第{0}層をゼロにリセット</translation>
+        </message>
+        <message>
+            <source>No edit and no intervention: edit a token or apply units.</source>
+            <translation>編集も介入もありません: トークンを編集するか、ユニットに適用してください。</translation>
+        </message>
+        <message>
+            <source>Δh layer {0}</source>
+            <translation>Δh 第{0}層</translation>
+        </message>
+        <message>
+            <source>Δh layer {0} (what if − original, ±{1})</source>
+            <translation>Δh 第{0}層（もしも − 元、±{1}）</translation>
+        </message>
+        <message>
+            <source>step {0}: after {1}</source>
+            <translation>ステップ {0}: {1} の後</translation>
+        </message>
+        <message>
+            <source>next {0}</source>
+            <translation>次 {0}</translation>
+        </message>
+        <message>
+            <source>Δ loss {0}</source>
+            <translation>Δ 損失 {0}</translation>
+        </message>
+        <message>
+            <source>inserted (no original step)</source>
+            <translation>挿入（元のステップなし）</translation>
+        </message>
+        <message>
+            <source>after {0} (step {1})</source>
+            <translation>{0} の後（ステップ {1}）</translation>
+        </message>
+        <message>
+            <source>original: {0}   |   what if: {1}</source>
+            <translation>元: {0}   |   もしも: {1}</translation>
+        </message>
+    </context>
+    <context>
+        <name>export</name>
+        <message>
+            <source>PNG image (*.png);;PNG image, 2x (*@2x.png);;SVG drawing (*.svg)</source>
+            <translation>PNG 画像 (*.png);;PNG 画像 2 倍 (*@2x.png);;SVG 図 (*.svg)</translation>
+        </message>
+        <message>
+            <source>CSV table (*.csv);;NumPy archive (*.npz)</source>
+            <translation>CSV 表 (*.csv);;NumPy アーカイブ (*.npz)</translation>
+        </message>
+        <message>
+            <source>cannot write {0}</source>
+            <translation>{0} に書き込めません</translation>
+        </message>
+        <message>
+            <source>Export failed</source>
+            <translation>書き出しに失敗しました</translation>
+        </message>
+        <message>
+            <source>Save image</source>
+            <translation>画像を保存</translation>
+        </message>
+        <message>
+            <source>Export data</source>
+            <translation>データを書き出す</translation>
+        </message>
+        <message>
+            <source>Save image…</source>
+            <translation>画像を保存…</translation>
+        </message>
+        <message>
+            <source>Copy image</source>
+            <translation>画像をコピー</translation>
+        </message>
+        <message>
+            <source>Export data…</source>
+            <translation>データを書き出す…</translation>
+        </message>
+    </context>
+    <context>
+        <name>panels</name>
+        <message>
+            <source>Memory</source>
+            <translation>記憶</translation>
+        </message>
+        <message>
+            <source>How far back each model's loss still reaches: median gradient norm against distance over a corpus, with the 25-75% band and the memory span of every path</source>
+            <translation>各モデルの損失がどこまで過去に届くか: コーパス上の距離ごとの勾配ノルムの中央値と 25-75% の帯、各経路の記憶の長さ</translation>
+        </message>
+        <message>
+            <source>Why it vanishes</source>
+            <translation>勾配消失の理由</translation>
+        </message>
+        <message>
+            <source>Each step's Jacobian norm, the LSTM's forget gates, and the bound their product puts on the gradient at the cursor</source>
+            <translation>各ステップのヤコビ行列のノルム、LSTM の忘却ゲート、そしてそれらの積がカーソルの時刻の勾配に与える上界</translation>
+        </message>
+        <message>
+            <source>What if</source>
+            <translation>もしも</translation>
+        </message>
+        <message>
+            <source>Edit a token or ablate, clamp or scale units, and see the difference: Δ log p of the next words, Δ loss, Δh</source>
+            <translation>トークンを編集したり、ユニットを除去・固定・拡大縮小したりして、差を見る: 次の単語の Δ log p、Δ 損失、Δh</translation>
+        </message>
+        <message>
+            <source>Units</source>
+            <translation>ユニット</translation>
+        </message>
+        <message>
+            <source>Which units push the next word's logit up or down, and the effect of ablating each unit of a layer; click a bar to select the unit</source>
+            <translation>どのユニットが次の単語のロジットを押し上げ・押し下げるか、層の各ユニットを除去したときの効果。棒をクリックするとユニットを選べます</translation>
+        </message>
+        <message>
+            <source>Continue</source>
+            <translation>続きを生成</translation>
+        </message>
+        <message>
+            <source>Generate after the text (greedy, sampling, beam search) and pick a branch of the beam tree</source>
+            <translation>文の続きを生成し（貪欲法、サンプリング、ビームサーチ）、ビーム木の分岐を選ぶ</translation>
+        </message>
+        <message>
+            <source>Unit inspector</source>
+            <translation>ユニット詳細</translation>
+        </message>
+        <message>
+            <source>One unit over the text and a corpus: coloured text, top contexts, pinned units (click a heatmap cell to choose the unit)</source>
+            <translation>1 つのユニットを文とコーパスで見る: 色付きの文、上位の文脈、ピン留めしたユニット（ヒートマップのセルをクリックしてユニットを選ぶ）</translation>
+        </message>
+        <message>
+            <source>Select and match</source>
+            <translation>選択と照合</translation>
+        </message>
+        <message>
+            <source>Units on over a span of steps, and the corpus passages where they are on together (LSTMVis)</source>
+            <translation>ある範囲のステップで活性化しているユニットと、それらが同時に活性化するコーパスの箇所（LSTMVis）</translation>
+        </message>
+        <message>
+            <source>RWKV state</source>
+            <translation>RWKV の状態</translation>
+        </message>
+        <message>
+            <source>RWKV-4: the WKV average a/b per channel over steps; RWKV-7: each head's state matrix S at the cursor and the decay w over steps</source>
+            <translation>RWKV-4: チャネルごとの WKV 平均 a/b のステップに沿った変化。RWKV-7: カーソルの時刻での各ヘッドの状態行列 S と、減衰 w のステップに沿った変化</translation>
+        </message>
+        <message>
+            <source>Help</source>
+            <translation>ヘルプ</translation>
+        </message>
+        <message>
+            <source>Each view, the notation, the cell equations in PyTorch's and the book's form, and one unit's equations with this step's numbers</source>
+            <translation>各ビュー、記法、PyTorch と書籍の形式によるセルの式、そして 1 つのユニットの式にこのステップの数値を入れたもの</translation>
+        </message>
+    </context>
+</TS>
