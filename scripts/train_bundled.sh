@@ -44,10 +44,10 @@ run_one() {
             --cell lstm --layers 2 --hidden 384 --embedding 64 --dropout 0.25 --optimizer adam \
             --lr 0.002 --clip 5 --batch 32 --bptt 100 --epochs 10 --anneal 2 --plateau 0.005 \
             --decay-after 6 ;;
-    ptb-rwkv)  # RWKV-4, trained time-parallel; lr halved after epoch 1
+    ptb-rwkv)  # RWKV-4, trained time-parallel; lr halved after every epoch
         train ptb-rwkv --data "$DATA/ptb" --cell rwkv4 --layers 2 --hidden 192 --tied \
             --dropout 0.25 --optimizer adam --lr 0.002 --clip 1.0 --batch 20 --bptt 35 \
-            --epochs 2 --anneal 2 --plateau 0.01 --decay-after 1 ;;
+            --epochs 4 --anneal 2 --plateau 0.01 --decay-after 1 ;;
     *) echo "unknown model $1" >&2; exit 2 ;;
     esac
 }

@@ -111,17 +111,45 @@ def validate(p: RwkvParams) -> None:
     _check(not extra, f"unexpected tensor(s): {', '.join(extra[:6])}")
     for name, arr in p.arrays.items():
         _check(arr.dtype == np.float32, f"{name} must be float32, got {arr.dtype}")
+    _check(p.arrays["emb.weight"].ndim == 2, "emb.weight must be 2-D")
     v, c = p.arrays["emb.weight"].shape
+    for name, arr in p.arrays.items():
+        shape = _expected_shape(name, arr, c, p.arrays)
+        _check(shape is None or arr.shape == shape,
+               f"{name} has shape {tuple(arr.shape)}, expected {shape}")
     _check(p.arrays["head.weight"].shape == (v, c),
            f"head.weight has shape {p.arrays['head.weight'].shape}, expected {(v, c)}")
-    for i in range(n):
-        for kind in ("key", "value", "receptance", "output"):
-            w = p.arrays[f"blocks.{i}.att.{kind}.weight"]
-            _check(w.shape == (c, c),
-                   f"blocks.{i}.att.{kind}.weight has shape {w.shape}, expected {(c, c)}")
     if p.cell == "rwkv7":
         h, hs = p.arrays["blocks.0.att.r_k"].shape
         _check(h * hs == c, f"att.r_k shape {(h, hs)} does not divide the width {c}")
+
+
+_VECTORS = ("time_mix_k", "time_mix_v", "time_mix_r", "time_decay", "time_first", "x_r", "x_w",
+            "x_k", "x_v", "x_a", "x_g", "w0", "a0", "v0", "k_k", "k_a")
+
+
+def _expected_shape(name: str, arr: F32, c: int, arrays: Mapping[str, F32]
+                    ) -> tuple[int, ...] | None:
+    """The shape the engine needs for a tensor (None: checked elsewhere or free)."""
+    last = name.rsplit(".", 1)[-1]
+    if last in ("bias",) or (last == "weight" and (".ln" in name or name.startswith("ln_out"))):
+        return (c,)
+    if last in _VECTORS:
+        return (c,)
+    if name.endswith(("att.key.weight", "att.value.weight", "att.receptance.weight",
+                      "att.output.weight", "ffn.receptance.weight")):
+        return (c, c)
+    if name.endswith("ffn.key.weight"):
+        return (int(arr.shape[0]), c) if arr.ndim == 2 else (-1, c)
+    if name.endswith("ffn.value.weight"):
+        f = arrays[name.replace("value", "key")].shape[0]
+        return (c, int(f))
+    if last in ("w1", "a1", "v1", "g1"):
+        return (c, int(arr.shape[1])) if arr.ndim == 2 else (c, -1)
+    if last in ("w2", "a2", "v2", "g2"):
+        d = arrays[name[:-1] + "1"].shape[1]
+        return (int(d), c)
+    return None
 
 
 def squeeze_arrays(arrays: Mapping[str, np.ndarray]) -> dict[str, F32]:

@@ -157,3 +157,20 @@ def test_bad_rwkv_files_give_one_line_errors(tmp_path: Path) -> None:
     with pytest.raises(CheckpointError) as e:
         load_model(tmp_path / "cut.pth")
     assert "\n" not in str(e.value)
+
+
+@pytest.mark.skipif(not HAS_RWKV, reason="the rwkv package (source of the World vocabulary "
+                                         "file) is not installed")
+def test_world_vocabulary_travels_into_the_native_file(tmp_path: Path) -> None:
+    from rnnviz.cli import main
+
+    vocab_file = Path(importlib.util.find_spec("rwkv").origin).parent / "rwkv_vocab_v20230424.txt"
+    params = random_rwkv_params("rwkv7", 65536, 8, layers=1, head_size=4, seed=9)
+    pth = save_pth(params, tmp_path / "w.pth")
+    out = tmp_path / "w.safetensors"
+    assert main(["convert", str(pth), str(out), "--vocab", str(vocab_file)]) == 0
+    text = "Hello, 世界! RWKV"
+    want = [t.id for t in world_tokenizer(vocab_file, 65536).encode(text)]
+    assert [t.id for t in load_model(out).tokenize(text)] == want
+    assert [t.id for t in load_model(pth, VocabOptions(vocab_file=str(vocab_file)))
+            .tokenize(text)] == want

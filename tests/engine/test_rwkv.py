@@ -120,3 +120,19 @@ def test_single_rows_by_chain_equal_the_sweep(cell: str, truncate: int | None) -
                                    equal_nan=True)
         np.testing.assert_allclose(one.inputs[0], full.inputs[t], rtol=1e-5, atol=1e-9,
                                    equal_nan=True)
+
+
+@pytest.mark.parametrize(("cell", "name", "shape"), [
+    ("rwkv4", "blocks.1.ffn.value.weight", (8, 5)),
+    ("rwkv4", "blocks.0.att.time_first", (3,)),
+    ("rwkv7", "blocks.1.att.w2", (4, 3)),
+    ("rwkv7", "blocks.0.att.key.weight", (8, 7)),
+])
+def test_wrong_shapes_are_named(cell: str, name: str, shape: tuple[int, ...]) -> None:
+    from rnnviz.engine.params import ParamError
+    from rnnviz.engine.rwkv_params import RwkvParams
+
+    arrays = dict(random_rwkv_params(cell, 11, 8, layers=2, head_size=4).arrays)
+    arrays[name] = np.zeros(shape, np.float32)
+    with pytest.raises(ParamError, match=name.replace(".", r"\.")):
+        RwkvParams(cell, arrays)
