@@ -60,6 +60,7 @@ from rnnviz.ui.model_panel import ModelPanel
 from rnnviz.ui.models_menu import ModelsMenu, bundled_models
 from rnnviz.ui.panels import PANELS
 from rnnviz.ui.runners import WorkspaceRunners
+from rnnviz.ui.example_opener import ExampleOpener
 from rnnviz.ui.sentence_bar import Examples, SentenceBar, first_example
 from rnnviz.ui.token_strip import TokenStrip
 from rnnviz.ui.transport import Transport
@@ -461,6 +462,8 @@ class MainWindow(QMainWindow):
                             (ws.cursor_changed, self._update_status),
                             (ws.options_changed, self._option_changed)])
         self.sentence.applied.connect(self.focus_steps)
+        self.examples_opener = ExampleOpener(self, self)
+        self.sentence.example_chosen.connect(self.examples_opener.open)
         self.panel.vocabulary_wanted.connect(self.choose_vocabulary)
         self.runners.progress.connect(lambda f: self.progress.setValue(round(100 * f)))
         self.runners.busy_changed.connect(self._busy)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from rnnviz.checkpoints.bundled import resource_path
 from rnnviz.checkpoints.vocab import VocabError
 from rnnviz.session import ModelSession, SessionError
+from rnnviz.session.examples import Example, load_example_entries, menu_sections
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.workers import Job, JobQueue
 
@@ -101,12 +102,15 @@ class SentenceBar(QWidget):
     """Line edit + 'Run' + example picker + inline error label."""
 
     applied = Signal()  # a sentence was run (the window moves focus to the token strip)
+    example_chosen = Signal(object)  # an Example naming models or a target (the window opens)
 
     def __init__(self, session: ModelSession, examples: Examples | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.examples = examples or load_examples()
+        # Sections, notes and directives: only for the bundled examples file.
+        self.entries: list[Example] = [] if examples is not None else load_example_entries()
         self.edit = QLineEdit()
         self.edit.setMaxLength(MAX_TEXT_CHARS)  # Qt's default (32,767) cut long texts silently
         self.edit.setPlaceholderText("Type a sentence and press Enter")
@@ -182,21 +186,49 @@ class SentenceBar(QWidget):
             self.edit.setText(self.shown(self.session.text))
 
     def fill_examples(self) -> None:
-        """Examples that suit the model's tokenizer (word or char)."""
+        """Examples that suit the model's tokenizer (word or char), under their section headers
+        (not selectable), each with its note as the tooltip."""
         tok = self.session.model.tokenizer if self.session.model else "word"
         self.picker.clear()
-        self.picker.addItem("Examples…")
-        for s in self.examples.for_tokenizer(tok):
-            label = encode_escapes(s) if tok == "char" else s
-            self.picker.addItem(label if len(label) <= 60 else label[:57] + "…", s)
+        self.picker.addItem(self.tr("Examples…"))
+        sections = menu_sections(self.entries, tok) if self.entries else \
+            [("", [Example(s, tok) for s in self.examples.for_tokenizer(tok)])]
+        for title, entries in sections:
+            if title:
+                self._add_header(title)
+            for e in entries:
+                text = decode_escapes(e.text) if e.tokenizer == "char" else e.text
+                label = encode_escapes(text) if tok == "char" else text
+                label = label if len(label) <= 60 else label[:57] + "…"
+                self.picker.addItem(("   " if title else "") + label, e)
+                tip = e.note
+                if e.models:
+                    tip += ("\n" if tip else "") + self.tr("Opens {0}").format(", ".join(e.models))
+                if tip:
+                    self.picker.setItemData(self.picker.count() - 1, tip,
+                                            Qt.ItemDataRole.ToolTipRole)
         self.picker.setCurrentIndex(0)
 
+    def _add_header(self, title: str) -> None:
+        self.picker.addItem(title)
+        item = self.picker.model().item(self.picker.count() - 1)  # type: ignore[attr-defined]
+        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsSelectable & ~Qt.ItemFlag.ItemIsEnabled)
+        font = item.font()
+        font.setBold(True)
+        item.setFont(font)
+
     def _picked(self, index: int) -> None:
-        text = self.picker.itemData(index)
+        entry = self.picker.itemData(index)
         self.picker.setCurrentIndex(0)
-        if isinstance(text, str):
+        if not isinstance(entry, Example):
+            return
+        text = decode_escapes(entry.text) if entry.tokenizer == "char" else entry.text
+        if entry.models or entry.target:
             self.edit.setText(self.shown(text))
-            self.apply()
+            self.example_chosen.emit(entry)
+            return
+        self.edit.setText(self.shown(text))
+        self.apply()
 
     def apply(self) -> bool:
         """Run the typed text from step 1; False (and an inline message) if it cannot. A long
