@@ -11,6 +11,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from rnnviz.session import ModelSession
 from rnnviz.session.gradients import DENSE_BUDGET, GradientStore, Row
+from rnnviz.session.scale import shared_range
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import SessionView
 from rnnviz.ui.workers import row_ready_or_cheap
@@ -113,7 +114,7 @@ class GradientView(SessionView):
         self.ref_curves: list[pg.PlotDataItem] = []
         self.matrix_log: np.ndarray = np.full((1, 1), np.nan, np.float32)
         self.matrix_levels: tuple[float, float] = (-8.0, 0.0)
-        self._y_span: tuple[int, int] | None = None
+        self._y_span: tuple[float, float] | None = None
         self._x_lo = 0  # first step in view on the curve plot
         self._waiting = False  # the cursor's row is being computed in the background
         self._matrix_note = False  # the matrix plot says why it is empty (a long text)
@@ -122,8 +123,15 @@ class GradientView(SessionView):
         self._reload_timer.setInterval(RELOAD_MS)
         self._reload_timer.timeout.connect(self._add_new_rows)
         self._logged: tuple[int, object, np.ndarray] | None = None  # what matrix_log holds
+        self.fixed_range: tuple[float, float] | None = None  # shared scale (log10), if on
+        self._range_key: tuple[object, ...] = ()
+        self._range_value: tuple[float, float] | None = None
+        self._linked: list[ModelSession] = []  # every model: their rows move the shared scale
         self._build_widgets()
-        self.subscribe((session.gradients_changed, self._on_gradients_changed))
+        self.destroyed.connect(self._unlink_models)
+        self.subscribe((session.gradients_changed, self._on_gradients_changed),
+                       (session.workspace.models_changed, self._link_models))
+        self._link_models()
 
     # ---- construction ---------------------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -164,6 +172,14 @@ class GradientView(SessionView):
         self.matrix_box = QtWidgets.QComboBox()
         self.matrix_box.setToolTip("Which gradient the T x T matrix shows")
         self.matrix_box.activated.connect(lambda _i: self._reload_matrix())
+        self.scale_box = QtWidgets.QComboBox()
+        self.scale_box.addItem(self.tr("auto"), False)
+        self.scale_box.addItem(self.tr("fixed"), True)
+        self.scale_box.setToolTip(self.tr(
+            "auto: the y range and the matrix colours follow what is shown; fixed: one log range "
+            "over every computed step (of every model), so stepping never rescales"))
+        self.scale_box.activated.connect(
+            lambda i: self.session.workspace.set_shared_scale(bool(self.scale_box.itemData(i))))
         self.title_label = cm.title_label("Gradient reaching back")
         first = QtWidgets.QHBoxLayout()
         first.addWidget(self.title_label)
@@ -175,6 +191,8 @@ class GradientView(SessionView):
         second.addWidget(self.c_check)
         second.addWidget(self.input_check)
         second.addStretch(1)
+        second.addWidget(QtWidgets.QLabel("scale"))
+        second.addWidget(self.scale_box)
         second.addWidget(QtWidgets.QLabel("matrix"))
         second.addWidget(self.matrix_box)
         rows = QtWidgets.QVBoxLayout()
@@ -326,6 +344,14 @@ class GradientView(SessionView):
         self._on_cursor_changed(self.session.cursor)
 
     def _on_options_changed(self, name: str) -> None:
+        if name == "shared_scale":
+            self._sync_scale()
+            self._y_span = None
+            self._apply_scale()
+            self._reload_matrix()
+            if self.session.trace is not None:
+                self._on_cursor_changed(self.session.cursor)
+            return
         if name != "truncate" or self.session.trace is None:
             return
         self._sync_k()
@@ -334,12 +360,65 @@ class GradientView(SessionView):
         self._reload_matrix()
         self._on_cursor_changed(self.session.cursor)
 
+    # ---- the shared scale -------------------------------------------------------------------
+    def _link_models(self) -> None:
+        """Listen to every model's rows (they widen the shared range)."""
+        self._unlink_models()
+        self._linked = list(self.session.workspace.models)
+        for s in self._linked:
+            if s is not self.session:
+                s.gradients_changed.connect(self._apply_scale)
+        self._apply_scale()
+
+    def _unlink_models(self, *_: object) -> None:
+        for s in self._linked:
+            s.gradients_changed.disconnect(self._apply_scale, missing_ok=True)
+        self._linked = []
+
+    def _sync_scale(self) -> None:
+        index = 1 if self.session.workspace.shared_scale else 0
+        if self.scale_box.currentIndex() != index:
+            self.scale_box.setCurrentIndex(index)
+
+    def _apply_scale(self, *_: object) -> None:
+        """Recompute the shared range; when on, it is the y range and the matrix levels."""
+        self._sync_scale()
+        self.fixed_range = self._range()
+        if self.fixed_range is None:
+            return
+        if self._y_span != self.fixed_range:
+            self._y_span = self.fixed_range
+            self.curve_plot.getViewBox().setYRange(*self.fixed_range, padding=0)
+        if self.matrix_levels != self.fixed_range:
+            self.matrix_levels = self.fixed_range
+            self.colorbar.setLevels(self.fixed_range)
+            self._set_matrix_image()
+
+    def _range(self) -> tuple[float, float] | None:
+        """The shared range, recomputed only when a model's computed rows changed."""
+        ws = self.session.workspace
+        key: tuple[object, ...] = (ws.shared_scale,)
+        for m in ws.models:
+            if m.trace is not None and m.engine is not None:
+                store = m.store(m.truncate)
+                key += (id(store), int(store.ready.sum()), len(store.kept_rows())
+                        if not store.dense else -1)
+        if key != self._range_key:
+            self._range_key, self._range_value = key, shared_range(ws)
+        return self._range_value
+
+    def _levels(self, logs: np.ndarray, old: tuple[float, float] | None = None
+                ) -> tuple[float, float]:
+        self.fixed_range = self._range()
+        return self.fixed_range or matrix_levels(logs, old)
+
     def _on_gradients_changed(self) -> None:
         """Rows arrived: the matrix reloads (at most every RELOAD_MS on long texts); a curve that
         waited for its row is drawn."""
         trace = self.session.trace
         if trace is None:
             return
+        self._apply_scale()
         if trace.length <= MATRIX_FULL_RES:
             self._reload_matrix()
         elif not self._reload_timer.isActive():
@@ -441,11 +520,12 @@ class GradientView(SessionView):
         """Grow the log y range (never shrink within a trace) to cover the shown norms."""
         vals = [a[np.isfinite(a) & (a > 0)] for a in arrays if a is not None]
         vals = [v for v in vals if v.size]
-        if not vals:
+        self._apply_scale()
+        if not vals or self.fixed_range is not None:
             return
-        hi = math.ceil(max(math.log10(float(v.max())) for v in vals) + 0.05)
-        lo = math.floor(min(math.log10(float(v.min())) for v in vals) - 0.05)
-        lo = max(lo, hi - int(MAX_DECADES))
+        hi = float(math.ceil(max(math.log10(float(v.max())) for v in vals) + 0.05))
+        lo = float(math.floor(min(math.log10(float(v.min())) for v in vals) - 0.05))
+        lo = max(lo, hi - MAX_DECADES)
         if self._y_span is not None:
             lo, hi = min(lo, self._y_span[0]), max(hi, self._y_span[1])
         if (lo, hi) != self._y_span:
@@ -483,7 +563,7 @@ class GradientView(SessionView):
             self.matrix_image.show()
         self.matrix_log = log10_masked(self._matrix_source(store))
         self._logged = (id(store), self.matrix_box.currentData(), store.ready.copy())
-        self.matrix_levels = matrix_levels(self.matrix_log)
+        self.matrix_levels = self._levels(self.matrix_log)
         self.colorbar.setLevels(self.matrix_levels)
         self._set_matrix_image()
 
@@ -502,7 +582,7 @@ class GradientView(SessionView):
             return
         self.matrix_log[new] = log10_masked(self._matrix_source(store)[new])
         logged[2][new] = True
-        levels = matrix_levels(self.matrix_log[new], self.matrix_levels)
+        levels = self._levels(self.matrix_log[new], self.matrix_levels)
         if levels != self.matrix_levels:
             self.matrix_levels = levels
             self.colorbar.setLevels(levels)
@@ -521,7 +601,7 @@ class GradientView(SessionView):
         """A row the view just had computed goes into the image without a full reload; the
         colour levels widen if it falls outside them."""
         self.matrix_log[t] = log10_masked(self._matrix_source(store)[t])
-        levels = matrix_levels(self.matrix_log[t], self.matrix_levels)
+        levels = self._levels(self.matrix_log[t], self.matrix_levels)
         if levels != self.matrix_levels:
             self.matrix_levels = levels
             self.colorbar.setLevels(levels)

@@ -6,7 +6,6 @@ y range is fixed over every computed row of every model, so stepping never resca
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import numpy as np
@@ -16,12 +15,12 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from rnnviz.engine.factory import has_state_grad
 from rnnviz.session import ModelSession, Workspace
 from rnnviz.session.gradients import Row
+from rnnviz.session.scale import log_range, store_arrays
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.columns import model_colour
 from rnnviz.ui.workers import row_ready_or_cheap
 
-MAX_DECADES = 16.0
 PATHS = ("h", "c", "input")
 STYLES = {"h": QtCore.Qt.PenStyle.SolidLine, "c": QtCore.Qt.PenStyle.DashLine,
           "input": QtCore.Qt.PenStyle.DotLine}
@@ -32,37 +31,6 @@ def row_paths(row: Row) -> dict[str, np.ndarray]:
     out = {"h": row.h[-1], "input": row.inputs}
     if row.c is not None:
         out["c"] = row.c[-1]
-    return out
-
-
-def log_range(arrays: list[np.ndarray]) -> tuple[float, float] | None:
-    """(lo, hi) in log10 of the positive finite values, at most MAX_DECADES apart; None if none."""
-    vals = [a[np.isfinite(a) & (a > 0)] for a in arrays]
-    vals = [v for v in vals if v.size]
-    if not vals:
-        return None
-    hi = math.log10(max(float(v.max()) for v in vals))
-    lo = math.log10(min(float(v.min()) for v in vals))
-    lo = max(lo, hi - MAX_DECADES)
-    if hi - lo < 1.0:  # under a decade: pad so the ticks stay readable
-        mid = (hi + lo) / 2
-        lo, hi = mid - 0.5, mid + 0.5
-    return lo, hi
-
-
-def store_arrays(session: ModelSession) -> list[np.ndarray]:
-    """Every computed norm of the model's top layer h, c and inputs (for a fixed range)."""
-    if session.trace is None or session.engine is None:
-        return []
-    store = session.store(session.truncate)
-    if not store.dense:  # a long text keeps only the rows visited
-        rows = store.kept_rows()
-        return [r.h[-1] for r in rows] + [r.inputs for r in rows] + \
-            [r.c[-1] for r in rows if r.c is not None]
-    ready = store.ready
-    out = [store.h[-1][ready], store.inputs[ready]]
-    if store.c is not None:
-        out.append(store.c[-1][ready])
     return out
 
 

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from rnnviz.checkpoints.vocab import Token
 from rnnviz.session import ModelSession
+from rnnviz.session.scale import shared_range
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.workers import row_ready_or_cheap
@@ -213,12 +214,13 @@ def saliency_range(inputs: np.ndarray) -> tuple[float, float] | None:
     return max(float(logs.min()), hi - SALIENCY_DECADES), hi
 
 
-def saliency_weights(inputs: np.ndarray) -> np.ndarray:
-    """Input-gradient norms (T,) -> 0..1 on the log scale of :func:`saliency_range`; NaN where
-    there is no positive norm (future steps, truncated-out steps)."""
+def saliency_weights(inputs: np.ndarray, span: tuple[float, float] | None = None
+                     ) -> np.ndarray:
+    """Input-gradient norms (T,) -> 0..1 on the log scale ``span`` (default that of
+    :func:`saliency_range`); NaN where there is no positive norm (future, truncated-out steps)."""
     w = np.asarray(inputs, np.float64)
     out = np.full(w.shape, np.nan)
-    span = saliency_range(w)
+    span = span or saliency_range(w)
     if span is None:
         return out
     lo, hi = span
@@ -339,7 +341,7 @@ class TokenStrip(QWidget):
     def _on_option(self, name: str) -> None:
         if name == "saliency" and self.saliency.isChecked() != self.session.saliency:
             self.saliency.setChecked(self.session.saliency)
-        if name in ("saliency", "truncate"):  # the tint is the row of the current K
+        if name in ("saliency", "truncate", "shared_scale"):  # the tint is the row of the current K
             self._update_weights()
 
     def _update_weights(self) -> None:
@@ -356,5 +358,7 @@ class TokenStrip(QWidget):
             self.legend.set_span(None)
             return
         row = self.session.gradient_row(t, k)
-        self.chips.set_weights(saliency_weights(row.inputs), np.asarray(row.inputs))
-        self.legend.set_span(saliency_range(row.inputs))
+        ws = self.session.workspace  # several models: one scale across them (shared_scale)
+        span = (shared_range(ws) if len(ws.models) > 1 else None) or saliency_range(row.inputs)
+        self.chips.set_weights(saliency_weights(row.inputs, span), np.asarray(row.inputs))
+        self.legend.set_span(span)

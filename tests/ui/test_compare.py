@@ -112,3 +112,45 @@ def test_clicking_a_bar_traces_that_word_in_every_model(window: MainWindow, qtbo
     assert word in box.text()
     box.reset.click()
     assert window.workspace.traced is None
+
+
+def test_shared_scale_one_range_for_every_gradient_view(window: MainWindow, qtbot: Any) -> None:
+    """Two models' GradientViews: the same y range and matrix levels, equal to the log10
+    min/max of every computed norm of both stores (recomputed here from the arrays)."""
+    from rnnviz.ui.gradient import GradientView
+
+    ws = window.workspace
+    ws.remove_model(2)
+    ws.set_shared_scale(True)
+    views = [GradientView(s) for s in ws.models]
+    for v in views:
+        qtbot.addWidget(v)
+    for t in range(ws.length):
+        ws.set_cursor(t)
+        for s in ws.models:  # every row computed, so the range is final
+            s.gradient_row(s.cursor, s.truncate)
+    for s in ws.models:
+        s.gradients_changed.emit()
+    vals = []
+    for s in ws.models:
+        st = s.store(s.truncate)
+        assert st.ready.all()
+        for m in [st.h[-1], st.inputs] + ([st.c[-1]] if st.c is not None else []):
+            vals.append(m[np.tril_indices(m.shape[0])])  # s <= t: the computed entries
+    allv = np.concatenate(vals)
+    allv = allv[allv > 0]
+    hi = np.log10(allv.max())
+    lo = max(np.log10(allv.min()), hi - 16)
+    if hi - lo < 1:
+        lo, hi = (lo + hi) / 2 - 0.5, (lo + hi) / 2 + 0.5
+    ranges = [tuple(v.curve_plot.getViewBox().viewRange()[1]) for v in views]
+    levels = [tuple(v.colorbar.levels()) for v in views]
+    for r, lv in zip(ranges, levels, strict=True):
+        assert r == pytest.approx((lo, hi), abs=1e-6)
+        assert lv == pytest.approx((lo, hi), abs=1e-6)
+    ws.set_cursor(3)  # fixed: stepping changes nothing
+    assert tuple(views[0].curve_plot.getViewBox().viewRange()[1]) == pytest.approx(ranges[0])
+    ws.set_shared_scale(False)  # auto: a model's own whole-decade span
+    assert views[0].scale_box.currentData() is False
+    own = views[0].curve_plot.getViewBox().viewRange()[1]
+    assert own[0] == pytest.approx(round(own[0])) and own[1] == pytest.approx(round(own[1]))

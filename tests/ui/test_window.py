@@ -194,9 +194,11 @@ def test_empty_sentence_shows_an_inline_error_and_keeps_everything(window: Any) 
 def test_example_picker_runs_the_example(window: Any) -> None:
     picker = window.sentence.picker
     assert picker.count() > 1
-    example = picker.itemData(1)
-    window.sentence._picked(1)
-    assert window.session.text == example and window.session.cursor == 0
+    from rnnviz.session.examples import Example
+    i = next(i for i in range(picker.count()) if isinstance(picker.itemData(i), Example)
+             and not picker.itemData(i).models and not picker.itemData(i).target)
+    window.sentence._picked(i)
+    assert window.session.text == picker.itemData(i).text and window.session.cursor == 0
 
 
 def test_saliency_colours_follow_the_gradient_row(window: Any, qtbot: Any) -> None:
