@@ -54,13 +54,13 @@ from rnnviz.ui import colormaps as cm
 from rnnviz.ui import export, i18n, open_dialog, session_actions
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.columns import ModelColumns
+from rnnviz.ui.example_opener import ExampleOpener
 from rnnviz.ui.heatmap import pane_hint as heatmap_hint
 from rnnviz.ui.layout import SplitOrTabs, place_on_screen
 from rnnviz.ui.model_panel import ModelPanel
 from rnnviz.ui.models_menu import ModelsMenu, bundled_models
 from rnnviz.ui.panels import PANELS
 from rnnviz.ui.runners import WorkspaceRunners
-from rnnviz.ui.example_opener import ExampleOpener
 from rnnviz.ui.sentence_bar import Examples, SentenceBar, first_example
 from rnnviz.ui.token_strip import TokenStrip
 from rnnviz.ui.transport import Transport
