@@ -15,6 +15,8 @@ from rnnviz.ui.binding import SessionView
 
 SIGMOID_GATES = frozenset({"i", "f", "o", "r", "z"})
 TANH_KINDS = frozenset({"g", "n"})
+# Cells whose h is not tanh-bounded: relu RNN, and RWKV's block outputs (residual sums).
+UNBOUNDED_H = frozenset({"rnn_relu", "rwkv4", "rwkv7"})
 VISIBLE_UNITS = 128  # units shown at once after a reset when ``fit_units`` is off
 X_PADDING = 0.01  # a margin round the columns, so the outline of the first/last one shows
 VISIBLE_STEPS = 160  # beyond this many tokens the time axis follows the cursor
@@ -29,7 +31,7 @@ def colour_legend(kind: str, cell: str) -> str:
     """What the colours mean for a kind of vector (the pane's hint and the colour bar)."""
     if kind in SIGMOID_GATES:
         return "white = 0 (gate closed), purple = 1 (gate open)"
-    if kind in TANH_KINDS or (kind == "h" and cell != "rnn_relu"):
+    if kind in TANH_KINDS or (kind == "h" and cell not in UNBOUNDED_H):
         return "blue = −1, white = 0, red = +1"
     return "blue = negative, white = 0, red = positive (scaled to the largest |value|)"
 
@@ -52,10 +54,11 @@ def units_text(lo: float, hi: float, n_units: int) -> str:
 
 def levels_for(kind: str, cell: str, states: np.ndarray) -> tuple[float, float]:
     """Colour levels: [-1, 1] for tanh-bounded values, [0, 1] for sigmoid gates, and
-    +-max|value| over the whole sentence (all layers) for c and relu h. states: (L, T, H)."""
+    +-max|value| over the whole sentence (all layers) for c and relu or RWKV h.
+    states: (L, T, H)."""
     if kind in SIGMOID_GATES:
         return (0.0, 1.0)
-    if kind in TANH_KINDS or (kind == "h" and cell != "rnn_relu"):
+    if kind in TANH_KINDS or (kind == "h" and cell not in UNBOUNDED_H):
         return (-1.0, 1.0)
     peak = float(np.max(np.abs(states))) if states.size else 0.0
     peak = peak if np.isfinite(peak) and peak > 0 else 1.0

@@ -191,3 +191,24 @@ def test_deleted_views_stop_listening(qtbot) -> None:  # type: ignore[no-untyped
     s.step(+1)  # no slot of a deleted widget runs
     s.set_state_kind("c")
     s.set_text("a dog ran")
+
+
+@pytest.mark.parametrize("cell", ["rwkv4", "rwkv7"])
+def test_rwkv_h_levels_are_symmetric_max_abs(qtbot, cell: str) -> None:  # type: ignore[no-untyped-def]
+    """RWKV block outputs are residual sums, not tanh-bounded: the levels are +-max|h| over
+    the sentence and every layer, recomputed from a fresh engine run."""
+    from rnnviz.engine.rwkv import RwkvLM
+    from rnnviz.engine.rwkv_params import random_rwkv_params
+
+    p = random_rwkv_params(cell, len(WORDS), 8, layers=2, head_size=4, seed=5, scale=0.9)
+    s = Session()
+    s.set_model(LoadedModel(p, Vocab(WORDS), "word", "rnnviz", "x.safetensors"))
+    s.set_text(TEXT)
+    view = make_view(qtbot, s)
+    s.set_state_kind("h")
+    assert s.trace is not None
+    records = RwkvLM(p).run([t.id for t in s.trace.tokens])
+    peak = float(max(np.abs(r.h).max() for r in records))
+    assert peak > 1.0  # outside [-1, 1]: the tanh levels would clip
+    assert view.levels == pytest.approx((-peak, peak), rel=1e-6)
+    assert tuple(view.colorbar.levels()) == pytest.approx((-peak, peak), rel=1e-6)
