@@ -145,7 +145,7 @@ class WhatIf:
         if lead is None or lead.model is None:
             raise SessionError("no model is loaded")
         source = self.edited_text if self.edited_text is not None else self.workspace.text
-        words = [tok.text for tok in lead.tokenize(source)]
+        words = [tok.source or tok.text for tok in lead.tokenize(source)]  # as typed
         if not 0 <= t <= len(words) - (0 if insert else 1):
             raise SessionError(f"there is no token {t}")
         if word is None:

@@ -462,6 +462,7 @@ class MainWindow(QMainWindow):
                             (ws.cursor_changed, self._update_status),
                             (ws.options_changed, self._option_changed)])
         self.sentence.applied.connect(self.focus_steps)
+        self.strip.panel_wanted.connect(self.show_panel)
         self.examples_opener = ExampleOpener(self, self)
         self.sentence.example_chosen.connect(self.examples_opener.open)
         self.panel.vocabulary_wanted.connect(self.choose_vocabulary)

@@ -11,6 +11,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from rnnviz.session import ModelSession, Prediction
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import SessionView
+from rnnviz.ui.token_menu import bar_menu
 
 MAX_K = 50
 BAR_THICKNESS = 0.7
@@ -151,13 +152,29 @@ class SoftmaxView(SessionView):
                 self._on_cursor_changed(self.session.cursor)
 
     def _on_click(self, event: Any) -> None:
-        """A click on a bar: the gradients trace that word's loss at this step."""
-        if event.button() != QtCore.Qt.MouseButton.LeftButton or not self.words:
+        """A click on a bar: the gradients trace that word's loss at this step; a right-click:
+        a menu that can also continue the text with the word."""
+        button = event.button()
+        if button not in (QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.MouseButton.RightButton) \
+                or not self.words:
             return
         pos = self.plot.getViewBox().mapSceneToView(event.scenePos())
         i = round(pos.y())
-        if 0 <= i < len(self.words) and pos.x() >= 0:
+        if not (0 <= i < len(self.words) and pos.x() >= 0):
+            return
+        if button == QtCore.Qt.MouseButton.LeftButton:
             self.session.workspace.set_traced_word(self.words[i])
+        else:
+            event.accept()
+            self.bar_menu(i).popup(event.screenPos().toPoint())
+
+    def bar_menu(self, i: int) -> QtWidgets.QMenu:
+        """The right-click menu of bar i (Trace…, Continue with this word)."""
+        return bar_menu(self.session, self.words[i], self, self._continued)
+
+    def _continued(self, error: str | None) -> None:
+        if error:
+            QtWidgets.QToolTip.showText(self.mapToGlobal(self.rect().center()), error, self)
 
     def _on_k_picked(self, k: int) -> None:
         if k != self.session.top_k:

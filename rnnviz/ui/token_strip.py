@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QScrollArea,
     QToolTip,
     QWidget,
@@ -38,6 +39,7 @@ from rnnviz.session import ModelSession
 from rnnviz.session.scale import shared_range
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
+from rnnviz.ui.token_menu import token_menu
 from rnnviz.ui.workers import row_ready_or_cheap
 
 PAD_X, PAD_Y, GAP, MARGIN = 7, 4, 4, 4
@@ -80,6 +82,7 @@ class TokenChips(QWidget):
     """The painted chips; emits ``clicked(t)``."""
 
     clicked = Signal(int)
+    menu_requested = Signal(int, QPoint)  # a right-click on chip t (global position)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -186,6 +189,8 @@ class TokenChips(QWidget):
         i = self.index_at(event.position().toPoint())
         if event.button() == Qt.MouseButton.LeftButton and i is not None:
             self.clicked.emit(i)
+        elif event.button() == Qt.MouseButton.RightButton and i is not None:
+            self.menu_requested.emit(i, event.globalPosition().toPoint())
         else:
             super().mousePressEvent(event)
 
@@ -275,7 +280,10 @@ class SaliencyLegend(QWidget):
 
 
 class TokenStrip(QWidget):
-    """Scrollable chips plus a 'colour by saliency' toggle; follows the session."""
+    """Scrollable chips plus a 'colour by saliency' toggle; follows the session. A right-click
+    on a chip edits the What if text (``panel_wanted("What if")`` asks the window to show it)."""
+
+    panel_wanted = Signal(str)
 
     def __init__(self, session: ModelSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -299,6 +307,7 @@ class TokenStrip(QWidget):
         self.hint.setWordWrap(True)
         self._build()
         self.chips.clicked.connect(self.session.set_cursor)
+        self.chips.menu_requested.connect(self.show_token_menu)
         self.saliency.toggled.connect(self.session.set_saliency)
         link_session(self, [(session.trace_changed, self.reset),
                             (session.cursor_changed, self.update_cursor),
@@ -322,6 +331,19 @@ class TokenStrip(QWidget):
         top.addWidget(self.hint, 1)
         top.addWidget(self.saliency)
         return w
+
+    def token_menu(self, t: int) -> QMenu:
+        """The right-click menu of chip t (Replace with…, Delete, Insert before…)."""
+        return token_menu(self.session, t, self, self._edited)
+
+    def show_token_menu(self, t: int, pos: QPoint) -> None:
+        self.token_menu(t).popup(pos)
+
+    def _edited(self, error: str | None) -> None:
+        if error:
+            QToolTip.showText(self.mapToGlobal(self.rect().center()), error, self)
+        else:
+            self.panel_wanted.emit("What if")
 
     def reset(self) -> None:
         """A new sentence: rebuild the chips."""

@@ -1,0 +1,108 @@
+"""Right-click menus that edit the text from where the user looks at it.
+
+- A token chip: *Replace with…* (a typed word, ``<unk>``, or one of the words the model ranked
+  highest for that position, i.e. the previous step's top-k), *Delete*, *Insert before…*. Each
+  edits the What if layer's copy of the text (rnnviz.session.whatif.WhatIf.edit_token), which
+  the What if tab runs beside the original.
+- A next-word bar: *Continue with this word*: the word is appended to the text, the text runs
+  and the cursor goes to the new last step; the text left is kept in the what-if history (the
+  Continue tab's *Back* returns to it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
+
+from rnnviz.checkpoints.vocab import VocabError
+from rnnviz.session import ModelSession, SessionError
+from rnnviz.session.whatif import whatif_of
+
+UNK = "<unk>"
+MAX_CHOICES = 10
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("TokenMenu", text)
+
+
+def replacement_words(session: ModelSession, t: int, k: int = MAX_CHOICES) -> list[str]:
+    """The model's top-k guesses for token t (made after token t-1); none for the first token."""
+    if session.trace is None or t <= 0 or t > session.trace.length - 1:
+        return []
+    return list(session.prediction(t - 1, k).words)
+
+
+def edit_token(session: ModelSession, t: int, word: str | None, insert: bool = False
+               ) -> str | None:
+    """Edit the What if copy of the text at lead token t; an error line, or None."""
+    try:
+        whatif_of(session.workspace).edit_token(t, word, insert)
+    except (SessionError, VocabError) as e:
+        return str(e)
+    return None
+
+
+def ask_word(parent: QWidget, title: str) -> str | None:
+    """A typed word (None: cancelled or blank)."""
+    text, ok = QInputDialog.getText(parent, title, tr("Word:"))
+    return text.strip() or None if ok else None
+
+
+def token_menu(session: ModelSession, t: int, parent: QWidget,
+               done: Callable[[str | None], None]) -> QMenu:
+    """The chip menu for lead token t; ``done(error or None)`` after an edit."""
+    menu = QMenu(parent)
+    token = session.trace.tokens[t].text if session.trace is not None else ""
+
+    def apply(word: str | None, insert: bool = False) -> None:
+        done(edit_token(session, t, word, insert))
+
+    def typed(insert: bool) -> None:
+        word = ask_word(parent, tr("Insert before “{0}”").format(token) if insert
+                        else tr("Replace “{0}”").format(token))
+        if word is not None:
+            apply(word, insert)
+
+    replace = menu.addMenu(tr("Replace with"))
+    replace.addAction(tr("A word…"), lambda: typed(False))
+    if session.model is not None and UNK in session.model.vocab.tokens and token != UNK:
+        replace.addAction(UNK, lambda: apply(UNK))
+    guesses = [w for w in replacement_words(session, t) if w != token]
+    if guesses:
+        replace.addSection(tr("The model's top guesses here"))
+        for w in guesses:
+            replace.addAction(w, _bind(apply, w))
+    menu.addAction(tr("Delete"), lambda: apply(None))
+    menu.addAction(tr("Insert before…"), lambda: typed(True))
+    return menu
+
+
+def _bind(fn: Callable[[str], None], word: str) -> Callable[[], None]:
+    return lambda: fn(word)
+
+
+def continue_with(session: ModelSession, word: str) -> str | None:
+    """Append ``word`` to the text (a branch: the old text stays in the what-if history), run
+    it, and go to the new last step; an error line, or None."""
+    ws = session.workspace
+    sep = "" if session.model is not None and session.model.tokenizer == "char" else " "
+    text = ws.text.rstrip(" ") + sep + word if ws.text else word
+    try:
+        whatif_of(ws).take_branch(text)
+    except (SessionError, VocabError) as e:
+        return str(e)
+    ws.end()
+    return None
+
+
+def bar_menu(session: ModelSession, word: str, parent: QWidget,
+             done: Callable[[str | None], None]) -> QMenu:
+    """The next-word bar's menu: trace it (as a click does) or continue the text with it."""
+    menu = QMenu(parent)
+    menu.addAction(tr("Trace the loss of “{0}”").format(word),
+                   lambda: session.workspace.set_traced_word(word))
+    menu.addAction(tr("Continue with this word"), lambda: done(continue_with(session, word)))
+    return menu
