@@ -157,20 +157,23 @@ class GradientView(SessionView):
         """Title and K on the first row; curve switches and the matrix choice on the second."""
         self.k_spin = QtWidgets.QSpinBox()
         self.k_spin.setRange(0, MAX_K)
-        self.k_spin.setSpecialValueText("exact")
+        self.k_spin.setSpecialValueText(self.tr("exact"))
         self.k_spin.setPrefix("K = ")
-        self.k_spin.setToolTip("Truncated BPTT: the gradient flows back only within blocks of K "
-                               "steps (0 = exact, through the whole sentence)")
+        self.k_spin.setToolTip(self.tr("Truncated BPTT: the gradient flows back only within "
+                                       "blocks of K steps (0 = exact, through the whole "
+                                       "sentence)"))
         self.k_spin.valueChanged.connect(self._on_k_picked)
-        self.c_check = QtWidgets.QCheckBox("cell state c")
-        self.c_check.setToolTip("Also plot ||d l_t / d c_s||, the LSTM's cell-state path (dashed)")
+        self.c_check = QtWidgets.QCheckBox(self.tr("cell state c"))
+        self.c_check.setToolTip(self.tr("Also plot ||d l_t / d c_s||, the LSTM's cell-state "
+                                        "path (dashed)"))
         self.c_check.toggled.connect(self._on_curve_options)
-        self.input_check = QtWidgets.QCheckBox("input")
-        self.input_check.setToolTip("Also plot ||d l_t / d e_s|| (dotted), the gradient reaching "
-                                    "the word embedding fed at step s: input saliency")
+        self.input_check = QtWidgets.QCheckBox(self.tr("input"))
+        self.input_check.setToolTip(self.tr("Also plot ||d l_t / d e_s|| (dotted), the gradient "
+                                            "reaching the word embedding fed at step s: input "
+                                            "saliency"))
         self.input_check.toggled.connect(self._on_curve_options)
         self.matrix_box = QtWidgets.QComboBox()
-        self.matrix_box.setToolTip("Which gradient the T x T matrix shows")
+        self.matrix_box.setToolTip(self.tr("Which gradient the T x T matrix shows"))
         self.matrix_box.activated.connect(lambda _i: self._reload_matrix())
         self.scale_box = QtWidgets.QComboBox()
         self.scale_box.addItem(self.tr("auto"), False)
@@ -180,20 +183,20 @@ class GradientView(SessionView):
             "over every computed step (of every model), so stepping never rescales"))
         self.scale_box.activated.connect(
             lambda i: self.session.workspace.set_shared_scale(bool(self.scale_box.itemData(i))))
-        self.title_label = cm.title_label("Gradient reaching back")
+        self.title_label = cm.title_label(self.tr("Gradient reaching back"))
         first = QtWidgets.QHBoxLayout()
         first.addWidget(self.title_label)
         first.addStretch(1)
-        first.addWidget(QtWidgets.QLabel("truncate BPTT"))
+        first.addWidget(QtWidgets.QLabel(self.tr("truncate BPTT")))
         first.addWidget(self.k_spin)
         second = QtWidgets.QHBoxLayout()
-        second.addWidget(QtWidgets.QLabel("also plot"))
+        second.addWidget(QtWidgets.QLabel(self.tr("also plot")))
         second.addWidget(self.c_check)
         second.addWidget(self.input_check)
         second.addStretch(1)
-        second.addWidget(QtWidgets.QLabel("scale"))
+        second.addWidget(QtWidgets.QLabel(self.tr("scale")))
         second.addWidget(self.scale_box)
-        second.addWidget(QtWidgets.QLabel("matrix"))
+        second.addWidget(QtWidgets.QLabel(self.tr("matrix")))
         second.addWidget(self.matrix_box)
         rows = QtWidgets.QVBoxLayout()
         rows.setSpacing(2)
@@ -208,7 +211,7 @@ class GradientView(SessionView):
         cm.quiet_plot(plot)
         plot.setLogMode(x=False, y=True)
         plot.setLabel("left", "‖d l_t / d h_s‖")
-        plot.setLabel("bottom", "s: the step the gradient reaches")
+        plot.setLabel("bottom", self.tr("s: the step the gradient reaches"))
         plot.showGrid(x=False, y=True, alpha=0.3)
         self.legend = pg.LegendItem(labelTextSize="8pt", labelTextColor=(40, 40, 40),
                                     colCount=3, verSpacing=-6)
@@ -234,15 +237,15 @@ class GradientView(SessionView):
         plot = pg.PlotItem(axisItems={"left": self.t_axis, "bottom": self.m_axis})
         cm.quiet_plot(plot)
         plot.getViewBox().invertY(True)
-        plot.setLabel("left", "loss at step t")
-        plot.setLabel("bottom", "step s")
+        plot.setLabel("left", self.tr("loss at step t"))
+        plot.setLabel("bottom", self.tr("step s"))
         self.matrix_image = pg.ImageItem(axisOrder="row-major")
         self.matrix_image.setPos(-0.5, -0.5)
         plot.addItem(self.matrix_image)
         self.row_marker = cm.outline((230, 30, 30), 1.5)
         plot.addItem(self.row_marker)
         self.colorbar = pg.ColorBarItem(values=self.matrix_levels, colorMap=cm.magnitude(),
-                                        interactive=False, width=12, label="log10 norm")
+                                        interactive=False, width=12, label=self.tr("log10 norm"))
         self.colorbar.setImageItem(self.matrix_image)
         cm.style_colorbar(self.colorbar)
         self.matrix_plot = plot
@@ -270,12 +273,13 @@ class GradientView(SessionView):
             self.c_check.blockSignals(False)
         self.matrix_box.clear()
         for k in reversed(range(n_layers)):
-            top = " (top)" if k == n_layers - 1 and n_layers > 1 else ""
-            self.matrix_box.addItem(f"h, layer {k + 1}{top}", f"h{k}")
+            top = k == n_layers - 1 and n_layers > 1
+            self.matrix_box.addItem((self.tr("h, layer {0} (top)") if top
+                                     else self.tr("h, layer {0}")).format(k + 1), f"h{k}")
         if lstm:
             for k in reversed(range(n_layers)):
-                self.matrix_box.addItem(f"c, layer {k + 1}", f"c{k}")
-        self.matrix_box.addItem("input embedding", "inputs")
+                self.matrix_box.addItem(self.tr("c, layer {0}").format(k + 1), f"c{k}")
+        self.matrix_box.addItem(self.tr("input embedding"), "inputs")
         self._relabel_legend()
 
     def _curve(self, pen: object, rgb: tuple[int, ...]) -> pg.PlotDataItem:
@@ -290,14 +294,14 @@ class GradientView(SessionView):
         """Legend entries for the curves that are switched on."""
         self.legend.clear()
         for k, curve in enumerate(self.curves):
-            self.legend.addItem(curve, f"h_s, layer {k + 1}")
+            self.legend.addItem(curve, self.tr("h_s, layer {0}").format(k + 1))
         if self.c_check.isChecked() and self.c_check.isEnabled():
             for k, curve in enumerate(self.c_curves):
-                self.legend.addItem(curve, f"c_s, layer {k + 1} (dashed)")
+                self.legend.addItem(curve, self.tr("c_s, layer {0} (dashed)").format(k + 1))
         if self.input_check.isChecked():
-            self.legend.addItem(self.input_curve, "e_s, input (dotted)")
+            self.legend.addItem(self.input_curve, self.tr("e_s, input (dotted)"))
         if self.session.truncate and self.ref_curves:
-            self.legend.addItem(self.ref_curves[0], "exact (no truncation)")
+            self.legend.addItem(self.ref_curves[0], self.tr("exact (no truncation)"))
         self.curve_plot.setLabel("left", y_title(self.shown_paths()))
 
     def shown_paths(self) -> list[str]:
@@ -476,8 +480,8 @@ class GradientView(SessionView):
         self.row_marker.setRect(-0.5, t - 0.5, self.session.length, 1.0)
         self.step_line.setValue(t)
         self._set_x_range(t)
-        self.description.setText(f"Computing the gradient of step {t + 1} in the background "
-                                 f"({t + 1} steps back)…")
+        self.description.setText(self.tr("Computing the gradient of step {0} in the background "
+                                         "({0} steps back)…").format(t + 1))
 
     def _show_row(self, row: Row) -> None:
         s = np.arange(row.t + 1, dtype=np.float64)
@@ -593,8 +597,10 @@ class GradientView(SessionView):
         self.matrix_log = np.full((1, 1), np.nan, np.float32)
         self._matrix_note = True
         self.matrix_image.hide()
-        self.matrix_plot.setTitle(f"no T x T matrix: it would need {needed / 2**30:.1f} GB "
-                                  f"(budget {DENSE_BUDGET / 2**20:.0f} MB)", size="8pt",
+        self.matrix_plot.setTitle(self.tr("no T x T matrix: it would need {0} GB (budget {1} "
+                                          "MB)").format(f"{needed / 2**30:.1f}",
+                                                        f"{DENSE_BUDGET / 2**20:.0f}"),
+                                  size="8pt",
                                   color=cm.LABEL_COLOUR)
 
     def _put_matrix_row(self, store: GradientStore, t: int) -> None:
@@ -618,17 +624,20 @@ class GradientView(SessionView):
         assert self.session.model is not None
         context = context_text([cm.visible(tok.text) for tok in trace.tokens[: t + 1]])
         word = cm.quote(cm.visible(self.session.model.vocab.tokens[int(trace.targets[t])]))
-        text = f"d/dh_s of -log p({word} | {context}) at step {t + 1}"
         if trace.target_is_prediction[t]:
-            text += (f": of the model's own top-1 prediction {word} "
-                     "(no next word in the sentence)")
+            text = self.tr("d/dh_s of -log p({0} | {1}) at step {2}: of the model's own top-1 "
+                           "prediction {0} (no next word in the sentence)")
         else:
-            text += f": the loss of the true next word {word}"
+            text = self.tr("d/dh_s of -log p({0} | {1}) at step {2}: the loss of the true next "
+                           "word {0}")
+        text = text.format(word, context, t + 1)
         k_trunc = self.session.truncate
         if k_trunc:
             start = block_start(t, k_trunc)
-            cut = f"steps before {start + 1} are cut (shaded)" if start else "nothing is cut yet"
-            text += f".  Truncated BPTT, K = {k_trunc}: {cut}; faint: the exact gradient"
+            cut = self.tr("steps before {0} are cut (shaded)").format(start + 1) if start \
+                else self.tr("nothing is cut yet")
+            text += self.tr(".  Truncated BPTT, K = {0}: {1}; faint: the exact gradient").format(
+                k_trunc, cut)
         return text
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
@@ -639,7 +648,7 @@ class GradientView(SessionView):
 
     # ---- hover -----------------------------------------------------------------------------
     def _idle_hint(self) -> None:
-        self.hover_label.setText("Hover the curves or the matrix for tokens and values.")
+        self.hover_label.setText(self.tr("Hover the curves or the matrix for tokens and values."))
 
     def _on_mouse_moved(self, pos: QtCore.QPointF) -> None:
         self._hover_pos = QtCore.QPointF(pos)
@@ -677,8 +686,8 @@ class GradientView(SessionView):
                 return None
             value = self.matrix_log[row, col] if self.matrix_log.shape == (n, n) else np.nan
             norm = f"{10.0 ** float(value):.3g}" if np.isfinite(value) else "–"
-            return (f"loss at step {row + 1} ({self._token(row)}) → step {col + 1} "
-                    f"({self._token(col)}): norm {norm}")
+            return self.tr("loss at step {0} ({1}) → step {2} ({3}): norm {4}").format(
+                row + 1, self._token(row), col + 1, self._token(col), norm)
         vb = self.curve_plot.getViewBox()
         if vb.sceneBoundingRect().contains(pos):
             s = round(vb.mapSceneToView(pos).x())
@@ -686,7 +695,7 @@ class GradientView(SessionView):
                 return None
             row = self.session.gradient_row(t, self.session.truncate)
             values = ", ".join(f"h{k + 1} {float(row.h[k][s]):.3g}" for k in range(len(row.h)))
-            return f"step {s + 1} ({self._token(s)}): {values}"
+            return self.tr("step {0} ({1}): {2}").format(s + 1, self._token(s), values)
         return None
 
 

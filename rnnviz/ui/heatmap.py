@@ -12,6 +12,7 @@ from rnnviz.session import ModelSession
 from rnnviz.session.workspace import UnitRef
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import SessionView
+from rnnviz.ui.i18n import QT_TRANSLATE_NOOP
 
 SIGMOID_GATES = frozenset({"i", "f", "o", "r", "z"})
 TANH_KINDS = frozenset({"g", "n"})
@@ -20,36 +21,53 @@ UNBOUNDED_H = frozenset({"rnn_relu", "rwkv4", "rwkv7"})
 VISIBLE_UNITS = 128  # units shown at once after a reset when ``fit_units`` is off
 X_PADDING = 0.01  # a margin round the columns, so the outline of the first/last one shows
 VISIBLE_STEPS = 160  # beyond this many tokens the time axis follows the cursor
-KIND_NAMES = {"h": "h  hidden state", "c": "c  cell state", "i": "i  input gate",
-              "f": "f  forget gate", "g": "g  candidate", "o": "o  output gate",
-              "r": "r  reset gate", "z": "z  update gate", "n": "n  candidate"}
-GRU_Z_NOTE = ("z follows PyTorch: h' = (1 − z)·n + z·h, so z near 1 (dark) keeps the old state; "
-              "the book writes h = (1 − z)·h_prev + z·h_hat, where z is 1 minus this one.")
+CTX = "HiddenStateView"
+KIND_NAMES = {"h": QT_TRANSLATE_NOOP(CTX, "h  hidden state"),
+              "c": QT_TRANSLATE_NOOP(CTX, "c  cell state"),
+              "i": QT_TRANSLATE_NOOP(CTX, "i  input gate"),
+              "f": QT_TRANSLATE_NOOP(CTX, "f  forget gate"),
+              "g": QT_TRANSLATE_NOOP(CTX, "g  candidate"),
+              "o": QT_TRANSLATE_NOOP(CTX, "o  output gate"),
+              "r": QT_TRANSLATE_NOOP(CTX, "r  reset gate"),
+              "z": QT_TRANSLATE_NOOP(CTX, "z  update gate"),
+              "n": QT_TRANSLATE_NOOP(CTX, "n  candidate")}
+GRU_Z_NOTE = QT_TRANSLATE_NOOP(
+    CTX, "z follows PyTorch: h' = (1 − z)·n + z·h, so z near 1 (dark) keeps the old state; "
+    "the book writes h = (1 − z)·h_prev + z·h_hat, where z is 1 minus this one.")
+
+
+def _tr(text: str) -> str:
+    return QtCore.QCoreApplication.translate(CTX, text)
+
+
+def kind_name(kind: str) -> str:
+    """The shown name of a kind of vector ('h  hidden state'), translated."""
+    return _tr(KIND_NAMES[kind]) if kind in KIND_NAMES else kind
 
 
 def colour_legend(kind: str, cell: str) -> str:
     """What the colours mean for a kind of vector (the pane's hint and the colour bar)."""
     if kind in SIGMOID_GATES:
-        return "white = 0 (gate closed), purple = 1 (gate open)"
+        return _tr("white = 0 (gate closed), purple = 1 (gate open)")
     if kind in TANH_KINDS or (kind == "h" and cell not in UNBOUNDED_H):
-        return "blue = −1, white = 0, red = +1"
-    return "blue = negative, white = 0, red = positive (scaled to the largest |value|)"
+        return _tr("blue = −1, white = 0, red = +1")
+    return _tr("blue = negative, white = 0, red = positive (scaled to the largest |value|)")
 
 
 def pane_hint(kind: str, cell: str) -> str:
     """The hidden-state pane's one-line hint for the shown kind."""
-    what = KIND_NAMES.get(kind, kind).split("  ", 1)[-1]
-    return (f"What the network holds: each row is one unit of the {what} ({kind}), each column "
-            f"a token read so far ({colour_legend(kind, cell)}). The outlined column is the "
-            "current token.")
+    what = kind_name(kind).split("  ", 1)[-1]
+    return _tr("What the network holds: each row is one unit of the {0} ({1}), each column a "
+               "token read so far ({2}). The outlined column is the current token.").format(
+        what, kind, colour_legend(kind, cell))
 
 
 def units_text(lo: float, hi: float, n_units: int) -> str:
     """'units 0–127 of 200' for a y view range (or 'all 200 units')."""
     first, last = max(0, round(lo + 0.5)), min(n_units - 1, round(hi - 0.5))
     if first <= 0 and last >= n_units - 1:
-        return f"all {n_units} units"
-    return f"units {first}–{last} of {n_units}"
+        return _tr("all {0} units").format(n_units)
+    return _tr("units {0}–{1} of {2}").format(first, last, n_units)
 
 
 def levels_for(kind: str, cell: str, states: np.ndarray) -> tuple[float, float]:
@@ -91,15 +109,15 @@ class HiddenStateView(SessionView):
     # ---- construction ---------------------------------------------------------------------
     def _build_widgets(self) -> None:
         self.kind_box = QtWidgets.QComboBox()
-        self.kind_box.setToolTip("Which vector to show: the hidden state h, the LSTM cell state "
-                                 "c, or a gate's activations")
+        self.kind_box.setToolTip(self.tr("Which vector to show: the hidden state h, the LSTM cell "
+                                         "state c, or a gate's activations"))
         self.kind_box.activated.connect(self._on_kind_picked)
         self.subtitle = cm.status_label()
-        self.title_label = cm.title_label("Hidden state")
+        self.title_label = cm.title_label(self.tr("Hidden state"))
         top = QtWidgets.QHBoxLayout()
         top.addWidget(self.title_label)
         top.addWidget(self.subtitle, 1)
-        top.addWidget(QtWidgets.QLabel("show"))
+        top.addWidget(QtWidgets.QLabel(self.tr("show")))
         top.addWidget(self.kind_box)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
@@ -107,7 +125,7 @@ class HiddenStateView(SessionView):
         self.graphics.scene().sigMouseClicked.connect(self._on_scene_clicked)
         self.hover_label = cm.FittedText(1)
         self.note = cm.FittedText(2)
-        self.note.setText(GRU_Z_NOTE)
+        self.note.setText(_tr(GRU_Z_NOTE))
         self.note.set_colour(cm.colour((110, 80, 20)))
         self.note.hide()
         layout = QtWidgets.QVBoxLayout(self)
@@ -123,14 +141,14 @@ class HiddenStateView(SessionView):
     def _build_view_row(self) -> QtWidgets.QHBoxLayout:
         """Which units are in view, 'follow the cursor' and a reset of zoom and scroll."""
         self.units_label = cm.status_label()
-        self.follow = QtWidgets.QCheckBox("follow the cursor")
+        self.follow = QtWidgets.QCheckBox(self.tr("follow the cursor"))
         self.follow.setChecked(True)
-        self.follow.setToolTip("Keep the current token in view on long texts")
+        self.follow.setToolTip(self.tr("Keep the current token in view on long texts"))
         self.follow.toggled.connect(self._on_follow_toggled)
         self.reset_button = QtWidgets.QToolButton()
-        self.reset_button.setText("Reset view")
-        self.reset_button.setToolTip("Show all units and follow the cursor again "
-                                     "(or double-click a map)")
+        self.reset_button.setText(self.tr("Reset view"))
+        self.reset_button.setToolTip(self.tr("Show all units and follow the cursor again "
+                                             "(or double-click a map)"))
         self.reset_button.clicked.connect(self.reset_view)
         row = QtWidgets.QHBoxLayout()
         row.addWidget(self.units_label, 1)
@@ -139,8 +157,8 @@ class HiddenStateView(SessionView):
         return row
 
     def _idle_hint(self) -> None:
-        self.hover_label.setText("Hover a cell for its value.  Wheel over a map: zoom the units;"
-                                 " drag: scroll them; double-click: reset.")
+        self.hover_label.setText(self.tr("Hover a cell for its value.  Wheel over a map: zoom "
+                                         "the units; drag: scroll them; double-click: reset."))
 
     def _build_plots(self, n_layers: int) -> None:
         """One PlotItem + ImageItem + column outline per layer, top layer drawn at the top."""
@@ -152,8 +170,9 @@ class HiddenStateView(SessionView):
             cm.quiet_plot(plot)
             plot.getViewBox().invertY(True)
             plot.getViewBox().setMouseEnabled(x=False, y=True)
-            plot.setLabel("left", f"layer {k + 1} units" + (" (top)" if k == n_layers - 1
-                                                          and n_layers > 1 else ""))
+            top = k == n_layers - 1 and n_layers > 1
+            plot.setLabel("left", (self.tr("layer {0} units (top)") if top
+                                   else self.tr("layer {0} units")).format(k + 1))
             image = pg.ImageItem(axisOrder="col-major")
             image.setPos(-0.5, -0.5)  # pixel (t, u) centred on (t, u)
             plot.addItem(image)
@@ -169,7 +188,7 @@ class HiddenStateView(SessionView):
                 self.plots[k].getAxis("bottom").setStyle(showValues=False)
                 self.plots[k].setXLink(self.plots[0])
                 self.plots[k].setYLink(self.plots[0])
-        self.plots[0].setLabel("bottom", "token (columns fill in as the model reads)")
+        self.plots[0].setLabel("bottom", self.tr("token (columns fill in as the model reads)"))
         self.colorbar = pg.ColorBarItem(values=self.levels, colorMap=cm.diverging(),
                                         interactive=False, width=14)
         self.colorbar.setImageItem(self.images)
@@ -181,7 +200,7 @@ class HiddenStateView(SessionView):
     def _on_model_changed(self) -> None:
         self.kind_box.clear()
         for kind in self.session.state_kinds():
-            self.kind_box.addItem(KIND_NAMES.get(kind, kind), kind)
+            self.kind_box.addItem(kind_name(kind), kind)
         self._sync_kind_box()
         engine = self.session.engine
         n_layers = engine.num_layers if engine is not None else 1
@@ -285,7 +304,8 @@ class HiddenStateView(SessionView):
             image.setPos(lo - 0.5, -0.5)
             self.markers[k].setRect(t - 0.5, -0.5, 1.0, n_units)
         word = cm.visible(trace.tokens[t].text)
-        self.subtitle.setText(f"  after {cm.quote(word)} (step {t + 1} of {trace.length})")
+        self.subtitle.setText("  " + self.tr("after {0} (step {1} of {2})").format(
+            cm.quote(word), t + 1, trace.length))
         self._refresh_hover()
 
     def _set_x_range(self, t: int, force: bool = False) -> None:
@@ -318,8 +338,9 @@ class HiddenStateView(SessionView):
         assert self._states is not None and self.session.trace is not None
         word = cm.visible(self.session.trace.tokens[t].text)
         value = float(self._states[k, t, u])
-        self.hover_label.setText(f"layer {k + 1}, token {cm.quote(word)} (step {t + 1}), "
-                                 f"unit {u}: {self.session.state_kind} = {value:+.4f}")
+        self.hover_label.setText(self.tr("layer {0}, token {1} (step {2}), unit {3}: {4} = {5}")
+                                 .format(k + 1, cm.quote(word), t + 1, u,
+                                         self.session.state_kind, f"{value:+.4f}"))
 
     def _on_clicked(self, event: object) -> None:
         """A click on a cell selects its unit (the unit inspector follows the selection)."""

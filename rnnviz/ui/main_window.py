@@ -16,7 +16,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -56,6 +56,7 @@ from rnnviz.ui.binding import link_session
 from rnnviz.ui.columns import ModelColumns
 from rnnviz.ui.example_opener import ExampleOpener
 from rnnviz.ui.heatmap import pane_hint as heatmap_hint
+from rnnviz.ui.i18n import QT_TRANSLATE_NOOP
 from rnnviz.ui.layout import SplitOrTabs, place_on_screen
 from rnnviz.ui.model_panel import ModelPanel
 from rnnviz.ui.models_menu import ModelsMenu, bundled_models
@@ -70,19 +71,25 @@ log = logging.getLogger(__name__)
 
 OPEN_WINDOWS: list[MainWindow] = []  # windows made by a language switch (kept alive here)
 RECENT_KEY = "recent_files"
+STEP_THROUGH = QT_TRANSLATE_NOOP("MainWindow", "Step through")  # English: --panel, sessions
 MAX_RECENT = 8
 FIRST_JOB_DELAY_MS = 300
 
 VIEWS = (
-    ("heatmap", "HiddenStateView", "Hidden state",
-     "What the network remembers: each row is one unit of the hidden state, each column a word "
-     "read so far (blue = negative, red = positive). The outlined column is the current word."),
-    ("softmax", "SoftmaxView", "Next-word prediction",
-     "After reading the current word, how likely the model finds each possible next word. "
-     "The true next word is highlighted, with its rank."),
-    ("gradient", "GradientView", "Gradient flow back in time",
-     "How strongly this step's loss reaches back to each earlier hidden state (log scale). "
-     "A curve that falls steeply to the left is the vanishing gradient."),
+    ("heatmap", "HiddenStateView", QT_TRANSLATE_NOOP("MainWindow", "Hidden state"),
+     QT_TRANSLATE_NOOP("MainWindow",
+                       "What the network remembers: each row is one unit of the hidden state, "
+                       "each column a word read so far (blue = negative, red = positive). The "
+                       "outlined column is the current word.")),
+    ("softmax", "SoftmaxView", QT_TRANSLATE_NOOP("MainWindow", "Next-word prediction"),
+     QT_TRANSLATE_NOOP("MainWindow",
+                       "After reading the current word, how likely the model finds each "
+                       "possible next word. The true next word is highlighted, with its rank.")),
+    ("gradient", "GradientView", QT_TRANSLATE_NOOP("MainWindow", "Gradient flow back in time"),
+     QT_TRANSLATE_NOOP("MainWindow",
+                       "How strongly this step's loss reaches back to each earlier hidden state "
+                       "(log scale). A curve that falls steeply to the left is the vanishing "
+                       "gradient.")),
 )
 
 
@@ -208,7 +215,8 @@ def make_view(module: str, cls: str, owner: ModelSession | Workspace) -> QWidget
         mod = importlib.import_module(f"rnnviz.ui.{module}")
         view_cls = getattr(mod, cls)
     except (ImportError, AttributeError):
-        label = QLabel(f"({cls} is not available in this build)")
+        label = QLabel(QCoreApplication.translate("MainWindow", "({0} is not available in this "
+                                                  "build)").format(cls))
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         return label
     widget: QWidget = view_cls(owner)
@@ -250,7 +258,7 @@ class MainWindow(QMainWindow):
         self.strip = TokenStrip(session)
         self.transport = Transport(session)
         self.panel = ModelPanel(session)
-        self.panes = [ViewPane(title, hint, make_pane_view(mod, cls, workspace))
+        self.panes = [ViewPane(self.tr(title), self.tr(hint), make_pane_view(mod, cls, workspace))
                       for mod, cls, title, hint in VIEWS]
         self.extra_views = [make_view(p.module, p.cls, workspace) for p in PANELS]
         self._build_layout()
@@ -309,7 +317,8 @@ class MainWindow(QMainWindow):
         row.addWidget(self.strip.saliency)
         lay.addLayout(row)
         lay.addWidget(self.strip)
-        right = SplitOrTabs(self.panes[1:], [VIEWS[1][2], VIEWS[2][2]], [380, 560])
+        right = SplitOrTabs(self.panes[1:], [self.tr(VIEWS[1][2]), self.tr(VIEWS[2][2])],
+                            [380, 560])
         self.right = right
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.panes[0])
@@ -324,7 +333,7 @@ class MainWindow(QMainWindow):
         col.addWidget(top)
         col.addWidget(self._build_tabs(), 1)
         self.setCentralWidget(central)
-        self.dock = QDockWidget("Model", self)
+        self.dock = QDockWidget(self.tr("Model"), self)
         self.dock.setObjectName("model_dock")
         self.dock.setWidget(self.panel)
         self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
@@ -340,67 +349,70 @@ class MainWindow(QMainWindow):
         (rnnviz.ui.panels) is another tab under the same sentence, tokens and transport."""
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.splitter, "Step through")
-        self.tabs.setTabToolTip(0, "Hidden state, next-word prediction and gradients, step by "
-                                   "step")
+        self.tabs.addTab(self.splitter, self.tr(STEP_THROUGH))
+        self.tabs.setTabToolTip(0, self.tr("Hidden state, next-word prediction and gradients, "
+                                           "step by step"))
         for spec, view in zip(PANELS, self.extra_views, strict=True):
-            i = self.tabs.addTab(view, spec.title)
-            self.tabs.setTabToolTip(i, spec.hint)
+            i = self.tabs.addTab(view, spec.shown_title())
+            self.tabs.setTabToolTip(i, spec.shown_hint())
         return self.tabs
 
     def show_panel(self, title: str) -> None:
-        """Bring a tab to the front by its title."""
+        """Bring a tab to the front by its English title (``PanelSpec.title``, as --panel and
+        session files name it) or by the title shown."""
+        english = [STEP_THROUGH, *(spec.title for spec in PANELS)]
         for i in range(self.tabs.count()):
-            if self.tabs.tabText(i) == title:
+            if title in (self.tabs.tabText(i), english[i] if i < len(english) else None):
                 self.tabs.setCurrentIndex(i)
+                return
 
     def _build_status(self) -> None:
         self.step_label = StatusText()
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setMaximumWidth(220)
-        self.progress.setFormat("gradients %p%")
+        self.progress.setFormat(self.tr("gradients %p%"))
         self.progress.hide()
         self.statusBar().addWidget(self.step_label, 1)
         self.statusBar().addPermanentWidget(self.progress)
 
     def _build_menus(self) -> None:
-        file = self.menuBar().addMenu("&File")
-        self.open_action = self._action(file, "&Open model…", QKeySequence.StandardKey.Open,
-                                        self.choose_and_open)
-        self.recent_menu = QMenu("Open &recent", self)
+        file = self.menuBar().addMenu(self.tr("&File"))
+        self.open_action = self._action(file, self.tr("&Open model…"),
+                                        QKeySequence.StandardKey.Open, self.choose_and_open)
+        self.recent_menu = QMenu(self.tr("Open &recent"), self)
         file.addMenu(self.recent_menu)
         self.models_menu = ModelsMenu(self.workspace, self._open_path, self.choose_and_open, self)
         file.addAction(self.models_menu.compare_action)
         file.addSeparator()
         self.sessions = session_actions.SessionActions(self)
-        self._action(file, "Open &session…", None, self.sessions.ask_open)
-        self._action(file, "&Save session…", QKeySequence.StandardKey.Save,
+        self._action(file, self.tr("Open &session…"), None, self.sessions.ask_open)
+        self._action(file, self.tr("&Save session…"), QKeySequence.StandardKey.Save,
                      self.sessions.ask_save)
-        self._action(file, "Export &figure…", QKeySequence("Ctrl+Shift+S"),
+        self._action(file, self.tr("Export &figure…"), QKeySequence("Ctrl+Shift+S"),
                      lambda: export.ask_save_image(self))
         file.addSeparator()
-        self._action(file, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self._action(file, self.tr("&Quit"), QKeySequence.StandardKey.Quit, self.close)
         self.menuBar().addMenu(self.models_menu)
-        view = self.menuBar().addMenu("&View")
+        view = self.menuBar().addMenu(self.tr("&View"))
         view.addAction(self.dock.toggleViewAction())
         self.dock.toggleViewAction().triggered.connect(self._dock_toggled)
         for i in range(self.tabs.count()):
             key = QKeySequence(f"Ctrl+{i + 1}") if i < 9 else None
             self._action(view, self.tabs.tabText(i), key,
                          lambda _=False, k=i: self.tabs.setCurrentIndex(k))
-        self._action(view, "Edit the &sentence", QKeySequence("Ctrl+L"),
+        self._action(view, self.tr("Edit the &sentence"), QKeySequence("Ctrl+L"),
                      self.sentence.focus_edit)
         self._build_language_menu(view)
-        help_menu = self.menuBar().addMenu("&Help")
-        self._action(help_menu, "&Help panel: views, notation, equations",
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        self._action(help_menu, self.tr("&Help panel: views, notation, equations"),
                      QKeySequence.StandardKey.HelpContents, lambda: self.show_panel("Help"))
-        self._action(help_menu, "&Keys and views", None, self.show_help)
+        self._action(help_menu, self.tr("&Keys and views"), None, self.show_help)
         self._refresh_recent()
 
     def _build_language_menu(self, view: QMenu) -> None:
         """View > Language: switching rebuilds the window on the same workspace."""
-        menu = view.addMenu("&Language")
+        menu = view.addMenu(self.tr("&Language"))
         group = QActionGroup(self)
         for code, name in i18n.LANGUAGES.items():
             act = menu.addAction(name)
@@ -481,12 +493,19 @@ class MainWindow(QMainWindow):
         s = self.session
         cell = s.model.params.cell if s.model is not None else "lstm"
         unit = cm.unit_name(s.model.tokenizer if s.model is not None else None)
-        self.panes[0].set_texts(VIEWS[0][2], heatmap_hint(s.state_kind, cell))
-        self.panes[1].set_texts(
-            f"Next-{unit} prediction",
-            f"After reading the current {unit}, how likely the model finds each possible next "
-            f"{unit}. The true next {unit} is highlighted, with its rank.")
-        self.right.set_title(self.panes[1], f"Next-{unit} prediction")
+        self.panes[0].set_texts(self.tr(VIEWS[0][2]), heatmap_hint(s.state_kind, cell))
+        if unit == "character":
+            title = self.tr("Next-character prediction")
+            hint = self.tr("After reading the current character, how likely the model finds "
+                           "each possible next character. The true next character is "
+                           "highlighted, with its rank.")
+        else:
+            title = self.tr("Next-word prediction")
+            hint = self.tr("After reading the current word, how likely the model finds each "
+                           "possible next word. The true next word is highlighted, with its "
+                           "rank.")
+        self.panes[1].set_texts(title, hint)
+        self.right.set_title(self.panes[1], title)
 
     def _models_changed(self) -> None:
         if len(self.workspace.models) > 1 and not self._compared:
@@ -511,9 +530,9 @@ class MainWindow(QMainWindow):
         store = s.store(s.truncate)
         if not store.dense:
             self.statusBar().showMessage(
-                f"Long text ({s.length:,} tokens): the full gradient matrix would need "
-                f"{store.bytes_needed / 2**30:.1f} GB, so only the rows you visit are computed "
-                "and kept", 15000)
+                self.tr("Long text ({0} tokens): the full gradient matrix would need {1} GB, so "
+                        "only the rows you visit are computed and kept").format(
+                    f"{s.length:,}", f"{store.bytes_needed / 2**30:.1f}"), 15000)
 
     def _option_changed(self, name: str) -> None:
         if name == "truncate":
@@ -529,22 +548,24 @@ class MainWindow(QMainWindow):
         """'step t of T · token · loss · perplexity' for the status bar."""
         s = self.session
         if s.trace is None:
-            return "no sentence"
+            return self.tr("no sentence")
         t = s.cursor
         tok = s.trace.tokens[t]
         loss = float(s.trace.losses[t])
         unit = cm.unit_name(s.model.tokenizer if s.model is not None else None)
-        what = "loss of its own top guess" if s.trace.target_is_prediction[t] else \
-            f"next-{unit} loss"
+        what = self.tr("loss of its own top guess") if s.trace.target_is_prediction[t] else \
+            self.tr("next-character loss") if unit == "character" else self.tr("next-word loss")
         ppl = s.running_perplexity()
         ppl_text = "–" if ppl != ppl else f"{ppl:.1f}"
         if s.trace.is_choice(t):
-            what = f"loss of the chosen word “{cm.visible(s.prediction(t, 1).target_word)}”"
-        text = (f"step {t + 1} of {s.length}   ·   token “{cm.visible(tok.text)}”   ·   "
-                f"{what} {loss:.3f}"
-                f"   ·   perplexity so far {ppl_text}")
+            what = self.tr("loss of the chosen word “{0}”").format(
+                cm.visible(s.prediction(t, 1).target_word))
+        text = self.tr("step {0} of {1}   ·   token “{2}”   ·   {3} {4}   ·   perplexity so far "
+                       "{5}").format(t + 1, s.length, cm.visible(tok.text), what, f"{loss:.3f}",
+                                     ppl_text)
         if len(self.workspace.models) > 1 and not self.workspace.aligned:
-            text += "   ·   the models tokenize the text differently: each steps by its own tokens"
+            text += "   ·   " + self.tr("the models tokenize the text differently: each steps by "
+                                        "its own tokens")
         return text
 
     def _update_status(self, *_: object) -> None:
@@ -565,8 +586,8 @@ class MainWindow(QMainWindow):
 
     def choose_vocabulary(self, path: str) -> None:
         """Open a model file again with a vocabulary the user picks (the model card's button)."""
-        chosen = open_dialog.ask_vocabulary(self, path, "choose the vocabulary for this model",
-                                            VocabOptions())
+        chosen = open_dialog.ask_vocabulary(
+            self, path, self.tr("choose the vocabulary for this model"), VocabOptions())
         if chosen is not None:
             self.open_file(path, chosen)
 
@@ -579,7 +600,7 @@ class MainWindow(QMainWindow):
         if self._load_job is not None:
             self._load_job.cancel()
         opts = opts or VocabOptions()
-        self.statusBar().showMessage(f"Opening {Path(path).name}…")
+        self.statusBar().showMessage(self.tr("Opening {0}…").format(Path(path).name))
         ws = self.workspace
         text, prime = ws.text, ws.prime
         job = Job(lambda _progress: load_and_prepare(ws, path, opts, text, prime, add),
@@ -608,8 +629,8 @@ class MainWindow(QMainWindow):
         target.load_options = session_actions.options_of(opts)
         self._remember(path, opts)
         notes = "; ".join(model.notices)
-        self.statusBar().showMessage(f"Opened {model.name}" + (f" ({notes})" if notes else ""),
-                                     15000)
+        self.statusBar().showMessage(self.tr("Opened {0}").format(model.name)
+                                     + (f" ({notes})" if notes else ""), 15000)
         self.open_finished.emit(True)
 
     def _load_failed(self, job: Job, e: BaseException) -> None:
@@ -622,14 +643,14 @@ class MainWindow(QMainWindow):
             if chosen is not None:
                 self.open_file(path, chosen, add)
                 return
-            self.statusBar().showMessage("Open cancelled: the previous model stays", 8000)
+            self.statusBar().showMessage(self.tr("Open cancelled: the previous model stays"), 8000)
             self.open_finished.emit(False)
             return
         self._report(path, message)
 
     def _report(self, path: str, message: str) -> None:
-        self.statusBar().showMessage(f"Could not open {Path(path).name}", 8000)
-        QMessageBox.warning(self, "Cannot open model", f"{Path(path).name}: {message}")
+        self.statusBar().showMessage(self.tr("Could not open {0}").format(Path(path).name), 8000)
+        QMessageBox.warning(self, self.tr("Cannot open model"), f"{Path(path).name}: {message}")
         self.open_finished.emit(False)
 
     def install_model(self, model: LoadedModel, prepared: Prepared | None = None
@@ -694,7 +715,7 @@ class MainWindow(QMainWindow):
             act.triggered.connect(lambda _=False, it=item: self.open_recent(it))
         if items:
             self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear list", self._clear_recent)
+            self.recent_menu.addAction(self.tr("Clear list"), self._clear_recent)
         self._add_bundled_to_recent({str(Path(i["path"]).resolve()) for i in items})
         self.recent_menu.setEnabled(not self.recent_menu.isEmpty())
 
@@ -703,7 +724,7 @@ class MainWindow(QMainWindow):
         bundled = [p for p in bundled_models() if str(p.resolve()) not in listed]
         if not bundled:
             return
-        self.recent_menu.addSection("Bundled models")
+        self.recent_menu.addSection(self.tr("Bundled models"))
         for path in bundled:
             act = self.recent_menu.addAction(path.stem)
             act.setToolTip(str(path))
@@ -743,7 +764,7 @@ class MainWindow(QMainWindow):
 
     # ---- misc -------------------------------------------------------------------------------
     def show_help(self) -> None:
-        QMessageBox.information(self, "Keys and views", HELP_TEXT)
+        QMessageBox.information(self, self.tr("Keys and views"), self.tr(HELP_TEXT))
 
     def shutdown(self) -> None:
         """Stop playback and background jobs (close, tests)."""
@@ -776,7 +797,8 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-HELP_TEXT = """<b>Keys</b> (anywhere except while typing in the sentence box)<br>
+HELP_TEXT = QT_TRANSLATE_NOOP(
+    "MainWindow", """<b>Keys</b> (anywhere except while typing in the sentence box)<br>
 Right / Left: next / previous word &nbsp; Home / End: first / last word &nbsp;
 Space: play / pause<br>
 Enter in the sentence box runs the sentence from the first word and hands the keys back;
@@ -790,4 +812,4 @@ watch it fade (vanishing gradients) and see what truncated BPTT cuts off.<br><br
 <b>GRU update gate z</b>: rnnviz follows PyTorch, h' = (1 − z)·n + z·h, so z near 1 keeps the
 old state. The book writes h = (1 − z)·h_prev + z·h_hat: its z is 1 minus the one shown.<br>
 <b>Character models</b>: spaces show as ␣ and newlines as ⏎; type \n in the sentence box for
-a newline (\\ for a backslash)."""
+a newline (\\ for a backslash).""")

@@ -113,13 +113,14 @@ class SentenceBar(QWidget):
         self.entries: list[Example] = [] if examples is not None else load_example_entries()
         self.edit = QLineEdit()
         self.edit.setMaxLength(MAX_TEXT_CHARS)  # Qt's default (32,767) cut long texts silently
-        self.edit.setPlaceholderText("Type a sentence and press Enter")
+        self.edit.setPlaceholderText(self.tr("Type a sentence and press Enter"))
         self.edit.setClearButtonEnabled(True)
-        self.edit.setToolTip("Enter runs the sentence from the first word (Ctrl+L comes here)")
-        self.run = QPushButton("Run")
-        self.run.setToolTip("Tokenize the sentence and start again at step 1 (Enter)")
+        self.edit.setToolTip(self.tr("Enter runs the sentence from the first word (Ctrl+L "
+                                     "comes here)"))
+        self.run = QPushButton(self.tr("Run"))
+        self.run.setToolTip(self.tr("Tokenize the sentence and start again at step 1 (Enter)"))
         self.picker = QComboBox()
-        self.picker.setToolTip("Pick an example sentence")
+        self.picker.setToolTip(self.tr("Pick an example sentence"))
         self.picker.setMinimumContentsLength(24)
         self.picker.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -128,8 +129,8 @@ class SentenceBar(QWidget):
         self.error.hide()
         self.busy = QLabel()
         self.busy.hide()
-        self.cancel = QPushButton("Cancel")
-        self.cancel.setToolTip("Stop running the long text (the previous one stays)")
+        self.cancel = QPushButton(self.tr("Cancel"))
+        self.cancel.setToolTip(self.tr("Stop running the long text (the previous one stays)"))
         self.cancel.clicked.connect(self.cancel_run)
         self.cancel.hide()
         self.jobs = JobQueue(self)
@@ -147,7 +148,7 @@ class SentenceBar(QWidget):
     def _layout(self) -> None:
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        self.label = QLabel("Sentence:")
+        self.label = QLabel(self.tr("Sentence:"))
         lay.addWidget(self.label)
         lay.addWidget(self.edit, 1)
         lay.addWidget(self.run)
@@ -173,15 +174,16 @@ class SentenceBar(QWidget):
     def _on_model_changed(self) -> None:
         self.fill_examples()
         if self.is_char:
-            self.label.setText("Text (\\n = newline):")
-            self.edit.setPlaceholderText(f"Type text and press Enter ({CHAR_HINT})")
-            self.edit.setToolTip(f"Enter runs the text from the first character; {CHAR_HINT} "
-                                 "(Ctrl+L comes here)")
+            hint = self.tr("\\n is a newline, \\t a tab, \\\\ a backslash")
+            self.label.setText(self.tr("Text (\\n = newline):"))
+            self.edit.setPlaceholderText(self.tr("Type text and press Enter ({0})").format(hint))
+            self.edit.setToolTip(self.tr("Enter runs the text from the first character; {0} "
+                                         "(Ctrl+L comes here)").format(hint))
         else:
-            self.label.setText("Sentence:")
-            self.edit.setPlaceholderText("Type a sentence and press Enter")
-            self.edit.setToolTip("Enter runs the sentence from the first word (Ctrl+L comes "
-                                 "here)")
+            self.label.setText(self.tr("Sentence:"))
+            self.edit.setPlaceholderText(self.tr("Type a sentence and press Enter"))
+            self.edit.setToolTip(self.tr("Enter runs the sentence from the first word (Ctrl+L "
+                                         "comes here)"))
         if not self.edit.hasFocus():
             self.edit.setText(self.shown(self.session.text))
 
@@ -257,7 +259,7 @@ class SentenceBar(QWidget):
         job.signals.done.connect(self._run_done)
         job.signals.failed.connect(self._run_failed)
         self._job = self.jobs.submit(job)
-        self.busy.setText(f"Running {len(text):,} characters…")
+        self.busy.setText(self.tr("Running {0} characters…").format(f"{len(text):,}"))
         self.busy.show()
         self.cancel.show()
         self._clear_error()
@@ -287,7 +289,7 @@ class SentenceBar(QWidget):
         workspace = self.session.workspace
         if tuple(workspace.models) != sessions or \
                 tuple(s.model for s in workspace.models) != models:
-            self.show_error("the model changed while the text ran: press Enter again")
+            self.show_error(self.tr("the model changed while the text ran: press Enter again"))
             return
         try:
             workspace.install_runs(text, runs)

@@ -56,7 +56,8 @@ def current_tab(window: MainWindow) -> str:
     for spec, view in zip(PANELS, window.extra_views, strict=False):
         if view is page:
             return spec.title
-    return window.tabs.tabText(window.tabs.currentIndex())
+    return "Step through" if page is window.splitter else \
+        window.tabs.tabText(window.tabs.currentIndex())
 
 
 def apply_view_settings(window: MainWindow, views: dict[str, Any]) -> None:

@@ -52,13 +52,18 @@ class WordAxis(pg.AxisItem):
 def target_text(pred: Prediction, unit: str = "word") -> str:
     """One line on the token the loss is about, also when it is outside the top k; ``unit``
     is 'word' or 'character'."""
+    tr = QtCore.QCoreApplication.translate
     p = f"p = {pred.target_prob:.4g}"
     shown = cm.quote(cm.visible(pred.target_word))
     if pred.target_is_prediction:
-        return (f"end of text: differentiating the model's own top prediction "
-                f"{shown} ({p})")
-    what = f"traced {unit}" if pred.chosen else f"next {unit}"
-    return f"{what} {shown}: rank {pred.target_rank}, {p}"
+        return tr("SoftmaxView", "end of text: differentiating the model's own top prediction "
+                  "{0} ({1})").format(shown, p)
+    if unit == "character":
+        what = tr("SoftmaxView", "traced character") if pred.chosen else \
+            tr("SoftmaxView", "next character")
+    else:
+        what = tr("SoftmaxView", "traced word") if pred.chosen else tr("SoftmaxView", "next word")
+    return tr("SoftmaxView", "{0} {1}: rank {2}, {3}").format(what, shown, pred.target_rank, p)
 
 
 def row_height(font: QtGui.QFont) -> int:
@@ -90,12 +95,12 @@ class SoftmaxView(SessionView):
         self.k_spin = QtWidgets.QSpinBox()
         self.k_spin.setRange(1, MAX_K)
         self.k_spin.setValue(self.session.top_k)
-        self.k_spin.setPrefix("top ")
-        self.k_spin.setToolTip("How many of the most probable next tokens to show (a long list "
-                               "scrolls)")
+        self.k_spin.setPrefix(self.tr("top "))
+        self.k_spin.setToolTip(self.tr("How many of the most probable next tokens to show (a "
+                                       "long list scrolls)"))
         self.k_spin.valueChanged.connect(self._on_k_picked)
         self.subtitle = cm.status_label()
-        self.title_label = cm.title_label("Next word")
+        self.title_label = cm.title_label(self.tr("Next word"))
         top = QtWidgets.QHBoxLayout()
         top.addWidget(self.title_label)
         top.addWidget(self.subtitle, 1)
@@ -108,7 +113,8 @@ class SoftmaxView(SessionView):
                                     width=np.zeros(0), brushes=[], pen=pg.mkPen(None))
         self.plot.addItem(self.bars)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
-        self.plot.setToolTip("Click a bar to trace the loss of that word in the gradient view")
+        self.plot.setToolTip(self.tr("Click a bar to trace the loss of that word in the "
+                                     "gradient view; right-click to continue the text with it"))
         self.target_label = cm.FittedText(2)
         self.target_label.set_colour(cm.colour(cm.HIGHLIGHT), bold=True)
         self.scroller = QtWidgets.QScrollArea()  # top-k beyond what fits scrolls
@@ -127,14 +133,15 @@ class SoftmaxView(SessionView):
     def _setup_plot(plot: pg.PlotItem) -> None:
         cm.quiet_plot(plot)
         plot.getViewBox().invertY(True)
-        plot.setLabel("bottom", "probability")
+        plot.setLabel("bottom", QtCore.QCoreApplication.translate("SoftmaxView", "probability"))
         plot.getAxis("left").setStyle(tickLength=0)
         plot.getAxis("bottom").enableAutoSIPrefix(False)
         plot.showGrid(x=True, y=False, alpha=0.25)
 
     # ---- session events --------------------------------------------------------------------
     def _on_model_changed(self) -> None:
-        self.title_label.setText(f"Next {self.unit}")
+        self.title_label.setText(self.tr("Next character") if self.unit == "character"
+                                 else self.tr("Next word"))
         vocab = self.session.model.params.vocab_size if self.session.model else MAX_K
         self.k_spin.setMaximum(max(1, min(MAX_K, vocab)))
         self._fit_word_axis()
@@ -211,8 +218,8 @@ class SoftmaxView(SessionView):
         self._fit_height(k)
         self._set_ranges(k, float(probs[0]) if k else 0.0)
         word = cm.visible(self.session.trace.tokens[t].text)
-        self.subtitle.setText(f"  after {cm.quote(word)} (step {t + 1} of "
-                              f"{self.session.length})")
+        self.subtitle.setText("  " + self.tr("after {0} (step {1} of {2})").format(
+            cm.quote(word), t + 1, self.session.length))
         self.target_label.setText(target_text(pred, self.unit))
 
     @property

@@ -13,7 +13,7 @@ import bisect
 import math
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -69,12 +69,14 @@ def chip_label(tok: Token) -> str:
 def tooltip(t: int, tok: Token, saliency: float | None = None) -> str:
     """Hover text: position, token, id, the saliency value when shown, and for OOV tokens the
     word as typed."""
-    text = f"step {t + 1}: “{chip_label(tok)}” (id {tok.id})"
+    tr = QCoreApplication.translate
+    text = tr("TokenChips", "step {0}: “{1}” (id {2})").format(t + 1, chip_label(tok), tok.id)
     if saliency is not None and math.isfinite(saliency):
-        text += f"\nsaliency ‖d l/d e‖ = {saliency:.3g}"
+        text += "\n" + tr("TokenChips", "saliency ‖d l/d e‖ = {0}").format(f"{saliency:.3g}")
     if tok.oov:
         typed = tok.source or "?"
-        text += f"\nout of vocabulary: you typed “{typed}”; the model sees “{tok.text}”"
+        text += "\n" + tr("TokenChips", "out of vocabulary: you typed “{0}”; the model sees "
+                           "“{1}”").format(typed, tok.text)
     return text
 
 
@@ -244,8 +246,9 @@ class SaliencyLegend(QWidget):
         self._lut = saliency_lut()
         self.setFixedHeight(QFontMetrics(self.font()).height() + 4)
         self.setMinimumWidth(150)
-        self.setToolTip("Saliency colour scale: ‖d l_t / d e_s‖, the gradient of the current "
-                        "prediction's loss reaching each earlier input (log scale)")
+        self.setToolTip(self.tr("Saliency colour scale: ‖d l_t / d e_s‖, the gradient of the "
+                                "current prediction's loss reaching each earlier input (log "
+                                "scale)"))
 
     def set_span(self, span: tuple[float, float] | None) -> None:
         if span != self.span:
@@ -295,14 +298,17 @@ class TokenStrip(QWidget):
         self.area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.area.setFrameShape(QScrollArea.Shape.NoFrame)
         self.area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.saliency = QCheckBox("Colour by saliency")
-        self.saliency.setToolTip("Tint earlier tokens by how strongly the current prediction's "
-                                 "loss depends on them (input-gradient norm, log scale)")
+        self.saliency = QCheckBox(self.tr("Colour by saliency"))
+        self.saliency.setToolTip(self.tr("Tint earlier tokens by how strongly the current "
+                                         "prediction's loss depends on them (input-gradient "
+                                         "norm, log scale)"))
         self.saliency.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.legend = SaliencyLegend()
         self.legend.hide()
-        self.hint = QLabel("Click a word to jump there. Dashed, italic words are not in the "
-                           "model's vocabulary (hover to see what you typed).")
+        self.hint = QLabel(self.tr("Click a word to jump there. Dashed, italic words are not in "
+                                   "the model's vocabulary (hover to see what you typed)."))
+        self.hint.setToolTip(self.tr("Right-click a word to replace, delete or insert one before "
+                                     "it in the What if tab"))
         self.hint.setStyleSheet("color: #57606a;")
         self.hint.setWordWrap(True)
         self._build()
