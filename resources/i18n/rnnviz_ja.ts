@@ -155,6 +155,21 @@
         </message>
     </context>
     <context>
+        <name>ExampleOpener</name>
+        <message>
+            <source>Opening {0}…</source>
+            <translation>{0} を開いています…</translation>
+        </message>
+        <message>
+            <source>Could not open {0}: {1}</source>
+            <translation>{0} を開けませんでした: {1}</translation>
+        </message>
+        <message>
+            <source>Opened {0}</source>
+            <translation>{0} を開きました</translation>
+        </message>
+    </context>
+    <context>
         <name>GradientPane</name>
         <message>
             <source>All models, one axis</source>
@@ -163,6 +178,484 @@
         <message>
             <source>Each model</source>
             <translation>モデルごと</translation>
+        </message>
+    </context>
+    <context>
+        <name>GradientView</name>
+        <message>
+            <source>exact</source>
+            <translation>厳密</translation>
+        </message>
+        <message>
+            <source>Truncated BPTT: the gradient flows back only within blocks of K steps (0 = exact, through the whole sentence)</source>
+            <translation>Truncated BPTT: 勾配は K ステップごとのブロックの中だけを逆伝播します（0 = 厳密、文全体を通す）</translation>
+        </message>
+        <message>
+            <source>cell state c</source>
+            <translation>記憶セル c</translation>
+        </message>
+        <message>
+            <source>Also plot ||d l_t / d c_s||, the LSTM's cell-state path (dashed)</source>
+            <translation>||d l_t / d c_s|| も描く: LSTM の記憶セルの経路（破線）</translation>
+        </message>
+        <message>
+            <source>input</source>
+            <translation>入力</translation>
+        </message>
+        <message>
+            <source>Also plot ||d l_t / d e_s|| (dotted), the gradient reaching the word embedding fed at step s: input saliency</source>
+            <translation>||d l_t / d e_s|| も描く（点線）: ステップ s で入力した単語の埋め込みに届く勾配（入力の顕著性）</translation>
+        </message>
+        <message>
+            <source>Which gradient the T x T matrix shows</source>
+            <translation>T x T 行列に表示する勾配</translation>
+        </message>
+        <message>
+            <source>auto</source>
+            <translation>自動</translation>
+        </message>
+        <message>
+            <source>fixed</source>
+            <translation>固定</translation>
+        </message>
+        <message>
+            <source>auto: the y range and the matrix colours follow what is shown; fixed: one log range over every computed step (of every model), so stepping never rescales</source>
+            <translation>自動: y 軸の範囲と行列の色は表示中のものに合わせる。固定: 計算済みの全ステップ（全モデル）にわたる一つの対数範囲で、ステップを進めても変わらない</translation>
+        </message>
+        <message>
+            <source>Gradient reaching back</source>
+            <translation>過去へ届く勾配</translation>
+        </message>
+        <message>
+            <source>truncate BPTT</source>
+            <translation>BPTT の打ち切り</translation>
+        </message>
+        <message>
+            <source>also plot</source>
+            <translation>追加で表示</translation>
+        </message>
+        <message>
+            <source>scale</source>
+            <translation>拡大縮小</translation>
+        </message>
+        <message>
+            <source>matrix</source>
+            <translation>行列</translation>
+        </message>
+        <message>
+            <source>s: the step the gradient reaches</source>
+            <translation>s: 勾配が届くステップ</translation>
+        </message>
+        <message>
+            <source>loss at step t</source>
+            <translation>ステップ t の損失</translation>
+        </message>
+        <message>
+            <source>step s</source>
+            <translation>ステップ s</translation>
+        </message>
+        <message>
+            <source>log10 norm</source>
+            <translation>log10 ノルム</translation>
+        </message>
+        <message>
+            <source>h, layer {0} (top)</source>
+            <translation>h, 第 {0} 層（最上層）</translation>
+        </message>
+        <message>
+            <source>h, layer {0}</source>
+            <translation>h, 第 {0} 層</translation>
+        </message>
+        <message>
+            <source>c, layer {0}</source>
+            <translation>c, 第 {0} 層</translation>
+        </message>
+        <message>
+            <source>input embedding</source>
+            <translation>入力の埋め込み</translation>
+        </message>
+        <message>
+            <source>h_s, layer {0}</source>
+            <translation>h_s, 第 {0} 層</translation>
+        </message>
+        <message>
+            <source>c_s, layer {0} (dashed)</source>
+            <translation>c_s, 第 {0} 層（破線）</translation>
+        </message>
+        <message>
+            <source>e_s, input (dotted)</source>
+            <translation>e_s, 入力（点線）</translation>
+        </message>
+        <message>
+            <source>exact (no truncation)</source>
+            <translation>厳密（打ち切りなし）</translation>
+        </message>
+        <message>
+            <source>Computing the gradient of step {0} in the background ({0} steps back)…</source>
+            <translation>ステップ {0} の勾配をバックグラウンドで計算中（{0} ステップ分）…</translation>
+        </message>
+        <message>
+            <source>no T x T matrix: it would need {0} GB (budget {1} MB)</source>
+            <translation>T x T 行列なし: {0} GB 必要です（上限 {1} MB）</translation>
+        </message>
+        <message>
+            <source>d/dh_s of -log p({0} | {1}) at step {2}: of the model's own top-1 prediction {0} (no next word in the sentence)</source>
+            <translation>ステップ {2} の -log p({0} | {1}) の d/dh_s: モデル自身の 1 位の予測 {0}（文に次の単語がない）</translation>
+        </message>
+        <message>
+            <source>d/dh_s of -log p({0} | {1}) at step {2}: the loss of the true next word {0}</source>
+            <translation>ステップ {2} の -log p({0} | {1}) の d/dh_s: 正解の次の単語 {0} の損失</translation>
+        </message>
+        <message>
+            <source>steps before {0} are cut (shaded)</source>
+            <translation>ステップ {0} より前は打ち切り（網掛け）</translation>
+        </message>
+        <message>
+            <source>nothing is cut yet</source>
+            <translation>まだ打ち切りなし</translation>
+        </message>
+        <message>
+            <source>.  Truncated BPTT, K = {0}: {1}; faint: the exact gradient</source>
+            <translation>。Truncated BPTT, K = {0}: {1}。薄い線: 厳密な勾配</translation>
+        </message>
+        <message>
+            <source>Hover the curves or the matrix for tokens and values.</source>
+            <translation>曲線や行列にマウスを重ねると単語と値を表示します。</translation>
+        </message>
+        <message>
+            <source>loss at step {0} ({1}) → step {2} ({3}): norm {4}</source>
+            <translation>ステップ {0} ({1}) の損失 → ステップ {2} ({3}): ノルム {4}</translation>
+        </message>
+        <message>
+            <source>step {0} ({1}): {2}</source>
+            <translation>ステップ {0} ({1}): {2}</translation>
+        </message>
+    </context>
+    <context>
+        <name>HiddenStateView</name>
+        <message>
+            <source>h  hidden state</source>
+            <translation>h  隠れ状態</translation>
+        </message>
+        <message>
+            <source>c  cell state</source>
+            <translation>c  記憶セル</translation>
+        </message>
+        <message>
+            <source>i  input gate</source>
+            <translation>i  入力ゲート</translation>
+        </message>
+        <message>
+            <source>f  forget gate</source>
+            <translation>f  忘却ゲート</translation>
+        </message>
+        <message>
+            <source>g  candidate</source>
+            <translation>g  候補</translation>
+        </message>
+        <message>
+            <source>o  output gate</source>
+            <translation>o  出力ゲート</translation>
+        </message>
+        <message>
+            <source>r  reset gate</source>
+            <translation>r  リセットゲート</translation>
+        </message>
+        <message>
+            <source>z  update gate</source>
+            <translation>z  更新ゲート</translation>
+        </message>
+        <message>
+            <source>n  candidate</source>
+            <translation>n  候補</translation>
+        </message>
+        <message>
+            <source>z follows PyTorch: h' = (1 − z)·n + z·h, so z near 1 (dark) keeps the old state; the book writes h = (1 − z)·h_prev + z·h_hat, where z is 1 minus this one.</source>
+            <translation>z は PyTorch に従う: h' = (1 − z)·n + z·h なので、z が 1 に近い（濃い）と古い状態を保つ。本では h = (1 − z)·h_prev + z·h_hat と書き、その z は 1 からこの z を引いたもの。</translation>
+        </message>
+        <message>
+            <source>white = 0 (gate closed), purple = 1 (gate open)</source>
+            <translation>白 = 0（ゲートが閉じる）、紫 = 1（ゲートが開く）</translation>
+        </message>
+        <message>
+            <source>blue = −1, white = 0, red = +1</source>
+            <translation>青 = −1、白 = 0、赤 = +1</translation>
+        </message>
+        <message>
+            <source>blue = negative, white = 0, red = positive (scaled to the largest |value|)</source>
+            <translation>青 = 負、白 = 0、赤 = 正（最大の |値| で正規化）</translation>
+        </message>
+        <message>
+            <source>What the network holds: each row is one unit of the {0} ({1}), each column a token read so far ({2}). The outlined column is the current token.</source>
+            <translation>ネットワークが保持するもの: 各行は{0}（{1}）の一つのユニット、各列はこれまでに読んだトークン（{2}）。枠で囲んだ列が現在のトークン。</translation>
+        </message>
+        <message>
+            <source>all {0} units</source>
+            <translation>全 {0} ユニット</translation>
+        </message>
+        <message>
+            <source>units {0}–{1} of {2}</source>
+            <translation>ユニット {0}–{1} / {2}</translation>
+        </message>
+        <message>
+            <source>Which vector to show: the hidden state h, the LSTM cell state c, or a gate's activations</source>
+            <translation>表示するベクトル: 隠れ状態 h、LSTM の記憶セル c、またはゲートの活性</translation>
+        </message>
+        <message>
+            <source>Hidden state</source>
+            <translation>隠れ状態</translation>
+        </message>
+        <message>
+            <source>show</source>
+            <translation>表示</translation>
+        </message>
+        <message>
+            <source>follow the cursor</source>
+            <translation>カーソルに追従</translation>
+        </message>
+        <message>
+            <source>Keep the current token in view on long texts</source>
+            <translation>長いテキストで現在のトークンを表示し続ける</translation>
+        </message>
+        <message>
+            <source>Reset view</source>
+            <translation>表示をリセット</translation>
+        </message>
+        <message>
+            <source>Show all units and follow the cursor again (or double-click a map)</source>
+            <translation>全ユニットを表示し、再びカーソルに追従する（マップのダブルクリックでも可）</translation>
+        </message>
+        <message>
+            <source>Hover a cell for its value.  Wheel over a map: zoom the units; drag: scroll them; double-click: reset.</source>
+            <translation>セルにマウスを重ねると値を表示。マップ上でホイール: ユニットを拡大、ドラッグ: スクロール、ダブルクリック: リセット。</translation>
+        </message>
+        <message>
+            <source>layer {0} units (top)</source>
+            <translation>第 {0} 層のユニット（最上層）</translation>
+        </message>
+        <message>
+            <source>layer {0} units</source>
+            <translation>第 {0} 層のユニット</translation>
+        </message>
+        <message>
+            <source>token (columns fill in as the model reads)</source>
+            <translation>トークン（モデルが読むにつれて列が埋まる）</translation>
+        </message>
+        <message>
+            <source>after {0} (step {1} of {2})</source>
+            <translation>{0} の後（ステップ {1} / {2}）</translation>
+        </message>
+        <message>
+            <source>layer {0}, token {1} (step {2}), unit {3}: {4} = {5}</source>
+            <translation>第 {0} 層、トークン {1}（ステップ {2}）、ユニット {3}: {4} = {5}</translation>
+        </message>
+    </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <source>Step through</source>
+            <translation>ステップ実行</translation>
+        </message>
+        <message>
+            <source>Hidden state</source>
+            <translation>隠れ状態</translation>
+        </message>
+        <message>
+            <source>What the network remembers: each row is one unit of the hidden state, each column a word read so far (blue = negative, red = positive). The outlined column is the current word.</source>
+            <translation>ネットワークが覚えているもの: 各行は隠れ状態の一つのユニット、各列はこれまでに読んだ単語（青 = 負、赤 = 正）。枠で囲んだ列が現在の単語。</translation>
+        </message>
+        <message>
+            <source>Next-word prediction</source>
+            <translation>次の単語の予測</translation>
+        </message>
+        <message>
+            <source>After reading the current word, how likely the model finds each possible next word. The true next word is highlighted, with its rank.</source>
+            <translation>現在の単語を読んだ後、モデルが各単語を次に来るとどれだけ見込むか。正解の次の単語を順位とともに強調表示します。</translation>
+        </message>
+        <message>
+            <source>Gradient flow back in time</source>
+            <translation>過去への勾配の流れ</translation>
+        </message>
+        <message>
+            <source>How strongly this step's loss reaches back to each earlier hidden state (log scale). A curve that falls steeply to the left is the vanishing gradient.</source>
+            <translation>このステップの損失がそれ以前の各隠れ状態へどれだけ強く届くか（対数目盛）。左へ急に下がる曲線が勾配消失です。</translation>
+        </message>
+        <message>
+            <source>({0} is not available in this build)</source>
+            <translation>（{0} はこのビルドでは使えません）</translation>
+        </message>
+        <message>
+            <source>Model</source>
+            <translation>モデル</translation>
+        </message>
+        <message>
+            <source>Hidden state, next-word prediction and gradients, step by step</source>
+            <translation>隠れ状態、次の単語の予測、勾配をステップごとに</translation>
+        </message>
+        <message>
+            <source>gradients %p%</source>
+            <translation>勾配 %p%</translation>
+        </message>
+        <message>
+            <source>&amp;File</source>
+            <translation>ファイル(&amp;F)</translation>
+        </message>
+        <message>
+            <source>&amp;Open model…</source>
+            <translation>モデルを開く(&amp;O)…</translation>
+        </message>
+        <message>
+            <source>Open &amp;recent</source>
+            <translation>最近使ったファイル(&amp;R)</translation>
+        </message>
+        <message>
+            <source>Open &amp;session…</source>
+            <translation>セッションを開く(&amp;S)…</translation>
+        </message>
+        <message>
+            <source>&amp;Save session…</source>
+            <translation>セッションを保存(&amp;S)…</translation>
+        </message>
+        <message>
+            <source>Export &amp;figure…</source>
+            <translation>図を書き出す(&amp;F)…</translation>
+        </message>
+        <message>
+            <source>&amp;Quit</source>
+            <translation>終了(&amp;Q)</translation>
+        </message>
+        <message>
+            <source>&amp;View</source>
+            <translation>表示(&amp;V)</translation>
+        </message>
+        <message>
+            <source>Edit the &amp;sentence</source>
+            <translation>文を編集(&amp;S)</translation>
+        </message>
+        <message>
+            <source>&amp;Help</source>
+            <translation>ヘルプ(&amp;H)</translation>
+        </message>
+        <message>
+            <source>&amp;Help panel: views, notation, equations</source>
+            <translation>ヘルプパネル: ビュー、記法、数式(&amp;H)</translation>
+        </message>
+        <message>
+            <source>&amp;Keys and views</source>
+            <translation>キーとビュー(&amp;K)</translation>
+        </message>
+        <message>
+            <source>&amp;Language</source>
+            <translation>言語(&amp;L)</translation>
+        </message>
+        <message>
+            <source>Next-character prediction</source>
+            <translation>次の文字の予測</translation>
+        </message>
+        <message>
+            <source>After reading the current character, how likely the model finds each possible next character. The true next character is highlighted, with its rank.</source>
+            <translation>現在の文字を読んだ後、モデルが各文字を次に来るとどれだけ見込むか。正解の次の文字を順位とともに強調表示します。</translation>
+        </message>
+        <message>
+            <source>Long text ({0} tokens): the full gradient matrix would need {1} GB, so only the rows you visit are computed and kept</source>
+            <translation>長いテキスト（{0} トークン）: 勾配行列全体には {1} GB 必要なため、訪れた行だけを計算して保持します</translation>
+        </message>
+        <message>
+            <source>no sentence</source>
+            <translation>文がありません</translation>
+        </message>
+        <message>
+            <source>loss of its own top guess</source>
+            <translation>自身の 1 位の予測の損失</translation>
+        </message>
+        <message>
+            <source>next-character loss</source>
+            <translation>次の文字の損失</translation>
+        </message>
+        <message>
+            <source>next-word loss</source>
+            <translation>次の単語の損失</translation>
+        </message>
+        <message>
+            <source>loss of the chosen word “{0}”</source>
+            <translation>選んだ単語 “{0}” の損失</translation>
+        </message>
+        <message>
+            <source>step {0} of {1}   ·   token “{2}”   ·   {3} {4}   ·   perplexity so far {5}</source>
+            <translation>ステップ {0} / {1}   ·   トークン “{2}”   ·   {3} {4}   ·   ここまでのパープレキシティ {5}</translation>
+        </message>
+        <message>
+            <source>the models tokenize the text differently: each steps by its own tokens</source>
+            <translation>モデルごとにトークン化が異なります: 各モデルは自分のトークンで進みます</translation>
+        </message>
+        <message>
+            <source>choose the vocabulary for this model</source>
+            <translation>このモデルの語彙を選んでください</translation>
+        </message>
+        <message>
+            <source>Opening {0}…</source>
+            <translation>{0} を開いています…</translation>
+        </message>
+        <message>
+            <source>Opened {0}</source>
+            <translation>{0} を開きました</translation>
+        </message>
+        <message>
+            <source>Open cancelled: the previous model stays</source>
+            <translation>開くのを取り消しました: 前のモデルのままです</translation>
+        </message>
+        <message>
+            <source>Could not open {0}</source>
+            <translation>{0} を開けませんでした</translation>
+        </message>
+        <message>
+            <source>Cannot open model</source>
+            <translation>モデルを開けません</translation>
+        </message>
+        <message>
+            <source>Clear list</source>
+            <translation>一覧を消去</translation>
+        </message>
+        <message>
+            <source>Bundled models</source>
+            <translation>同梱モデル</translation>
+        </message>
+        <message>
+            <source>Keys and views</source>
+            <translation>キーとビュー</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;Keys&lt;/b&gt; (anywhere except while typing in the sentence box)&lt;br&gt;
+Right / Left: next / previous word &amp;nbsp; Home / End: first / last word &amp;nbsp;
+Space: play / pause&lt;br&gt;
+Enter in the sentence box runs the sentence from the first word and hands the keys back;
+Esc leaves the box, Ctrl+L returns to it. Ctrl+O opens a model; you can also drop a file on the
+window.&lt;br&gt;&lt;br&gt;
+&lt;b&gt;Views&lt;/b&gt;&lt;br&gt;
+&lt;i&gt;Hidden state&lt;/i&gt;: the network's memory, unit by unit, for every word read so far.&lt;br&gt;
+&lt;i&gt;Next-word prediction&lt;/i&gt;: the most likely next words after the current one.&lt;br&gt;
+&lt;i&gt;Gradient flow back in time&lt;/i&gt;: how much this step's loss depends on each earlier step —
+watch it fade (vanishing gradients) and see what truncated BPTT cuts off.&lt;br&gt;&lt;br&gt;
+&lt;b&gt;GRU update gate z&lt;/b&gt;: rnnviz follows PyTorch, h' = (1 − z)·n + z·h, so z near 1 keeps the
+old state. The book writes h = (1 − z)·h_prev + z·h_hat: its z is 1 minus the one shown.&lt;br&gt;
+&lt;b&gt;Character models&lt;/b&gt;: spaces show as ␣ and newlines as ⏎; type 
+ in the sentence box for
+a newline (\ for a backslash).</source>
+            <translation>&lt;b&gt;キー&lt;/b&gt;（文の入力欄で入力中を除き、どこでも）&lt;br&gt;
+右 / 左: 次 / 前の単語 &amp;nbsp; Home / End: 最初 / 最後の単語 &amp;nbsp;
+Space: 再生 / 一時停止&lt;br&gt;
+文の入力欄で Enter を押すと最初の単語から文を実行し、キー操作を戻します。
+Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開きます。ファイルを
+ウィンドウにドロップしても開けます。&lt;br&gt;&lt;br&gt;
+&lt;b&gt;ビュー&lt;/b&gt;&lt;br&gt;
+&lt;i&gt;隠れ状態&lt;/i&gt;: これまでに読んだ各単語でのネットワークの記憶（ユニットごと）。&lt;br&gt;
+&lt;i&gt;次の単語の予測&lt;/i&gt;: 現在の単語の後に来る可能性の高い単語。&lt;br&gt;
+&lt;i&gt;過去への勾配の流れ&lt;/i&gt;: このステップの損失がそれ以前の各ステップにどれだけ依存するか —
+弱まっていく様子（勾配消失）と Truncated BPTT が打ち切る部分を見られます。&lt;br&gt;&lt;br&gt;
+&lt;b&gt;GRU の更新ゲート z&lt;/b&gt;: rnnviz は PyTorch に従い h' = (1 − z)·n + z·h なので、z が 1 に近いと
+古い状態を保ちます。本では h = (1 − z)·h_prev + z·h_hat と書き、その z は 1 から表示の z を引いたものです。&lt;br&gt;
+&lt;b&gt;文字モデル&lt;/b&gt;: 空白は ␣、改行は ⏎ で表示します。改行は文の入力欄に \n と入力します
+（バックスラッシュは \）。</translation>
         </message>
     </context>
     <context>
@@ -328,6 +821,80 @@
         </message>
     </context>
     <context>
+        <name>SaliencyLegend</name>
+        <message>
+            <source>Saliency colour scale: ‖d l_t / d e_s‖, the gradient of the current prediction's loss reaching each earlier input (log scale)</source>
+            <translation>顕著性の色の目盛: ‖d l_t / d e_s‖。現在の予測の損失がそれ以前の各入力に届く勾配（対数目盛）</translation>
+        </message>
+    </context>
+    <context>
+        <name>SentenceBar</name>
+        <message>
+            <source>Type a sentence and press Enter</source>
+            <translation>文を入力して Enter</translation>
+        </message>
+        <message>
+            <source>Enter runs the sentence from the first word (Ctrl+L comes here)</source>
+            <translation>Enter で最初の単語から文を実行（Ctrl+L でここへ）</translation>
+        </message>
+        <message>
+            <source>Run</source>
+            <translation>実行</translation>
+        </message>
+        <message>
+            <source>Tokenize the sentence and start again at step 1 (Enter)</source>
+            <translation>文をトークン化してステップ 1 からやり直す（Enter）</translation>
+        </message>
+        <message>
+            <source>Pick an example sentence</source>
+            <translation>例文を選ぶ</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>キャンセル</translation>
+        </message>
+        <message>
+            <source>Stop running the long text (the previous one stays)</source>
+            <translation>長いテキストの実行を止める（前のテキストのまま）</translation>
+        </message>
+        <message>
+            <source>Sentence:</source>
+            <translation>文:</translation>
+        </message>
+        <message>
+            <source>\n is a newline, \t a tab, \\ a backslash</source>
+            <translation>\n は改行、\t はタブ、\\ はバックスラッシュ</translation>
+        </message>
+        <message>
+            <source>Text (\n = newline):</source>
+            <translation>テキスト（\n = 改行）:</translation>
+        </message>
+        <message>
+            <source>Type text and press Enter ({0})</source>
+            <translation>テキストを入力して Enter（{0}）</translation>
+        </message>
+        <message>
+            <source>Enter runs the text from the first character; {0} (Ctrl+L comes here)</source>
+            <translation>Enter で最初の文字からテキストを実行。{0}（Ctrl+L でここへ）</translation>
+        </message>
+        <message>
+            <source>Examples…</source>
+            <translation>例文…</translation>
+        </message>
+        <message>
+            <source>Opens {0}</source>
+            <translation>{0} を開きます</translation>
+        </message>
+        <message>
+            <source>Running {0} characters…</source>
+            <translation>{0} 文字を実行中…</translation>
+        </message>
+        <message>
+            <source>the model changed while the text ran: press Enter again</source>
+            <translation>実行中にモデルが変わりました: もう一度 Enter を押してください</translation>
+        </message>
+    </context>
+    <context>
         <name>SessionActions</name>
         <message>
             <source>rnnviz session (*.rnnviz.json)</source>
@@ -363,6 +930,61 @@
         </message>
     </context>
     <context>
+        <name>SoftmaxView</name>
+        <message>
+            <source>end of text: differentiating the model's own top prediction {0} ({1})</source>
+            <translation>テキストの終わり: モデル自身の 1 位の予測 {0} を微分（{1}）</translation>
+        </message>
+        <message>
+            <source>traced character</source>
+            <translation>追跡中の文字</translation>
+        </message>
+        <message>
+            <source>next character</source>
+            <translation>次の文字</translation>
+        </message>
+        <message>
+            <source>traced word</source>
+            <translation>追跡中の単語</translation>
+        </message>
+        <message>
+            <source>next word</source>
+            <translation>次の単語</translation>
+        </message>
+        <message>
+            <source>{0} {1}: rank {2}, {3}</source>
+            <translation>{0} {1}: {2} 位、{3}</translation>
+        </message>
+        <message>
+            <source>top </source>
+            <translation>上位 </translation>
+        </message>
+        <message>
+            <source>How many of the most probable next tokens to show (a long list scrolls)</source>
+            <translation>表示する、確率の高い次のトークンの数（長い一覧はスクロール）</translation>
+        </message>
+        <message>
+            <source>Next word</source>
+            <translation>次の単語</translation>
+        </message>
+        <message>
+            <source>Click a bar to trace the loss of that word in the gradient view; right-click to continue the text with it</source>
+            <translation>棒をクリックするとその単語の損失を勾配ビューで追跡。右クリックでその単語でテキストを続ける</translation>
+        </message>
+        <message>
+            <source>probability</source>
+            <translation>確率</translation>
+        </message>
+        <message>
+            <source>Next character</source>
+            <translation>次の文字</translation>
+        </message>
+        <message>
+            <source>after {0} (step {1} of {2})</source>
+            <translation>{0} の後（ステップ {1} / {2}）</translation>
+        </message>
+    </context>
+    <context>
         <name>StepNumbers</name>
         <message>
             <source>layer </source>
@@ -379,6 +1001,83 @@
         <message>
             <source>step {0}, token “{1}”, layer {2}:</source>
             <translation>ステップ {0}、トークン「{1}」、第{2}層:</translation>
+        </message>
+    </context>
+    <context>
+        <name>TokenChips</name>
+        <message>
+            <source>step {0}: “{1}” (id {2})</source>
+            <translation>ステップ {0}: “{1}”（id {2}）</translation>
+        </message>
+        <message>
+            <source>saliency ‖d l/d e‖ = {0}</source>
+            <translation>顕著性 ‖d l/d e‖ = {0}</translation>
+        </message>
+        <message>
+            <source>out of vocabulary: you typed “{0}”; the model sees “{1}”</source>
+            <translation>語彙外: 入力は “{0}”、モデルには “{1}” と見えます</translation>
+        </message>
+    </context>
+    <context>
+        <name>TokenMenu</name>
+        <message>
+            <source>Word:</source>
+            <translation>単語:</translation>
+        </message>
+        <message>
+            <source>Insert before “{0}”</source>
+            <translation>“{0}” の前に挿入</translation>
+        </message>
+        <message>
+            <source>Replace “{0}”</source>
+            <translation>“{0}” を置き換える</translation>
+        </message>
+        <message>
+            <source>Replace with</source>
+            <translation>置き換え</translation>
+        </message>
+        <message>
+            <source>A word…</source>
+            <translation>単語を入力…</translation>
+        </message>
+        <message>
+            <source>The model's top guesses here</source>
+            <translation>この位置でのモデルの上位の予測</translation>
+        </message>
+        <message>
+            <source>Delete</source>
+            <translation>削除</translation>
+        </message>
+        <message>
+            <source>Insert before…</source>
+            <translation>前に挿入…</translation>
+        </message>
+        <message>
+            <source>Trace the loss of “{0}”</source>
+            <translation>“{0}” の損失を追跡</translation>
+        </message>
+        <message>
+            <source>Continue with this word</source>
+            <translation>この単語で続ける</translation>
+        </message>
+    </context>
+    <context>
+        <name>TokenStrip</name>
+        <message>
+            <source>Colour by saliency</source>
+            <translation>顕著性で色分け</translation>
+        </message>
+        <message>
+            <source>Tint earlier tokens by how strongly the current prediction's loss depends on them (input-gradient norm, log scale)</source>
+            <translation>現在の予測の損失がそれ以前の各トークンにどれだけ依存するかで色を付ける（入力勾配のノルム、対数目盛）</translation>
+        </message>
+        <message>
+            <source>Click a word to jump there. Dashed, italic words are not in the model's vocabulary (hover to see what you typed).</source>
+            <translation>単語をクリックするとそこへ移動。破線・斜体の単語はモデルの語彙にありません（マウスを重ねると入力した語を表示）。</translation>
+        </message>
+        <message>
+            <source>Right-click a word to replace, delete or insert one before it in the What if tab</source>
+            <translation>単語を右クリックすると、もしもタブで置き換え・削除・前への挿入ができます</translation>
         </message>
     </context>
     <context>

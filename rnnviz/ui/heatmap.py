@@ -22,17 +22,18 @@ VISIBLE_UNITS = 128  # units shown at once after a reset when ``fit_units`` is o
 X_PADDING = 0.01  # a margin round the columns, so the outline of the first/last one shows
 VISIBLE_STEPS = 160  # beyond this many tokens the time axis follows the cursor
 CTX = "HiddenStateView"
-KIND_NAMES = {"h": QT_TRANSLATE_NOOP(CTX, "h  hidden state"),
-              "c": QT_TRANSLATE_NOOP(CTX, "c  cell state"),
-              "i": QT_TRANSLATE_NOOP(CTX, "i  input gate"),
-              "f": QT_TRANSLATE_NOOP(CTX, "f  forget gate"),
-              "g": QT_TRANSLATE_NOOP(CTX, "g  candidate"),
-              "o": QT_TRANSLATE_NOOP(CTX, "o  output gate"),
-              "r": QT_TRANSLATE_NOOP(CTX, "r  reset gate"),
-              "z": QT_TRANSLATE_NOOP(CTX, "z  update gate"),
-              "n": QT_TRANSLATE_NOOP(CTX, "n  candidate")}
+KIND_NAMES = {"h": QT_TRANSLATE_NOOP("HiddenStateView", "h  hidden state"),
+              "c": QT_TRANSLATE_NOOP("HiddenStateView", "c  cell state"),
+              "i": QT_TRANSLATE_NOOP("HiddenStateView", "i  input gate"),
+              "f": QT_TRANSLATE_NOOP("HiddenStateView", "f  forget gate"),
+              "g": QT_TRANSLATE_NOOP("HiddenStateView", "g  candidate"),
+              "o": QT_TRANSLATE_NOOP("HiddenStateView", "o  output gate"),
+              "r": QT_TRANSLATE_NOOP("HiddenStateView", "r  reset gate"),
+              "z": QT_TRANSLATE_NOOP("HiddenStateView", "z  update gate"),
+              "n": QT_TRANSLATE_NOOP("HiddenStateView", "n  candidate")}
 GRU_Z_NOTE = QT_TRANSLATE_NOOP(
-    CTX, "z follows PyTorch: h' = (1 − z)·n + z·h, so z near 1 (dark) keeps the old state; "
+    "HiddenStateView",
+    "z follows PyTorch: h' = (1 − z)·n + z·h, so z near 1 (dark) keeps the old state; "
     "the book writes h = (1 − z)·h_prev + z·h_hat, where z is 1 minus this one.")
 
 
@@ -48,16 +49,20 @@ def kind_name(kind: str) -> str:
 def colour_legend(kind: str, cell: str) -> str:
     """What the colours mean for a kind of vector (the pane's hint and the colour bar)."""
     if kind in SIGMOID_GATES:
-        return _tr("white = 0 (gate closed), purple = 1 (gate open)")
+        return QtCore.QCoreApplication.translate("HiddenStateView",
+                "white = 0 (gate closed), purple = 1 (gate open)")
     if kind in TANH_KINDS or (kind == "h" and cell not in UNBOUNDED_H):
-        return _tr("blue = −1, white = 0, red = +1")
-    return _tr("blue = negative, white = 0, red = positive (scaled to the largest |value|)")
+        return QtCore.QCoreApplication.translate("HiddenStateView",
+                "blue = −1, white = 0, red = +1")
+    return QtCore.QCoreApplication.translate("HiddenStateView",
+            "blue = negative, white = 0, red = positive (scaled to the largest |value|)")
 
 
 def pane_hint(kind: str, cell: str) -> str:
     """The hidden-state pane's one-line hint for the shown kind."""
     what = kind_name(kind).split("  ", 1)[-1]
-    return _tr("What the network holds: each row is one unit of the {0} ({1}), each column a "
+    return QtCore.QCoreApplication.translate("HiddenStateView",
+            "What the network holds: each row is one unit of the {0} ({1}), each column a "
                "token read so far ({2}). The outlined column is the current token.").format(
         what, kind, colour_legend(kind, cell))
 
@@ -66,8 +71,9 @@ def units_text(lo: float, hi: float, n_units: int) -> str:
     """'units 0–127 of 200' for a y view range (or 'all 200 units')."""
     first, last = max(0, round(lo + 0.5)), min(n_units - 1, round(hi - 0.5))
     if first <= 0 and last >= n_units - 1:
-        return _tr("all {0} units").format(n_units)
-    return _tr("units {0}–{1} of {2}").format(first, last, n_units)
+        return QtCore.QCoreApplication.translate("HiddenStateView", "all {0} units").format(n_units)
+    return QtCore.QCoreApplication.translate("HiddenStateView",
+            "units {0}–{1} of {2}").format(first, last, n_units)
 
 
 def levels_for(kind: str, cell: str, states: np.ndarray) -> tuple[float, float]:

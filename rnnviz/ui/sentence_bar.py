@@ -120,6 +120,7 @@ class SentenceBar(QWidget):
         self.run = QPushButton(self.tr("Run"))
         self.run.setToolTip(self.tr("Tokenize the sentence and start again at step 1 (Enter)"))
         self.picker = QComboBox()
+        self.picker.setObjectName("examples")  # its items are data (examples.txt), not UI
         self.picker.setToolTip(self.tr("Pick an example sentence"))
         self.picker.setMinimumContentsLength(24)
         self.picker.setSizeAdjustPolicy(

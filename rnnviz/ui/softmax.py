@@ -52,18 +52,20 @@ class WordAxis(pg.AxisItem):
 def target_text(pred: Prediction, unit: str = "word") -> str:
     """One line on the token the loss is about, also when it is outside the top k; ``unit``
     is 'word' or 'character'."""
-    tr = QtCore.QCoreApplication.translate
     p = f"p = {pred.target_prob:.4g}"
     shown = cm.quote(cm.visible(pred.target_word))
     if pred.target_is_prediction:
-        return tr("SoftmaxView", "end of text: differentiating the model's own top prediction "
+        return QtCore.QCoreApplication.translate("SoftmaxView",
+                "end of text: differentiating the model's own top prediction "
                   "{0} ({1})").format(shown, p)
     if unit == "character":
-        what = tr("SoftmaxView", "traced character") if pred.chosen else \
-            tr("SoftmaxView", "next character")
+        what = QtCore.QCoreApplication.translate("SoftmaxView", "traced character") \
+            if pred.chosen else QtCore.QCoreApplication.translate("SoftmaxView", "next character")
     else:
-        what = tr("SoftmaxView", "traced word") if pred.chosen else tr("SoftmaxView", "next word")
-    return tr("SoftmaxView", "{0} {1}: rank {2}, {3}").format(what, shown, pred.target_rank, p)
+        what = QtCore.QCoreApplication.translate("SoftmaxView", "traced word") if pred.chosen \
+            else QtCore.QCoreApplication.translate("SoftmaxView", "next word")
+    return QtCore.QCoreApplication.translate("SoftmaxView",
+            "{0} {1}: rank {2}, {3}").format(what, shown, pred.target_rank, p)
 
 
 def row_height(font: QtGui.QFont) -> int:

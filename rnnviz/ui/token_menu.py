@@ -24,10 +24,6 @@ UNK = "<unk>"
 MAX_CHOICES = 10
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate("TokenMenu", text)
-
-
 def replacement_words(session: ModelSession, t: int, k: int = MAX_CHOICES) -> list[str]:
     """The model's top-k guesses for token t (made after token t-1); none for the first token."""
     if session.trace is None or t <= 0 or t > session.trace.length - 1:
@@ -47,7 +43,7 @@ def edit_token(session: ModelSession, t: int, word: str | None, insert: bool = F
 
 def ask_word(parent: QWidget, title: str) -> str | None:
     """A typed word (None: cancelled or blank)."""
-    text, ok = QInputDialog.getText(parent, title, tr("Word:"))
+    text, ok = QInputDialog.getText(parent, title, QCoreApplication.translate("TokenMenu", "Word:"))
     return text.strip() or None if ok else None
 
 
@@ -61,22 +57,23 @@ def token_menu(session: ModelSession, t: int, parent: QWidget,
         done(edit_token(session, t, word, insert))
 
     def typed(insert: bool) -> None:
-        word = ask_word(parent, tr("Insert before “{0}”").format(token) if insert
-                        else tr("Replace “{0}”").format(token))
+        word = ask_word(parent, QCoreApplication.translate("TokenMenu",
+                "Insert before “{0}”").format(token) if insert
+                        else QCoreApplication.translate("TokenMenu", "Replace “{0}”").format(token))
         if word is not None:
             apply(word, insert)
 
-    replace = menu.addMenu(tr("Replace with"))
-    replace.addAction(tr("A word…"), lambda: typed(False))
+    replace = menu.addMenu(QCoreApplication.translate("TokenMenu", "Replace with"))
+    replace.addAction(QCoreApplication.translate("TokenMenu", "A word…"), lambda: typed(False))
     if session.model is not None and UNK in session.model.vocab.tokens and token != UNK:
         replace.addAction(UNK, lambda: apply(UNK))
     guesses = [w for w in replacement_words(session, t) if w != token]
     if guesses:
-        replace.addSection(tr("The model's top guesses here"))
+        replace.addSection(QCoreApplication.translate("TokenMenu", "The model's top guesses here"))
         for w in guesses:
             replace.addAction(w, _bind(apply, w))
-    menu.addAction(tr("Delete"), lambda: apply(None))
-    menu.addAction(tr("Insert before…"), lambda: typed(True))
+    menu.addAction(QCoreApplication.translate("TokenMenu", "Delete"), lambda: apply(None))
+    menu.addAction(QCoreApplication.translate("TokenMenu", "Insert before…"), lambda: typed(True))
     return menu
 
 
@@ -102,7 +99,8 @@ def bar_menu(session: ModelSession, word: str, parent: QWidget,
              done: Callable[[str | None], None]) -> QMenu:
     """The next-word bar's menu: trace it (as a click does) or continue the text with it."""
     menu = QMenu(parent)
-    menu.addAction(tr("Trace the loss of “{0}”").format(word),
+    menu.addAction(QCoreApplication.translate("TokenMenu", "Trace the loss of “{0}”").format(word),
                    lambda: session.workspace.set_traced_word(word))
-    menu.addAction(tr("Continue with this word"), lambda: done(continue_with(session, word)))
+    menu.addAction(QCoreApplication.translate("TokenMenu",
+            "Continue with this word"), lambda: done(continue_with(session, word)))
     return menu

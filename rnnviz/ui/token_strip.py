@@ -69,13 +69,15 @@ def chip_label(tok: Token) -> str:
 def tooltip(t: int, tok: Token, saliency: float | None = None) -> str:
     """Hover text: position, token, id, the saliency value when shown, and for OOV tokens the
     word as typed."""
-    tr = QCoreApplication.translate
-    text = tr("TokenChips", "step {0}: “{1}” (id {2})").format(t + 1, chip_label(tok), tok.id)
+    text = QCoreApplication.translate("TokenChips",
+            "step {0}: “{1}” (id {2})").format(t + 1, chip_label(tok), tok.id)
     if saliency is not None and math.isfinite(saliency):
-        text += "\n" + tr("TokenChips", "saliency ‖d l/d e‖ = {0}").format(f"{saliency:.3g}")
+        text += "\n" + QCoreApplication.translate("TokenChips",
+                "saliency ‖d l/d e‖ = {0}").format(f"{saliency:.3g}")
     if tok.oov:
         typed = tok.source or "?"
-        text += "\n" + tr("TokenChips", "out of vocabulary: you typed “{0}”; the model sees "
+        text += "\n" + QCoreApplication.translate("TokenChips",
+                "out of vocabulary: you typed “{0}”; the model sees "
                            "“{1}”").format(typed, tok.text)
     return text
 
