@@ -211,14 +211,6 @@
             <translation>T x T 行列に表示する勾配</translation>
         </message>
         <message>
-            <source>auto</source>
-            <translation>自動</translation>
-        </message>
-        <message>
-            <source>fixed</source>
-            <translation>固定</translation>
-        </message>
-        <message>
             <source>auto: the y range and the matrix colours follow what is shown; fixed: one log range over every computed step (of every model), so stepping never rescales</source>
             <translation>自動: y 軸の範囲と行列の色は表示中のものに合わせる。固定: 計算済みの全ステップ（全モデル）にわたる一つの対数範囲で、ステップを進めても変わらない</translation>
         </message>
@@ -235,8 +227,12 @@
             <translation>追加で表示</translation>
         </message>
         <message>
-            <source>scale</source>
-            <translation>拡大縮小</translation>
+            <source>auto range</source>
+            <translation>自動範囲</translation>
+        </message>
+        <message>
+            <source>fixed range</source>
+            <translation>固定範囲</translation>
         </message>
         <message>
             <source>matrix</source>
@@ -439,7 +435,7 @@
         </message>
         <message>
             <source>token (columns fill in as the model reads)</source>
-            <translation>トークン（モデルが読むにつれて列が埋まる）</translation>
+            <translation>トークン（読むにつれて列が埋まる）</translation>
         </message>
         <message>
             <source>after {0} (step {1} of {2})</source>

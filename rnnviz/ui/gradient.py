@@ -176,8 +176,8 @@ class GradientView(SessionView):
         self.matrix_box.setToolTip(self.tr("Which gradient the T x T matrix shows"))
         self.matrix_box.activated.connect(lambda _i: self._reload_matrix())
         self.scale_box = QtWidgets.QComboBox()
-        self.scale_box.addItem(self.tr("auto"), False)
-        self.scale_box.addItem(self.tr("fixed"), True)
+        self.scale_box.addItem(self.tr("auto range"), False)
+        self.scale_box.addItem(self.tr("fixed range"), True)
         self.scale_box.setToolTip(self.tr(
             "auto: the y range and the matrix colours follow what is shown; fixed: one log range "
             "over every computed step (of every model), so stepping never rescales"))
@@ -187,6 +187,7 @@ class GradientView(SessionView):
         first = QtWidgets.QHBoxLayout()
         first.addWidget(self.title_label)
         first.addStretch(1)
+        first.addWidget(self.scale_box)
         first.addWidget(QtWidgets.QLabel(self.tr("truncate BPTT")))
         first.addWidget(self.k_spin)
         second = QtWidgets.QHBoxLayout()
@@ -194,8 +195,6 @@ class GradientView(SessionView):
         second.addWidget(self.c_check)
         second.addWidget(self.input_check)
         second.addStretch(1)
-        second.addWidget(QtWidgets.QLabel(self.tr("scale")))
-        second.addWidget(self.scale_box)
         second.addWidget(QtWidgets.QLabel(self.tr("matrix")))
         second.addWidget(self.matrix_box)
         rows = QtWidgets.QVBoxLayout()
