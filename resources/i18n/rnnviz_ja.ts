@@ -301,6 +301,193 @@
         </message>
     </context>
     <context>
+        <name>ModelPanel</name>
+        <message>
+            <source>vanilla RNN (tanh)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>vanilla RNN (ReLU)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>RWKV-4 (trained time-parallel, stepped here as an RNN)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>RWKV-7 "Goose" (trained as a scan, stepped here as an RNN)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>trained over whole windows at once, stepped here one token at a time: the two forms give the same logits (checked to 1e-5)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>PyTorch whole module</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the book's pickle (.pkl)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Valid ppl</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Valid loss</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Test ppl</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Test loss</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Epochs</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Best epoch</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Evaluated</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Trained for</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Name</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Cell</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Layers</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Hidden units</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Embedding</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Vocabulary</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Format</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Recurrent form</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>File</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Provenance</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source> (“Choose another vocabulary…” below opens it with another)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the vocabulary you chose was not needed</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>a corpus file</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>a vocabulary file</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{0} h</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{0} min</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{0} s</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{0} characters</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{0} words</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{0} per layer</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{0} (tied to output)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>validation perplexity per epoch: {0}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>epoch</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>train loss</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>valid ppl</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Choose another vocabulary…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Open this model file again with a vocabulary file or corpus of your choice</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>No model loaded</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{0}:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&lt;b&gt;Notes&lt;/b&gt;</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&lt;b&gt;Validation perplexity per epoch&lt;/b&gt;</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
         <name>ModelsMenu</name>
         <message>
             <source>&amp;Models</source>
@@ -417,6 +604,49 @@
         </message>
     </context>
     <context>
+        <name>Transport</name>
+        <message>
+            <source>First token (Home)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Back one token (Left)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Play / pause (Space)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Forward one token (Right)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Last token (End)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Play</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source> steps/s</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Playback speed</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Speed</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Pause</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
         <name>UnitAttributionView</name>
         <message>
             <source>word (default: the traced next word)</source>
@@ -517,6 +747,26 @@
     <context>
         <name>VocabDialog</name>
         <message>
+            <source>Models (*.safetensors *.pt *.pth *.pkl *.bin);;rnnviz (*.safetensors);;PyTorch (*.pt *.pth);;The book's pickles (*.pkl);;All files (*)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Open model</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Vocabulary needed</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>train, valid, test in that order</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>as the file says (tanh if it cannot tell)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>as the file says, else inferred from the vocabulary</source>
             <translation type="unfinished" />
         </message>
@@ -533,7 +783,47 @@
             <translation type="unfinished" />
         </message>
         <message>
+            <source>Vocabulary file (one token a line, the book's .pkl; for RWKV rwkv_vocab_v20230424.txt or tokenizer.json)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Build from corpus files</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The bundled PTB vocabulary (10,000 words, the book's order)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&lt;b&gt;{0}&lt;/b&gt; does not say which word each output is.&lt;br&gt;{1}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>RNN nonlinearity:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Tokenizer:</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Browse…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Vocabularies (*.txt *.vocab *.json *.pkl);;All files (*)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Vocabulary file</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Corpus files (train, valid, test)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Text (*.txt);;All files (*)</source>
             <translation type="unfinished" />
         </message>
     </context>
