@@ -71,6 +71,10 @@ LABELS = (QT_TRANSLATE_NOOP("ModelPanel", "Name"),
 _SKIP_META = {"name", "provenance", "history", "subword_tokenizer", *(k for k, _ in FIGURES)}
 MAX_LITERAL = 200_000  # longer recorded values are not parsed (shown as text)
 MAX_SHOWN = 90  # kept for callers that cut text themselves
+_KNOWN = frozenset(LABELS) | {label for _, label in FIGURES}
+_RECORDED = frozenset({"Name", "Evaluated", "File", "Provenance"})  # values the file wrote
+#: Dynamic property of labels that show text a model file recorded (not UI strings).
+FILE_TEXT = "fileText"
 # Command-line advice -> what the window offers.
 _GUI_PHRASES = (
     (re.compile(r"\s*\(pass --vocab or --vocab-corpus for another\)"),
@@ -361,7 +365,12 @@ class ModelPanel(QWidget):
             return
         for label, value in describe(model):
             self.keys.append(label)
-            self.form.addRow(self.tr("{0}:").format(_tr(label)), value_label(value))
+            name = QLabel(self.tr("{0}:").format(_tr(label)))
+            shown = value_label(value)
+            # What the file itself records is shown as it is, in its own language.
+            name.setProperty(FILE_TEXT, label not in _KNOWN)
+            shown.setProperty(FILE_TEXT, label not in _KNOWN or label in _RECORDED)
+            self.form.addRow(name, shown)
         self._show_history(history(model))
         notes = "".join(f"<li>{html.escape(gui_note(n))}</li>" for n in model.notices)
         self.notices.setText(self.tr("<b>Notes</b>") + f"<ul style='margin-left:-20px'>{notes}</ul>"
