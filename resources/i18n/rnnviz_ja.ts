@@ -482,6 +482,38 @@
             <translation>由来</translation>
         </message>
         <message>
+            <source>Command</source>
+            <translation>コマンド</translation>
+        </message>
+        <message>
+            <source>Data</source>
+            <translation>データ</translation>
+        </message>
+        <message>
+            <source>Data command</source>
+            <translation>データ作成コマンド</translation>
+        </message>
+        <message>
+            <source>Data path</source>
+            <translation>データパス</translation>
+        </message>
+        <message>
+            <source>Schedule</source>
+            <translation>スケジュール</translation>
+        </message>
+        <message>
+            <source>Seed</source>
+            <translation>乱数シード</translation>
+        </message>
+        <message>
+            <source>Torch version</source>
+            <translation>Torch 版</translation>
+        </message>
+        <message>
+            <source>Training</source>
+            <translation>学習設定</translation>
+        </message>
+        <message>
             <source> (“Choose another vocabulary…” below opens it with another)</source>
             <extracomment>Dynamic property of labels that show text a model file recorded (not UI strings).</extracomment>
             <translation>（下の「別の語彙を選ぶ…」で別の語彙を使って開けます）</translation>

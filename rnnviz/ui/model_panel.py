@@ -71,8 +71,19 @@ LABELS = (QT_TRANSLATE_NOOP("ModelPanel", "Name"),
 _SKIP_META = {"name", "provenance", "history", "subword_tokenizer", *(k for k, _ in FIGURES)}
 MAX_LITERAL = 200_000  # longer recorded values are not parsed (shown as text)
 MAX_SHOWN = 90  # kept for callers that cut text themselves
-_KNOWN = frozenset(LABELS) | {label for _, label in FIGURES}
-_RECORDED = frozenset({"Name", "Evaluated", "File", "Provenance"})  # values the file wrote
+# Other keys that rnnviz's trainer records: their labels are translated too (the label of any
+# other key is the key, capitalized, as the file has it).
+META_LABELS = {"command": QT_TRANSLATE_NOOP("ModelPanel", "Command"),
+               "data": QT_TRANSLATE_NOOP("ModelPanel", "Data"),
+               "data_command": QT_TRANSLATE_NOOP("ModelPanel", "Data command"),
+               "data_path": QT_TRANSLATE_NOOP("ModelPanel", "Data path"),
+               "schedule": QT_TRANSLATE_NOOP("ModelPanel", "Schedule"),
+               "seed": QT_TRANSLATE_NOOP("ModelPanel", "Seed"),
+               "torch_version": QT_TRANSLATE_NOOP("ModelPanel", "Torch version"),
+               "training": QT_TRANSLATE_NOOP("ModelPanel", "Training")}
+_KNOWN = frozenset(LABELS) | {label for _, label in FIGURES} | set(META_LABELS.values())
+# Rows whose values are the file's own words.
+_RECORDED = frozenset({"Name", "Evaluated", "File", "Provenance", *META_LABELS.values()})
 #: Dynamic property of labels that show text a model file recorded (not UI strings).
 FILE_TEXT = "fileText"
 # Command-line advice -> what the window offers.
@@ -184,7 +195,8 @@ def describe(model: LoadedModel) -> list[tuple[str, str]]:
         rows.append(("File", model.path))
     if meta.get("provenance"):
         rows.append(("Provenance", str(meta["provenance"])))
-    rows += [(k.replace("_", " ").capitalize(), _fmt(v)) for k, v in meta.items()
+    rows += [(META_LABELS.get(k, k.replace("_", " ").capitalize()), _fmt(v))
+             for k, v in meta.items()
              if k not in _SKIP_META and present(v) and _fmt(v)]
     return rows
 
