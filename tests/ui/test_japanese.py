@@ -3,7 +3,9 @@ translated, keeps its {n} fields, and the committed .ts/.qm are what the sources
 give today; (b) the real window under the ja translator, with two models, every tab visited,
 shows no English UI string in those modules' widgets, plots, legends and menus.
 
-The second translation pass extends COVERED (module names under rnnviz/ui) and nothing else."""
+A translation pass extends COVERED (module names under rnnviz/ui). Widgets of the CARRIERS
+modules show what the view holding them sets, and labels marked FILE_TEXT show what a model file
+recorded (its provenance, its command line): neither is counted as a UI string."""
 
 from __future__ import annotations
 
