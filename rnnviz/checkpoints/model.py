@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from rnnviz.checkpoints.vocab import Token, Vocab, tokenize
+from rnnviz.checkpoints.vocab import Token, Vocab, stream_tokens, tokenize
 from rnnviz.engine.params import ModelParams
 from rnnviz.engine.rwkv_params import RwkvParams
 
@@ -38,6 +38,15 @@ class LoadedModel:
         if self.encoder is not None:  # a subword tokenizer (RWKV World, tokenizer.json)
             return self.encoder(text)
         return tokenize(text, self.vocab, self.tokenizer)
+
+    def corpus_tokens(self, text: str) -> list[Token]:
+        """A corpus as ``rnnviz eval`` reads it. Word models (ptb, words): each line's
+        whitespace words as the corpus spells them, then <eos>; a word not in the vocabulary
+        is <unk> (VocabError when there is none). Character and subword models: the model's
+        own tokenizer over the whole text."""
+        if self.tokenizer == "char" or self.encoder is not None:
+            return self.tokenize(text)
+        return stream_tokens(text, self.vocab)
 
     def summary(self) -> dict[str, Any]:
         """The ``model`` block of analyze's JSON."""

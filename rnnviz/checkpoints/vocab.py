@@ -256,3 +256,20 @@ def ids_to_tokens(ids: Sequence[int], vocab: Vocab) -> list[Token]:
             raise VocabError(f"token id {i} is outside the vocabulary (0..{len(vocab) - 1})")
         out.append(Token(vocab.tokens[i], int(i), False, vocab.tokens[i]))
     return out
+
+
+def stream_tokens(text: str, vocab: Vocab) -> list[Token]:
+    """Each line's whitespace words, then <eos>, as the book and pytorch/examples read PTB and
+    wikitext; a word not in the vocabulary becomes <unk> (VocabError when there is none)."""
+    index, unk = vocab.index, vocab.get(UNK)
+    out: list[Token] = []
+    for line in text.splitlines():
+        for w in [*line.split(), EOS]:
+            i = index.get(w)
+            if i is not None:
+                out.append(Token(w, i, False, w))
+            elif unk is not None:
+                out.append(Token(UNK, unk, True, w))
+            else:
+                raise VocabError(f"{w!r} is not in the vocabulary, which has no {UNK}")
+    return out

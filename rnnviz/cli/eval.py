@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rnnviz.checkpoints.model import LoadedModel
-from rnnviz.checkpoints.vocab import EOS, UNK
+from rnnviz.checkpoints.vocab import UNK, VocabError
 from rnnviz.cli.common import UsageError, add_model_args, open_model, write_json
 from rnnviz.engine.factory import Engine, build_engine
 from rnnviz.engine.network import State
@@ -66,20 +66,11 @@ def corpus_ids(path: str, model: LoadedModel, limit: int | None = None) -> tuple
 
 def _all_ids(path: str, text: str, model: LoadedModel) -> tuple[IDS, NDArray[np.bool_]]:
     """Every token id of the text and an out-of-vocabulary mask."""
-    if model.tokenizer == "char":
-        toks = model.tokenize(text)
-        return np.array([t.id for t in toks], np.int64), np.array([t.oov for t in toks], bool)
-    index, unk = model.vocab.index, model.vocab.get(UNK)
-    ids: list[int] = []
-    oov: list[bool] = []
-    for line in text.splitlines():
-        for w in [*line.split(), EOS]:
-            i = index.get(w)
-            if i is None and unk is None:
-                raise UsageError(f"{path}: {w!r} is not in the vocabulary, which has no {UNK}")
-            ids.append(unk if i is None else i)  # type: ignore[arg-type]
-            oov.append(i is None)
-    return np.array(ids, np.int64), np.array(oov, bool)
+    try:
+        toks = model.corpus_tokens(text)
+    except VocabError as e:
+        raise UsageError(f"{path}: {e}") from None
+    return np.array([t.id for t in toks], np.int64), np.array([t.oov for t in toks], bool)
 
 
 def windows(n: int, batch: int, bptt: int) -> list[tuple[IDS, IDS]]:

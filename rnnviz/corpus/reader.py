@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rnnviz.checkpoints.model import LoadedModel
-from rnnviz.checkpoints.vocab import EOS, UNK
+from rnnviz.checkpoints.vocab import VocabError
 
 IDS = NDArray[np.int64]
 
@@ -61,22 +61,10 @@ def read_corpus(path: str | Path, model: LoadedModel, max_tokens: int | None = N
 def corpus_from_text(text: str, model: LoadedModel, sha256: str = "", path: str = "") -> CorpusText:
     """Tokenize a text as ``read_corpus`` does; sha256 defaults to the text's UTF-8 bytes."""
     sha = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
-    if model.tokenizer == "char" or model.encoder is not None:
-        toks = model.tokenize(text)
-        ids = np.fromiter((t.id for t in toks), np.int64, len(toks))
-        return CorpusText(ids, tuple(t.text for t in toks), model.tokenizer,
-                          sum(t.oov for t in toks), sha, path)
-    index, unk = model.vocab.index, model.vocab.get(UNK)
-    out_ids: list[int] = []
-    words: list[str] = []
-    oov = 0
-    for line in text.splitlines():
-        for w in [*line.split(), EOS]:
-            i = index.get(w)
-            if i is None:
-                if unk is None:
-                    raise CorpusReadError(f"{w!r} is not in the vocabulary, which has no {UNK}")
-                i, w, oov = unk, UNK, oov + 1
-            out_ids.append(i)
-            words.append(w)
-    return CorpusText(np.asarray(out_ids, np.int64), tuple(words), "word", oov, sha, path)
+    try:
+        toks = model.corpus_tokens(text)
+    except VocabError as e:
+        raise CorpusReadError(str(e)) from None
+    ids = np.fromiter((t.id for t in toks), np.int64, len(toks))
+    kind = model.tokenizer if model.tokenizer == "char" or model.encoder is not None else "word"
+    return CorpusText(ids, tuple(t.text for t in toks), kind, sum(t.oov for t in toks), sha, path)

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from rnnviz.checkpoints.bundled import resource_path
 from rnnviz.checkpoints.model import LoadedModel
-from rnnviz.checkpoints.vocab import EOS, UNK
+from rnnviz.checkpoints.vocab import VocabError
 from rnnviz.engine.bptt import Cancelled
 from rnnviz.engine.factory import any_memory_curves, build_engine
 from rnnviz.engine.memory import MemoryCurves, check_stream
@@ -43,23 +43,13 @@ def stream_ids(text: str, model: LoadedModel, limit: int | None = None) -> tuple
     """Token ids of a corpus as ``rnnviz eval`` reads it, and the count of out-of-vocabulary
     tokens (read as <unk>). Word models: each line's whitespace words, then <eos>. Character
     models: the model's tokenizer over the whole text. limit: keep the first ``limit``."""
-    if model.tokenizer == "char":
-        toks = model.tokenize(text if limit is None else text[:limit])
-        return np.array([t.id for t in toks], np.int64), sum(t.oov for t in toks)
-    index, unk = model.vocab.index, model.vocab.get(UNK)
-    ids: list[int] = []
-    oov = 0
-    for line in text.splitlines():
-        for w in [*line.split(), EOS]:
-            i = index.get(w)
-            if i is None:
-                if unk is None:
-                    raise CorpusError(f"{w!r} is not in the vocabulary, which has no {UNK}")
-                i, oov = unk, oov + 1
-            ids.append(i)
-        if limit is not None and len(ids) >= limit:
-            break
-    return np.array(ids[:limit], np.int64), oov
+    if model.tokenizer == "char" and limit is not None:
+        text = text[:limit]  # one token a character: the rest is never read
+    try:
+        toks = model.corpus_tokens(text)[:limit]
+    except VocabError as e:
+        raise CorpusError(str(e)) from None
+    return np.array([t.id for t in toks], np.int64), sum(t.oov for t in toks)
 
 
 Progress = Callable[[int, float], bool]  # (model index, fraction of that model) -> go on?

@@ -151,6 +151,10 @@ class Workspace:
         from rnnviz.session.trace import Trace
 
         trace = run_trace(engine, tokens, prime, reuse if isinstance(reuse, Trace) else None)
+        for kind in {"h", self.state_kind}:  # stacked here, so a worker thread does it
+            if kind == "h" or kind in trace.records[0].gates or \
+                    (kind == "c" and getattr(engine, "is_lstm", False)):
+                trace.states(kind)
         return Run(trace, trace, token_ends(model, text, trace.length))
 
     def set_text(self, text: str, keep_cursor: bool = False) -> None:
