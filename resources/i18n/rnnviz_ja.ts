@@ -211,6 +211,14 @@
             <translation>T x T 行列に表示する勾配</translation>
         </message>
         <message>
+            <source>auto range</source>
+            <translation>自動範囲</translation>
+        </message>
+        <message>
+            <source>fixed range</source>
+            <translation>固定範囲</translation>
+        </message>
+        <message>
             <source>auto: the y range and the matrix colours follow what is shown; fixed: one log range over every computed step (of every model), so stepping never rescales</source>
             <translation>自動: y 軸の範囲と行列の色は表示中のものに合わせる。固定: 計算済みの全ステップ（全モデル）にわたる一つの対数範囲で、ステップを進めても変わらない</translation>
         </message>
@@ -225,14 +233,6 @@
         <message>
             <source>also plot</source>
             <translation>追加で表示</translation>
-        </message>
-        <message>
-            <source>auto range</source>
-            <translation>自動範囲</translation>
-        </message>
-        <message>
-            <source>fixed range</source>
-            <translation>固定範囲</translation>
         </message>
         <message>
             <source>matrix</source>
@@ -655,6 +655,85 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
         </message>
     </context>
     <context>
+        <name>MatchPanel</name>
+        <message>
+            <source>matching on-units minus extra on-units</source>
+            <translation>一致した活性ユニット数 − 余分な活性ユニット数</translation>
+        </message>
+        <message>
+            <source>steps </source>
+            <translation>ステップ </translation>
+        </message>
+        <message>
+            <source>to </source>
+            <translation>～ </translation>
+        </message>
+        <message>
+            <source>threshold </source>
+            <translation>しきい値 </translation>
+        </message>
+        <message>
+            <source>below just before</source>
+            <translation>直前は下回る</translation>
+        </message>
+        <message>
+            <source>Keep only units that are below the threshold at the step before</source>
+            <translation>直前のステップでしきい値を下回るユニットだけを残す</translation>
+        </message>
+        <message>
+            <source>3 steps to the cursor</source>
+            <translation>カーソルまでの 3 ステップ</translation>
+        </message>
+        <message>
+            <source>Match</source>
+            <translation>一致を探す</translation>
+        </message>
+        <message>
+            <source>Select</source>
+            <translation>選択</translation>
+        </message>
+        <message>
+            <source>match length (steps)</source>
+            <translation>一致の長さ（ステップ）</translation>
+        </message>
+        <message>
+            <source>&lt;i&gt;Open a model and type a text.&lt;/i&gt;</source>
+            <translation>&lt;i&gt;モデルを開いて文を入力してください。&lt;/i&gt;</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;{0} units&lt;/b&gt; of layer {1} ({2}) stay at or above {3} over steps {4}-{5} and are below it just before:</source>
+            <translation>第{1}層（{2}）の &lt;b&gt;{0} 個のユニット&lt;/b&gt;が、ステップ {4}-{5} でずっと {3} 以上、その直前は下回る:</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;{0} units&lt;/b&gt; of layer {1} ({2}) stay at or above {3} over steps {4}-{5}:</source>
+            <translation>第{1}層（{2}）の &lt;b&gt;{0} 個のユニット&lt;/b&gt;が、ステップ {4}-{5} でずっと {3} 以上:</translation>
+        </message>
+        <message>
+            <source>corpus: {0} tokens indexed</source>
+            <translation>コーパス: {0} トークンを索引付け済み</translation>
+        </message>
+        <message>
+            <source>Index a corpus in the unit inspector first</source>
+            <translation>先にユニット詳細でコーパスを索引付けしてください</translation>
+        </message>
+        <message>
+            <source>No unit is on over the span: lower the threshold or the span</source>
+            <translation>範囲全体で活性化しているユニットがありません: しきい値を下げるか範囲を狭めてください</translation>
+        </message>
+        <message>
+            <source>score = {0} (best {1} of {2})</source>
+            <translation>スコア = {0}（最高 {1} / {2}）</translation>
+        </message>
+        <message>
+            <source>len {0}</source>
+            <translation>長さ {0}</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;Top {0} matches&lt;/b&gt; (colour: share of the selected units on)</source>
+            <translation>&lt;b&gt;上位 {0} 件の一致&lt;/b&gt;（色: 選んだユニットのうち活性化している割合）</translation>
+        </message>
+    </context>
+    <context>
         <name>MemoryView</name>
         <message>
             <source>input e</source>
@@ -790,6 +869,226 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
         </message>
     </context>
     <context>
+        <name>ModelPanel</name>
+        <message>
+            <source>vanilla RNN (tanh)</source>
+            <translation>素の RNN (tanh)</translation>
+        </message>
+        <message>
+            <source>vanilla RNN (ReLU)</source>
+            <translation>素の RNN (ReLU)</translation>
+        </message>
+        <message>
+            <source>RWKV-4 (trained time-parallel, stepped here as an RNN)</source>
+            <translation>RWKV-4（時間方向に並列で学習、ここでは RNN として 1 ステップずつ実行）</translation>
+        </message>
+        <message>
+            <source>RWKV-7 "Goose" (trained as a scan, stepped here as an RNN)</source>
+            <translation>RWKV-7 "Goose"（スキャンとして学習、ここでは RNN として 1 ステップずつ実行）</translation>
+        </message>
+        <message>
+            <source>trained over whole windows at once, stepped here one token at a time: the two forms give the same logits (checked to 1e-5)</source>
+            <translation>学習では窓全体を一度に処理し、ここでは 1 トークンずつ進める: 2 つの形は同じロジットを与える（1e-5 まで確認）</translation>
+        </message>
+        <message>
+            <source>PyTorch whole module</source>
+            <translation>PyTorch のモジュール全体</translation>
+        </message>
+        <message>
+            <source>the book's pickle (.pkl)</source>
+            <translation>本の pickle (.pkl)</translation>
+        </message>
+        <message>
+            <source>Valid ppl</source>
+            <translation>検証 ppl</translation>
+        </message>
+        <message>
+            <source>Valid loss</source>
+            <translation>検証損失</translation>
+        </message>
+        <message>
+            <source>Test ppl</source>
+            <translation>テスト ppl</translation>
+        </message>
+        <message>
+            <source>Test loss</source>
+            <translation>テスト損失</translation>
+        </message>
+        <message>
+            <source>Epochs</source>
+            <translation>エポック数</translation>
+        </message>
+        <message>
+            <source>Best epoch</source>
+            <translation>最良エポック</translation>
+        </message>
+        <message>
+            <source>Evaluated</source>
+            <translation>評価方法</translation>
+        </message>
+        <message>
+            <source>Trained for</source>
+            <translation>学習時間</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>名前</translation>
+        </message>
+        <message>
+            <source>Cell</source>
+            <translation>セル</translation>
+        </message>
+        <message>
+            <source>Layers</source>
+            <translation>層数</translation>
+        </message>
+        <message>
+            <source>Hidden units</source>
+            <translation>隠れユニット</translation>
+        </message>
+        <message>
+            <source>Embedding</source>
+            <translation>埋め込み</translation>
+        </message>
+        <message>
+            <source>Vocabulary</source>
+            <translation>語彙</translation>
+        </message>
+        <message>
+            <source>Format</source>
+            <translation>形式</translation>
+        </message>
+        <message>
+            <source>Recurrent form</source>
+            <translation>再帰形式</translation>
+        </message>
+        <message>
+            <source>File</source>
+            <translation>ファイル</translation>
+        </message>
+        <message>
+            <source>Provenance</source>
+            <translation>由来</translation>
+        </message>
+        <message>
+            <source>Command</source>
+            <translation>コマンド</translation>
+        </message>
+        <message>
+            <source>Data</source>
+            <translation>データ</translation>
+        </message>
+        <message>
+            <source>Data command</source>
+            <translation>データ作成コマンド</translation>
+        </message>
+        <message>
+            <source>Data path</source>
+            <translation>データパス</translation>
+        </message>
+        <message>
+            <source>Schedule</source>
+            <translation>スケジュール</translation>
+        </message>
+        <message>
+            <source>Seed</source>
+            <translation>乱数シード</translation>
+        </message>
+        <message>
+            <source>Torch version</source>
+            <translation>Torch 版</translation>
+        </message>
+        <message>
+            <source>Training</source>
+            <translation>学習設定</translation>
+        </message>
+        <message>
+            <source> (“Choose another vocabulary…” below opens it with another)</source>
+            <extracomment>Dynamic property of labels that show text a model file recorded (not UI strings).</extracomment>
+            <translation>（下の「別の語彙を選ぶ…」で別の語彙を使って開けます）</translation>
+        </message>
+        <message>
+            <source>the vocabulary you chose was not needed</source>
+            <translation>選んだ語彙は不要でした</translation>
+        </message>
+        <message>
+            <source>a corpus file</source>
+            <translation>コーパスファイル</translation>
+        </message>
+        <message>
+            <source>a vocabulary file</source>
+            <translation>語彙ファイル</translation>
+        </message>
+        <message>
+            <source>{0} h</source>
+            <translation>{0} 時間</translation>
+        </message>
+        <message>
+            <source>{0} min</source>
+            <translation>{0} 分</translation>
+        </message>
+        <message>
+            <source>{0} s</source>
+            <translation>{0} 秒</translation>
+        </message>
+        <message>
+            <source>{0} characters</source>
+            <translation>{0} 文字</translation>
+        </message>
+        <message>
+            <source>{0} words</source>
+            <translation>{0} 語</translation>
+        </message>
+        <message>
+            <source>{0} per layer</source>
+            <translation>各層 {0}</translation>
+        </message>
+        <message>
+            <source>{0} (tied to output)</source>
+            <translation>{0}（出力と重み共有）</translation>
+        </message>
+        <message>
+            <source>validation perplexity per epoch: {0}</source>
+            <translation>エポックごとの検証パープレキシティ: {0}</translation>
+        </message>
+        <message>
+            <source>epoch</source>
+            <translation>エポック</translation>
+        </message>
+        <message>
+            <source>train loss</source>
+            <translation>訓練損失</translation>
+        </message>
+        <message>
+            <source>valid ppl</source>
+            <translation>検証 ppl</translation>
+        </message>
+        <message>
+            <source>Choose another vocabulary…</source>
+            <translation>別の語彙を選ぶ…</translation>
+        </message>
+        <message>
+            <source>Open this model file again with a vocabulary file or corpus of your choice</source>
+            <translation>選んだ語彙ファイルかコーパスでこのモデルファイルを開き直す</translation>
+        </message>
+        <message>
+            <source>No model loaded</source>
+            <translation>モデルが読み込まれていません</translation>
+        </message>
+        <message>
+            <source>{0}:</source>
+            <translation>{0}:</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;Notes&lt;/b&gt;</source>
+            <translation>&lt;b&gt;注記&lt;/b&gt;</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;Validation perplexity per epoch&lt;/b&gt;</source>
+            <translation>&lt;b&gt;エポックごとの検証パープレキシティ&lt;/b&gt;</translation>
+        </message>
+    </context>
+    <context>
         <name>ModelsMenu</name>
         <message>
             <source>&amp;Models</source>
@@ -814,6 +1113,53 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
         <message>
             <source>C&amp;lose model</source>
             <translation>モデルを閉じる(&amp;L)</translation>
+        </message>
+    </context>
+    <context>
+        <name>RwkvStatePanel</name>
+        <message>
+            <source>The trainer runs this model over a whole window at once (time-parallel); here it is stepped one token at a time. Both give the same logits (checked to 1e-5 in the tests).</source>
+            <translation>学習ではこのモデルを窓全体に一度に（時間方向に並列で）適用します。ここでは 1 トークンずつ進めます。どちらも同じロジットになります（テストで 1e-5 まで確認）。</translation>
+        </message>
+        <message>
+            <source>layer </source>
+            <translation>層 </translation>
+        </message>
+        <message>
+            <source>Open an RWKV-4 or RWKV-7 model to see its recurrent state.</source>
+            <translation>RWKV-4 か RWKV-7 のモデルを開くと、その再帰状態が表示されます。</translation>
+        </message>
+        <message>
+            <source>Type a text to run the model.</source>
+            <translation>文を入力するとモデルを実行します。</translation>
+        </message>
+        <message>
+            <source>RWKV-4, layer {0}: a/b of each channel after each step, the decayed average of past values v. {1}</source>
+            <translation>RWKV-4、第{0}層: 各ステップ後の各チャネルの a/b（過去の値 v の減衰付き平均）。{1}</translation>
+        </message>
+        <message>
+            <source>a / b  (channel x step)</source>
+            <translation>a / b（チャネル x ステップ）</translation>
+        </message>
+        <message>
+            <source>step</source>
+            <translation>ステップ</translation>
+        </message>
+        <message>
+            <source>channel</source>
+            <translation>チャネル</translation>
+        </message>
+        <message>
+            <source>RWKV-7, layer {0}: each head's state S (value x key) after step {1}; below, the decay w of each channel. {2}</source>
+            <translation>RWKV-7、第{0}層: ステップ {1} の後の各ヘッドの状態 S（value x key）。下は各チャネルの減衰 w。{2}</translation>
+        </message>
+        <message>
+            <source>head {0}</source>
+            <translation>ヘッド {0}</translation>
+        </message>
+        <message>
+            <source>decay w  (channel x step)</source>
+            <translation>減衰 w（チャネル x ステップ）</translation>
         </message>
     </context>
     <context>
@@ -1112,6 +1458,49 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
         </message>
     </context>
     <context>
+        <name>Transport</name>
+        <message>
+            <source>First token (Home)</source>
+            <translation>最初のトークン（Home）</translation>
+        </message>
+        <message>
+            <source>Back one token (Left)</source>
+            <translation>1 トークン戻る（←）</translation>
+        </message>
+        <message>
+            <source>Play / pause (Space)</source>
+            <translation>再生 / 一時停止（Space）</translation>
+        </message>
+        <message>
+            <source>Forward one token (Right)</source>
+            <translation>1 トークン進む（→）</translation>
+        </message>
+        <message>
+            <source>Last token (End)</source>
+            <translation>最後のトークン（End）</translation>
+        </message>
+        <message>
+            <source>Play</source>
+            <translation>再生</translation>
+        </message>
+        <message>
+            <source> steps/s</source>
+            <translation> ステップ/秒</translation>
+        </message>
+        <message>
+            <source>Playback speed</source>
+            <translation>再生速度</translation>
+        </message>
+        <message>
+            <source>Speed</source>
+            <translation>速度</translation>
+        </message>
+        <message>
+            <source>Pause</source>
+            <translation>一時停止</translation>
+        </message>
+    </context>
+    <context>
         <name>UnitAttributionView</name>
         <message>
             <source>word (default: the traced next word)</source>
@@ -1156,6 +1545,165 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
         <message>
             <source>Δ log p({0}) when a layer {1} unit is ablated here alone</source>
             <translation>第{1}層のユニットをここで 1 つだけ除去したときの Δ log p({0})</translation>
+        </message>
+    </context>
+    <context>
+        <name>UnitInspector</name>
+        <message>
+            <source>depth</source>
+            <translation>深さ</translation>
+        </message>
+        <message>
+            <source>quote</source>
+            <translation>引用</translation>
+        </message>
+        <message>
+            <source>line-position</source>
+            <translation>行内の位置</translation>
+        </message>
+        <message>
+            <source>sentence-position</source>
+            <translation>文内の位置</translation>
+        </message>
+        <message>
+            <source>number</source>
+            <translation>数字</translation>
+        </message>
+        <message>
+            <source>layer </source>
+            <translation>層 </translation>
+        </message>
+        <message>
+            <source>unit </source>
+            <translation>ユニット </translation>
+        </message>
+        <message>
+            <source>Pin</source>
+            <translation>ピン留め</translation>
+        </message>
+        <message>
+            <source>Keep this unit as a row under the text</source>
+            <translation>このユニットを文の下に 1 行として残す</translation>
+        </message>
+        <message>
+            <source>Corpus…</source>
+            <translation>コーパス…</translation>
+        </message>
+        <message>
+            <source>Text file to index: PTB-style lines for word models, any text for character models</source>
+            <translation>索引付けするテキストファイル: 単語モデルには PTB 形式の行、文字モデルには任意のテキスト</translation>
+        </message>
+        <message>
+            <source>index %p%</source>
+            <translation>索引 %p%</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>キャンセル</translation>
+        </message>
+        <message>
+            <source>Unit</source>
+            <translation>ユニット</translation>
+        </message>
+        <message>
+            <source>step</source>
+            <translation>ステップ</translation>
+        </message>
+        <message>
+            <source>value over the corpus</source>
+            <translation>コーパス全体での値</translation>
+        </message>
+        <message>
+            <source>Top contexts</source>
+            <translation>上位の文脈</translation>
+        </message>
+        <message>
+            <source>Find units</source>
+            <translation>ユニットを探す</translation>
+        </message>
+        <message>
+            <source>A built-in label, regex:PATTERN or file:PATH (one value per corpus token); drawn as a grey track on the step plot</source>
+            <translation>組み込みのラベル、regex:PATTERN または file:PATH（コーパスのトークンごとに 1 つの値）。ステップのグラフに灰色の線で描きます</translation>
+        </message>
+        <message>
+            <source>label</source>
+            <translation>ラベル</translation>
+        </message>
+        <message>
+            <source>layer {0}, {1} unit {2}</source>
+            <translation>第{0}層 {1} ユニット {2}</translation>
+        </message>
+        <message>
+            <source>&lt;i&gt;Open a model and type a text.&lt;/i&gt;</source>
+            <translation>&lt;i&gt;モデルを開いて文を入力してください。&lt;/i&gt;</translation>
+        </message>
+        <message>
+            <source>&lt;i&gt;Index a corpus first.&lt;/i&gt;</source>
+            <translation>&lt;i&gt;先にコーパスを索引付けしてください。&lt;/i&gt;</translation>
+        </message>
+        <message>
+            <source>&lt;i&gt;ranking units by |r| with {0}…&lt;/i&gt;</source>
+            <translation>&lt;i&gt;{0} との |r| でユニットを順位付け中…&lt;/i&gt;</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;{0}&lt;/b&gt;: {1} units by |r| (accuracy: one-unit threshold, last 20% of the corpus)</source>
+            <translation>&lt;b&gt;{0}&lt;/b&gt;: |r| の大きい順に {1} 個のユニット（正解率: 1 ユニットのしきい値、コーパスの末尾 20%）</translation>
+        </message>
+        <message>
+            <source>, accuracy {0}</source>
+            <translation>、正解率 {0}</translation>
+        </message>
+        <message>
+            <source>{0} of model {1} = {2} at step {3}</source>
+            <translation>モデル {1} の{0} = {2}（ステップ {3}）</translation>
+        </message>
+        <message>
+            <source>{0} of model {1}</source>
+            <translation>モデル {1} の{0}</translation>
+        </message>
+        <message>
+            <source>(model {0})</source>
+            <translation>（モデル {0}）</translation>
+        </message>
+        <message>
+            <source>&lt;i&gt;Pinned units appear here, one row each.&lt;/i&gt;</source>
+            <translation>&lt;i&gt;ピン留めしたユニットがここに 1 行ずつ表示されます。&lt;/i&gt;</translation>
+        </message>
+        <message>
+            <source>No corpus yet: choose one with Corpus… (e.g. ptb.valid.txt)</source>
+            <translation>コーパスがまだありません: 「コーパス…」で選んでください（例: ptb.valid.txt）</translation>
+        </message>
+        <message>
+            <source>Corpus to index</source>
+            <translation>索引付けするコーパス</translation>
+        </message>
+        <message>
+            <source>Text (*.txt);;All files (*)</source>
+            <translation>テキスト (*.txt);;すべてのファイル (*)</translation>
+        </message>
+        <message>
+            <source>cannot index {0}: {1}</source>
+            <translation>{0} を索引付けできません: {1}</translation>
+        </message>
+        <message>
+            <source>indexing cancelled</source>
+            <translation>索引付けを取り消しました</translation>
+        </message>
+        <message>
+            <source>&lt;i&gt;Top contexts appear once the corpus is indexed.&lt;/i&gt;</source>
+            <translation>&lt;i&gt;コーパスの索引ができると上位の文脈が表示されます。&lt;/i&gt;</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;Highest&lt;/b&gt; in {0} ({1} tokens)</source>
+            <translation>&lt;b&gt;最も高い&lt;/b&gt;: {0}（{1} トークン）</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;Lowest&lt;/b&gt;</source>
+            <translation>&lt;b&gt;最も低い&lt;/b&gt;</translation>
+        </message>
+        <message>
+            <source>&lt;i&gt;(near a stream boundary)&lt;/i&gt;</source>
+            <translation>&lt;i&gt;（ストリームの境界の近く）&lt;/i&gt;</translation>
         </message>
     </context>
     <context>
@@ -1212,24 +1760,84 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
     <context>
         <name>VocabDialog</name>
         <message>
+            <source>Models (*.safetensors *.pt *.pth *.pkl *.bin);;rnnviz (*.safetensors);;PyTorch (*.pt *.pth);;The book's pickles (*.pkl);;All files (*)</source>
+            <translation>モデル (*.safetensors *.pt *.pth *.pkl *.bin);;rnnviz (*.safetensors);;PyTorch (*.pt *.pth);;本の pickle (*.pkl);;すべてのファイル (*)</translation>
+        </message>
+        <message>
+            <source>Open model</source>
+            <translation>モデルを開く</translation>
+        </message>
+        <message>
+            <source>Vocabulary needed</source>
+            <translation>語彙が必要です</translation>
+        </message>
+        <message>
+            <source>train, valid, test in that order</source>
+            <translation>train, valid, test の順</translation>
+        </message>
+        <message>
+            <source>as the file says (tanh if it cannot tell)</source>
+            <translation>ファイルの記載どおり（不明なら tanh）</translation>
+        </message>
+        <message>
             <source>as the file says, else inferred from the vocabulary</source>
-            <translation type="unfinished" />
+            <translation>ファイルの記載どおり、なければ語彙から推定</translation>
         </message>
         <message>
             <source>PTB rules (ptb)</source>
-            <translation type="unfinished" />
+            <translation>PTB の規則 (ptb)</translation>
         </message>
         <message>
             <source>the vocabulary's own spellings, wikitext style (words)</source>
-            <translation type="unfinished" />
+            <translation>語彙そのままの綴り、wikitext 形式 (words)</translation>
         </message>
         <message>
             <source>characters (char)</source>
-            <translation type="unfinished" />
+            <translation>文字 (char)</translation>
+        </message>
+        <message>
+            <source>Vocabulary file (one token a line, the book's .pkl; for RWKV rwkv_vocab_v20230424.txt or tokenizer.json)</source>
+            <translation>語彙ファイル（1 行 1 トークン、本の .pkl。RWKV には rwkv_vocab_v20230424.txt か tokenizer.json）</translation>
+        </message>
+        <message>
+            <source>Build from corpus files</source>
+            <translation>コーパスファイルから作る</translation>
+        </message>
+        <message>
+            <source>The bundled PTB vocabulary (10,000 words, the book's order)</source>
+            <translation>同梱の PTB 語彙（10,000 語、本と同じ順）</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;{0}&lt;/b&gt; does not say which word each output is.&lt;br&gt;{1}</source>
+            <translation>&lt;b&gt;{0}&lt;/b&gt; には、各出力がどの単語かが書かれていません。&lt;br&gt;{1}</translation>
+        </message>
+        <message>
+            <source>RNN nonlinearity:</source>
+            <translation>RNN の活性化関数:</translation>
         </message>
         <message>
             <source>Tokenizer:</source>
-            <translation type="unfinished" />
+            <translation>トークナイザ:</translation>
+        </message>
+        <message>
+            <source>Browse…</source>
+            <translation>参照…</translation>
+        </message>
+        <message>
+            <source>Vocabularies (*.txt *.vocab *.json *.pkl);;All files (*)</source>
+            <translation>語彙 (*.txt *.vocab *.json *.pkl);;すべてのファイル (*)</translation>
+        </message>
+        <message>
+            <source>Vocabulary file</source>
+            <translation>語彙ファイル</translation>
+        </message>
+        <message>
+            <source>Corpus files (train, valid, test)</source>
+            <translation>コーパスファイル（train, valid, test）</translation>
+        </message>
+        <message>
+            <source>Text (*.txt);;All files (*)</source>
+            <translation>テキスト (*.txt);;すべてのファイル (*)</translation>
         </message>
     </context>
     <context>

@@ -38,9 +38,16 @@ from rnnviz.ui.coloured_text import (
     unit_levels,
 )
 from rnnviz.ui.corpus_hub import hub
+from rnnviz.ui.i18n import QT_TRANSLATE_NOOP
 from rnnviz.ui.workers import Job, JobQueue
 
 TOP_K = 20
+# The built-in labels of rnnviz.corpus.labels.BUILTIN, shown translated.
+_LABEL_NAMES = (QT_TRANSLATE_NOOP("UnitInspector", "depth"),
+                QT_TRANSLATE_NOOP("UnitInspector", "quote"),
+                QT_TRANSLATE_NOOP("UnitInspector", "line-position"),
+                QT_TRANSLATE_NOOP("UnitInspector", "sentence-position"),
+                QT_TRANSLATE_NOOP("UnitInspector", "number"))
 DEFAULT_CORPUS = {"parens-lstm": "parens-heldout.txt",
                   "shakespeare-char-lstm": "shakespeare-excerpt.txt"}
 
@@ -87,29 +94,29 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
         self.kind_box = QtWidgets.QComboBox()
         self.layer_spin = QtWidgets.QSpinBox()
         self.unit_spin = QtWidgets.QSpinBox()
-        self.layer_spin.setPrefix("layer ")
-        self.unit_spin.setPrefix("unit ")
+        self.layer_spin.setPrefix(self.tr("layer "))
+        self.unit_spin.setPrefix(self.tr("unit "))
         for w in (self.kind_box, self.layer_spin, self.unit_spin):
             sig = w.activated if isinstance(w, QtWidgets.QComboBox) else w.valueChanged
             sig.connect(self._on_pick)
-        self.pin_button = QtWidgets.QPushButton("Pin")
-        self.pin_button.setToolTip("Keep this unit as a row under the text")
+        self.pin_button = QtWidgets.QPushButton(self.tr("Pin"))
+        self.pin_button.setToolTip(self.tr("Keep this unit as a row under the text"))
         self.pin_button.clicked.connect(self._pin)
-        self.corpus_button = QtWidgets.QPushButton("Corpus…")
-        self.corpus_button.setToolTip("Text file to index: PTB-style lines for word models, any "
-                                      "text for character models")
+        self.corpus_button = QtWidgets.QPushButton(self.tr("Corpus…"))
+        self.corpus_button.setToolTip(self.tr(
+            "Text file to index: PTB-style lines for word models, any text for character models"))
         self.corpus_button.clicked.connect(self._choose_corpus)
         self.progress = QtWidgets.QProgressBar()
         self.progress.setRange(0, 100)
-        self.progress.setFormat("index %p%")
+        self.progress.setFormat(self.tr("index %p%"))
         self.progress.setMaximumWidth(160)
         self.progress.hide()
-        self.cancel_button = QtWidgets.QPushButton("Cancel")
+        self.cancel_button = QtWidgets.QPushButton(self.tr("Cancel"))
         self.cancel_button.clicked.connect(self.cancel_index)
         self.cancel_button.hide()
         self.status = cm.status_label()
         top = QtWidgets.QHBoxLayout()
-        top.addWidget(cm.title_label("Unit"))
+        top.addWidget(cm.title_label(self.tr("Unit")))
         widgets: list[QtWidgets.QWidget] = [self.kind_box, self.layer_spin, self.unit_spin,
                                              self.pin_button, self.status, self.progress,
                                              self.cancel_button, self.corpus_button]
@@ -122,7 +129,7 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
         self.pinned_view.anchorClicked.connect(self._on_pinned_link)
         self.line = pg.PlotWidget(background="w")
         self.line.setMenuEnabled(False)
-        self.line.setLabel("bottom", "step")
+        self.line.setLabel("bottom", self.tr("step"))
         self.track = self.line.plot(pen=pg.mkPen(cm.colour((150, 150, 150)), width=1),
                                     stepMode=None)
         self.curve = self.line.plot(pen=pg.mkPen(cm.colour(cm.LAYER_COLOURS[0]), width=1.5))
@@ -130,7 +137,7 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
         self.line.addItem(self.line_cursor)
         self.hist = pg.PlotWidget(background="w")
         self.hist.setMenuEnabled(False)
-        self.hist.setLabel("bottom", "value over the corpus")
+        self.hist.setLabel("bottom", self.tr("value over the corpus"))
         self.hist_curve = self.hist.plot(stepMode="center", fillLevel=0,
                                          brush=cm.colour(cm.BAR, 160), pen=None)
         self.hist_cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen(cm.colour(cm.HIGHLIGHT)))
@@ -139,8 +146,8 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
         self.contexts_view.anchorClicked.connect(self._on_context_link)
         self.side = QtWidgets.QTabWidget()
         self.side.setDocumentMode(True)
-        self.side.addTab(self.contexts_view, "Top contexts")
-        self.side.addTab(self._build_finder(), "Find units")
+        self.side.addTab(self.contexts_view, self.tr("Top contexts"))
+        self.side.addTab(self._build_finder(), self.tr("Find units"))
         shrinkable(self.line, self.hist, self.side)
         left = QtWidgets.QVBoxLayout()
         left.addWidget(self.text_view, 3)
@@ -164,17 +171,18 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
         """The unit finder: a label, a button, the best units by |r| (click one to inspect it)."""
         self.label_box = QtWidgets.QComboBox()
         self.label_box.setEditable(True)
-        self.label_box.addItems(list(BUILTIN))
-        self.label_box.setToolTip("A built-in label, regex:PATTERN or file:PATH (one value per "
-                                  "corpus token); drawn as a grey track on the step plot")
+        self.label_box.addItems([self.tr(name) for name in BUILTIN])
+        self.label_box.setToolTip(self.tr(
+            "A built-in label, regex:PATTERN or file:PATH (one value per corpus token); drawn as "
+            "a grey track on the step plot"))
         self.label_box.currentTextChanged.connect(self._draw_track)
-        self.find_button = QtWidgets.QPushButton("Find units")
+        self.find_button = QtWidgets.QPushButton(self.tr("Find units"))
         self.find_button.clicked.connect(self.find_units)
         self.finder_view = browser()
         self.finder_view.setMinimumHeight(0)
         self.finder_view.anchorClicked.connect(self._on_finder_link)
         row = QtWidgets.QHBoxLayout()
-        row.addWidget(QtWidgets.QLabel("label"))
+        row.addWidget(QtWidgets.QLabel(self.tr("label")))
         row.addWidget(self.label_box, 1)
         row.addWidget(self.find_button)
         box = QtWidgets.QWidget()
@@ -234,11 +242,20 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
         return ([t.text for t in session.trace.tokens],
                 np.array(states[unit.layer, :, unit.unit], np.float32))
 
+    def label_spec(self) -> str:
+        """The label the box names: a built-in shown in the UI language is its English name."""
+        text = self.label_box.currentText().strip()
+        return {self.tr(name): name for name in BUILTIN}.get(text, text)
+
+    def unit_name(self, unit: UnitRef) -> str:
+        """'layer 1, h unit 17' in the UI language (UnitRef.label() is the English)."""
+        return self.tr("layer {0}, {1} unit {2}").format(unit.layer + 1, unit.kind, unit.unit)
+
     def refresh(self, *_: Any) -> None:
         """Redraw everything for the current unit, text and cursor."""
         self.unit = unit = self.current_unit()
         if unit is None:
-            self.text_view.setHtml("<i>Open a model and type a text.</i>")
+            self.text_view.setHtml(self.tr("<i>Open a model and type a text.</i>"))
             return
         self._follow_model()
         for w, v in ((self.layer_spin, unit.layer + 1), (self.unit_spin, unit.unit)):
@@ -261,7 +278,7 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
 
     def _draw_track(self, *_: Any) -> None:
         """The chosen label over the current text, scaled into the unit's value range."""
-        spec = self.label_box.currentText().strip()
+        spec = self.label_spec()
         tokens = getattr(self, "_tokens", [])
         if not tokens or not spec or spec.startswith("file:"):
             self.track.setData([], [])
@@ -279,9 +296,9 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
     def find_units(self) -> None:
         """Rank every h and c unit of the indexed model by |r| with the label (background)."""
         if not self._index_usable() or self.corpus is None or self.index is None:
-            self.finder_view.setHtml("<i>Index a corpus first.</i>")
+            self.finder_view.setHtml(self.tr("<i>Index a corpus first.</i>"))
             return
-        spec = self.label_box.currentText().strip()
+        spec = self.label_spec()
         corpus, index = self.corpus, self.index
 
         def work(progress: Any) -> list[UnitScore]:
@@ -290,17 +307,20 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
         job = Job(work, f"find units: {spec}", spec)
         job.signals.done.connect(self._on_found)
         job.signals.failed.connect(self._on_find_failed)
-        self.finder_view.setHtml(f"<i>ranking units by |r| with {html.escape(spec)}…</i>")
+        self.finder_view.setHtml(self.tr("<i>ranking units by |r| with {0}…</i>").format(
+            html.escape(spec)))
         self.jobs.submit(job)
 
     def _on_found(self, job: Job, units: list[UnitScore]) -> None:
         self.found = units[:10]
-        rows = [f"<b>{html.escape(str(job.context))}</b>: {len(units)} units by |r| "
-                "(accuracy: one-unit threshold, last 20% of the corpus)"]
+        rows = [self.tr("<b>{0}</b>: {1} units by |r| (accuracy: one-unit threshold, last 20% of "
+                        "the corpus)").format(html.escape(str(job.context)), len(units))]
         for k, u in enumerate(self.found):
-            acc = "" if u.threshold_accuracy is None else f", accuracy {u.threshold_accuracy:.3f}"
-            rows.append(f'<p style="margin:2px"><a href="unit:{k}">layer {u.layer + 1} '
-                        f"{u.kind} unit {u.unit}</a>: r = {u.r:+.3f}{acc}</p>")
+            acc = "" if u.threshold_accuracy is None else self.tr(", accuracy {0}").format(
+                f"{u.threshold_accuracy:.3f}")
+            rows.append(f'<p style="margin:2px"><a href="unit:{k}">'
+                        + self.unit_name(UnitRef(0, u.kind, u.layer, u.unit))
+                        + f"</a>: r = {u.r:+.3f}{acc}</p>")
         self.finder_view.setHtml("".join(rows))
 
     def _on_find_failed(self, job: Job, error: Exception) -> None:
@@ -331,9 +351,12 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
         body = coloured_html(self._tokens, self.values, self.levels, self._tokenizer, "t:", t)
         self.text_view.setHtml(f'<div style="font-family:monospace;font-size:13pt">{body}</div>')
         self.line_cursor.setPos(t)
-        self.status.setText(f"{self.unit.label()} of model {self.unit.model + 1}"
-                            + (f" = {self.values[t]:+.4f} at step {t + 1}"
-                               if t < len(self.values) else ""))
+        if t < len(self.values):
+            self.status.setText(self.tr("{0} of model {1} = {2} at step {3}").format(
+                self.unit_name(self.unit), self.unit.model + 1, f"{self.values[t]:+.4f}", t + 1))
+        else:
+            self.status.setText(self.tr("{0} of model {1}").format(self.unit_name(self.unit),
+                                                                    self.unit.model + 1))
         self._mark_value()
 
     def _mark_value(self) -> None:
@@ -350,11 +373,12 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
             session = self._session(unit)
             tok = session.model.tokenizer if session is not None and session.model else "word"
             body = coloured_html(tokens, values, unit_levels(unit.kind, values), tok, mark=t)
-            rows.append(f'<p><a href="unpin:{k}">✕</a> <a href="show:{k}">{unit.label()}</a>'
-                        f' (model {unit.model + 1})<br><span style="font-family:monospace">'
-                        f"{body}</span></p>")
-        self.pinned_view.setHtml("".join(rows) or "<i>Pinned units appear here, one row each."
-                                 "</i>")
+            rows.append(f'<p><a href="unpin:{k}">✕</a> <a href="show:{k}">'
+                        + self.unit_name(unit) + "</a> "
+                        + self.tr("(model {0})").format(unit.model + 1)
+                        + f'<br><span style="font-family:monospace">{body}</span></p>')
+        self.pinned_view.setHtml("".join(rows) or self.tr(
+            "<i>Pinned units appear here, one row each.</i>"))
 
     def _on_text_link(self, url: QtCore.QUrl) -> None:
         s = url.toString()
@@ -395,11 +419,12 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
         if path and Path(path).is_file():
             self.set_corpus(path)
         else:
-            self.status.setText("No corpus yet: choose one with Corpus… (e.g. ptb.valid.txt)")
+            self.status.setText(self.tr(
+                "No corpus yet: choose one with Corpus… (e.g. ptb.valid.txt)"))
 
     def _choose_corpus(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Corpus to index", "",
-                                                        "Text (*.txt);;All files (*)")
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, self.tr("Corpus to index"), "",
+                                                        self.tr("Text (*.txt);;All files (*)"))
         if path:
             session = self._session(self.unit)
             if session is not None and session.model is not None:
@@ -470,11 +495,11 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
 
     def _on_index_failed(self, job: Job, error: Exception) -> None:
         if self._end_job(job):
-            self.status.setText(f"cannot index {self.corpus_path}: {error}")
+            self.status.setText(self.tr("cannot index {0}: {1}").format(self.corpus_path, error))
 
     def _on_index_cancelled(self, job: Job) -> None:
         if self._end_job(job):
-            self.status.setText("indexing cancelled")
+            self.status.setText(self.tr("indexing cancelled"))
 
     def _index_usable(self) -> bool:
         session = self._session(self.unit)
@@ -486,7 +511,8 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
         if not self._index_usable():
             self.hist_curve.setData([0, 1], [0])
             self.high, self.low = [], []
-            self.contexts_view.setHtml("<i>Top contexts appear once the corpus is indexed.</i>")
+            self.contexts_view.setHtml(self.tr(
+                "<i>Top contexts appear once the corpus is indexed.</i>"))
             return
         assert self.index is not None and self.unit is not None and self.corpus is not None
         kind = index_kind(self.unit.kind)
@@ -496,9 +522,10 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
         self.high, self.low = top_contexts(self.index, kind, self.unit.layer, self.unit.unit,
                                            TOP_K, WIDTH)
         name = Path(self.corpus_path or "").name
-        parts = [f"<b>Highest</b> in {html.escape(name)} ({self.index.n_tokens} tokens)"]
+        parts = [self.tr("<b>Highest</b> in {0} ({1} tokens)").format(html.escape(name),
+                                                                       self.index.n_tokens)]
         parts += [self._context_html(c, series) for c in self.high]
-        parts.append("<b>Lowest</b>")
+        parts.append(self.tr("<b>Lowest</b>"))
         parts += [self._context_html(c, series) for c in self.low]
         self.contexts_view.setHtml("".join(parts))
         self._mark_value()
@@ -508,7 +535,7 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
         toks = list(self.corpus.tokens[c.start:c.stop])
         body = coloured_html(toks, series[c.start:c.stop], self.levels, self.corpus.tokenizer,
                              mark=c.position - c.start, breaks=False)
-        note = " <i>(near a stream boundary)</i>" if c.near_boundary else ""
+        note = " " + self.tr("<i>(near a stream boundary)</i>") if c.near_boundary else ""
         return (f'<p style="margin:2px"><a href="ctx:{c.position}">{c.value:+.3f}</a>{note} '
                 f'<span style="font-family:monospace">{body}</span></p>')
 

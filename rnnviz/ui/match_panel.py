@@ -21,8 +21,10 @@ from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.coloured_text import WIDTH, coloured_html, index_kind, scrolled, shrinkable
 from rnnviz.ui.corpus_hub import hub
+from rnnviz.ui.i18n import QT_TRANSLATE_NOOP
 
 TOP = 50
+QT_TRANSLATE_NOOP("MatchPanel", "matching on-units minus extra on-units")  # mt.SCORE_NAME
 
 
 class MatchPanel(QtWidgets.QWidget):
@@ -46,25 +48,26 @@ class MatchPanel(QtWidgets.QWidget):
     def _build(self) -> None:
         self.lo_spin = QtWidgets.QSpinBox()
         self.hi_spin = QtWidgets.QSpinBox()
-        self.lo_spin.setPrefix("steps ")
-        self.hi_spin.setPrefix("to ")
+        self.lo_spin.setPrefix(self.tr("steps "))
+        self.hi_spin.setPrefix(self.tr("to "))
         self.threshold = QtWidgets.QDoubleSpinBox()
         self.threshold.setRange(-1.0, 1.0)
         self.threshold.setSingleStep(0.05)
         self.threshold.setValue(0.3)
-        self.threshold.setPrefix("threshold ")
-        self.below = QtWidgets.QCheckBox("below just before")
+        self.threshold.setPrefix(self.tr("threshold "))
+        self.below = QtWidgets.QCheckBox(self.tr("below just before"))
         self.below.setChecked(True)
-        self.below.setToolTip("Keep only units that are below the threshold at the step before")
-        self.from_cursor = QtWidgets.QPushButton("3 steps to the cursor")
+        self.below.setToolTip(self.tr(
+            "Keep only units that are below the threshold at the step before"))
+        self.from_cursor = QtWidgets.QPushButton(self.tr("3 steps to the cursor"))
         self.from_cursor.clicked.connect(self.span_to_cursor)
-        self.match_button = QtWidgets.QPushButton("Match")
+        self.match_button = QtWidgets.QPushButton(self.tr("Match"))
         self.match_button.clicked.connect(self.run_match)
         for w in (self.lo_spin, self.hi_spin, self.threshold):
             w.valueChanged.connect(self.select)
         self.below.toggled.connect(self.select)
         top = QtWidgets.QHBoxLayout()
-        top.addWidget(cm.title_label("Select"))
+        top.addWidget(cm.title_label(self.tr("Select")))
         widgets: list[QtWidgets.QWidget] = [self.lo_spin, self.hi_spin, self.from_cursor,
                                              self.threshold, self.below, self.match_button]
         for widget in widgets:
@@ -77,7 +80,7 @@ class MatchPanel(QtWidgets.QWidget):
         self.results_view.anchorClicked.connect(self._on_link)
         self.lengths = pg.PlotWidget(background="w")
         self.lengths.setMenuEnabled(False)
-        self.lengths.setLabel("bottom", "match length (steps)")
+        self.lengths.setLabel("bottom", self.tr("match length (steps)"))
         self.length_bars = pg.BarGraphItem(x=[0], height=[0], width=0.8,
                                            brush=cm.colour(cm.BAR, 180))
         self.lengths.addItem(self.length_bars)
@@ -148,18 +151,22 @@ class MatchPanel(QtWidgets.QWidget):
         ref = self.layer_ref()
         if states is None or ref is None:
             self.selected = np.zeros(0, bool)
-            self.units_view.setHtml("<i>Open a model and type a text.</i>")
+            self.units_view.setHtml(self.tr("<i>Open a model and type a text.</i>"))
             return
         lo, hi = self.lo_spin.value() - 1, max(self.lo_spin.value(), self.hi_spin.value())
         self.span = (lo, hi)
         self.selected = mt.select_units(states, lo, hi, self.threshold.value(),
                                         self.below.isChecked())
         units = np.flatnonzero(self.selected).tolist()
+        if self.below.isChecked() and lo > 0:
+            head = self.tr("<b>{0} units</b> of layer {1} ({2}) stay at or above {3} over steps "
+                           "{4}-{5} and are below it just before:")
+        else:
+            head = self.tr("<b>{0} units</b> of layer {1} ({2}) stay at or above {3} over steps "
+                           "{4}-{5}:")
         self.units_view.setHtml(
-            f"<b>{len(units)} units</b> of layer {ref.layer + 1} ({ref.kind}) stay at or above "
-            f"{self.threshold.value():.2f} over steps {lo + 1}-{hi}"
-            + (" and are below it just before" if self.below.isChecked() and lo > 0 else "")
-            + ":<br>" + ", ".join(map(str, units)))
+            head.format(len(units), ref.layer + 1, ref.kind, f"{self.threshold.value():.2f}",
+                        lo + 1, hi) + "<br>" + ", ".join(map(str, units)))
 
     # ---- match --------------------------------------------------------------------------
     def _find_index(self) -> tuple[str, CorpusText, CorpusIndex] | None:
@@ -172,24 +179,26 @@ class MatchPanel(QtWidgets.QWidget):
     def _on_index(self, model: Any) -> None:
         self._source = self._find_index()
         self.status.setText("" if self._source is None else
-                            f"corpus: {self._source[2].n_tokens} tokens indexed")
+                            self.tr("corpus: {0} tokens indexed").format(
+                                self._source[2].n_tokens))
 
     def run_match(self) -> None:
         """Rank the corpus against the selection; list the top 50."""
         self._source = self._find_index()
         ref = self.layer_ref()
         if self._source is None or ref is None:
-            self.status.setText("Index a corpus in the unit inspector first")
+            self.status.setText(self.tr("Index a corpus in the unit inspector first"))
             return
         if not self.selected.any():
-            self.status.setText("No unit is on over the span: lower the threshold or the span")
+            self.status.setText(self.tr(
+                "No unit is on over the span: lower the threshold or the span"))
             return
         _, corpus, index = self._source
         layer = index.layer(index_kind(ref.kind), ref.layer)
         n = self.span[1] - self.span[0]
         self.matches = mt.match(layer, self.selected, n, self.threshold.value(), TOP)
-        self.status.setText(f"score = {mt.SCORE_NAME} (best {self.matches.scores[0]:.0f} of "
-                            f"{int(self.selected.sum())})")
+        self.status.setText(self.tr("score = {0} (best {1} of {2})").format(
+            self.tr(mt.SCORE_NAME), f"{self.matches.scores[0]:.0f}", int(self.selected.sum())))
         self._draw_matches(corpus, layer, n)
 
     def _draw_matches(self, corpus: CorpusText, layer: Any, n: int) -> None:
@@ -208,10 +217,11 @@ class MatchPanel(QtWidgets.QWidget):
             body = coloured_html(list(corpus.tokens[lo:hi]), on, (-1.0, 1.0), corpus.tokenizer,
                                  breaks=False)
             rows.append(f'<p style="margin:2px"><a href="m:{p}:{n}">{score:+.0f}</a> '
-                        f"<small>len {length}</small> "
+                        "<small>" + self.tr("len {0}").format(length) + "</small> "
                         f'<span style="font-family:monospace">{body}</span></p>')
         self.results_view.setHtml(
-            f"<b>Top {len(rows)} matches</b> (colour: share of the selected units on)"
+            self.tr("<b>Top {0} matches</b> (colour: share of the selected units on)").format(
+                len(rows))
             + "".join(rows))
 
     def _on_link(self, url: QtCore.QUrl) -> None:

@@ -11,7 +11,7 @@ import math
 import re
 from typing import Any
 
-from PySide6.QtCore import QPointF, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,40 +30,83 @@ from PySide6.QtWidgets import (
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.session import ModelSession
 from rnnviz.ui.binding import link_session
+from rnnviz.ui.i18n import QT_TRANSLATE_NOOP
 
-CELL_NAMES = {"rnn_tanh": "vanilla RNN (tanh)", "rnn_relu": "vanilla RNN (ReLU)",
+_C = "ModelPanel"  # the translation context of this module's tables
+CELL_NAMES = {"rnn_tanh": QT_TRANSLATE_NOOP("ModelPanel", "vanilla RNN (tanh)"),
+              "rnn_relu": QT_TRANSLATE_NOOP("ModelPanel", "vanilla RNN (ReLU)"),
               "lstm": "LSTM", "gru": "GRU",
-              "rwkv4": "RWKV-4 (trained time-parallel, stepped here as an RNN)",
-              "rwkv7": "RWKV-7 \"Goose\" (trained as a scan, stepped here as an RNN)"}
-RWKV_NOTE = ("trained over whole windows at once, stepped here one token at a time: the two "
-             "forms give the same logits (checked to 1e-5)")
+              "rwkv4": QT_TRANSLATE_NOOP(
+                  "ModelPanel", "RWKV-4 (trained time-parallel, stepped here as an RNN)"),
+              "rwkv7": QT_TRANSLATE_NOOP(
+                  "ModelPanel", "RWKV-7 \"Goose\" (trained as a scan, stepped here as an RNN)")}
+RWKV_NOTE = QT_TRANSLATE_NOOP(
+    "ModelPanel", "trained over whole windows at once, stepped here one token at a time: the two "
+    "forms give the same logits (checked to 1e-5)")
 FORMAT_NAMES = {"rnnviz": "rnnviz (.safetensors)", "pytorch-state-dict": "PyTorch state_dict",
-                "pytorch-module": "PyTorch whole module", "dlfs2": "the book's pickle (.pkl)",
+                "pytorch-module": QT_TRANSLATE_NOOP("ModelPanel", "PyTorch whole module"),
+                "dlfs2": QT_TRANSLATE_NOOP("ModelPanel", "the book's pickle (.pkl)"),
                 "rwkv-pth": "BlinkDL RWKV .pth", "rwkv-hf": "Hugging Face RwkvForCausalLM"}
 # Recorded figures, in the order shown: meta key -> label.
-FIGURES = (("valid_ppl", "Valid ppl"), ("valid_loss", "Valid loss"),
-           ("test_ppl", "Test ppl"), ("test_loss", "Test loss"),
-           ("epochs", "Epochs"), ("best_epoch", "Best epoch"),
-           ("eval_protocol", "Evaluated"), ("wall_time_s", "Trained for"))
+FIGURES = (("valid_ppl", QT_TRANSLATE_NOOP("ModelPanel", "Valid ppl")),
+           ("valid_loss", QT_TRANSLATE_NOOP("ModelPanel", "Valid loss")),
+           ("test_ppl", QT_TRANSLATE_NOOP("ModelPanel", "Test ppl")),
+           ("test_loss", QT_TRANSLATE_NOOP("ModelPanel", "Test loss")),
+           ("epochs", QT_TRANSLATE_NOOP("ModelPanel", "Epochs")),
+           ("best_epoch", QT_TRANSLATE_NOOP("ModelPanel", "Best epoch")),
+           ("eval_protocol", QT_TRANSLATE_NOOP("ModelPanel", "Evaluated")),
+           ("wall_time_s", QT_TRANSLATE_NOOP("ModelPanel", "Trained for")))
+# The fixed labels of the card (translated where shown; tests look rows up by these).
+LABELS = (QT_TRANSLATE_NOOP("ModelPanel", "Name"),
+          QT_TRANSLATE_NOOP("ModelPanel", "Cell"),
+          QT_TRANSLATE_NOOP("ModelPanel", "Layers"),
+          QT_TRANSLATE_NOOP("ModelPanel", "Hidden units"),
+          QT_TRANSLATE_NOOP("ModelPanel", "Embedding"),
+          QT_TRANSLATE_NOOP("ModelPanel", "Vocabulary"),
+          QT_TRANSLATE_NOOP("ModelPanel", "Format"),
+          QT_TRANSLATE_NOOP("ModelPanel", "Recurrent form"),
+          QT_TRANSLATE_NOOP("ModelPanel", "File"),
+          QT_TRANSLATE_NOOP("ModelPanel", "Provenance"))
 # Shown elsewhere (history) or not at all.
 _SKIP_META = {"name", "provenance", "history", "subword_tokenizer", *(k for k, _ in FIGURES)}
 MAX_LITERAL = 200_000  # longer recorded values are not parsed (shown as text)
 MAX_SHOWN = 90  # kept for callers that cut text themselves
+# Other keys that rnnviz's trainer records: their labels are translated too (the label of any
+# other key is the key, capitalized, as the file has it).
+META_LABELS = {"command": QT_TRANSLATE_NOOP("ModelPanel", "Command"),
+               "data": QT_TRANSLATE_NOOP("ModelPanel", "Data"),
+               "data_command": QT_TRANSLATE_NOOP("ModelPanel", "Data command"),
+               "data_path": QT_TRANSLATE_NOOP("ModelPanel", "Data path"),
+               "schedule": QT_TRANSLATE_NOOP("ModelPanel", "Schedule"),
+               "seed": QT_TRANSLATE_NOOP("ModelPanel", "Seed"),
+               "torch_version": QT_TRANSLATE_NOOP("ModelPanel", "Torch version"),
+               "training": QT_TRANSLATE_NOOP("ModelPanel", "Training")}
+_KNOWN = frozenset(LABELS) | {label for _, label in FIGURES} | set(META_LABELS.values())
+# Rows whose values are the file's own words.
+_RECORDED = frozenset({"Name", "Evaluated", "File", "Provenance", *META_LABELS.values()})
+#: Dynamic property of labels that show text a model file recorded (not UI strings).
+FILE_TEXT = "fileText"
 # Command-line advice -> what the window offers.
 _GUI_PHRASES = (
     (re.compile(r"\s*\(pass --vocab or --vocab-corpus for another\)"),
-     " (“Choose another vocabulary…” below opens it with another)"),
-    (re.compile(r"--vocab/--vocab-corpus ignored"), "the vocabulary you chose was not needed"),
-    (re.compile(r"--vocab-corpus"), "a corpus file"),
-    (re.compile(r"--vocab\b"), "a vocabulary file"),
+     QT_TRANSLATE_NOOP("ModelPanel",
+                       " (“Choose another vocabulary…” below opens it with another)")),
+    (re.compile(r"--vocab/--vocab-corpus ignored"),
+     QT_TRANSLATE_NOOP("ModelPanel", "the vocabulary you chose was not needed")),
+    (re.compile(r"--vocab-corpus"), QT_TRANSLATE_NOOP("ModelPanel", "a corpus file")),
+    (re.compile(r"--vocab\b"), QT_TRANSLATE_NOOP("ModelPanel", "a vocabulary file")),
 )
 
 
 def gui_note(note: str) -> str:
     """A loader notice phrased for someone using the window, not the command line."""
     for pattern, replacement in _GUI_PHRASES:
-        note = pattern.sub(replacement, note)
+        note = pattern.sub(_tr(replacement), note)
     return note
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(_C, text)
 
 
 def literal(value: Any) -> Any:
@@ -115,25 +158,34 @@ def _duration(seconds: Any) -> str:
     s = literal(seconds)
     if not isinstance(s, int | float):
         return str(seconds)
-    return f"{s / 3600:.1f} h" if s >= 3600 else f"{s / 60:.0f} min" if s >= 60 else f"{s:.0f} s"
+    if s >= 3600:
+        return QCoreApplication.translate("ModelPanel", "{0} h").format(f"{s / 3600:.1f}")
+    if s >= 60:
+        return QCoreApplication.translate("ModelPanel", "{0} min").format(f"{s / 60:.0f}")
+    return QCoreApplication.translate("ModelPanel", "{0} s").format(f"{s:.0f}")
 
 
 def describe(model: LoadedModel) -> list[tuple[str, str]]:
     """(label, value) rows: the architecture, then the recorded figures that exist, then the
-    rest of the provenance."""
+    rest of the provenance. Labels are the English keys (translated where shown); values are in
+    the UI language."""
     p = model.params
-    unit = "characters" if model.tokenizer == "char" else "words"
+    tr = QCoreApplication
+    unit = (tr.translate("ModelPanel", "{0} characters") if model.tokenizer == "char"
+            else tr.translate("ModelPanel", "{0} words"))
+    per_layer = tr.translate("ModelPanel", "{0} per layer").format(p.hidden_size)
+    tied = tr.translate("ModelPanel", "{0} (tied to output)").format(p.embedding_size)
     rows = [
         ("Name", model.name),
-        ("Cell", CELL_NAMES.get(p.cell, p.cell)),
+        ("Cell", _tr(CELL_NAMES.get(p.cell, p.cell))),
         ("Layers", str(p.num_layers)),
-        ("Hidden units", f"{p.hidden_size} per layer"),
-        ("Embedding", f"{p.embedding_size}" + (" (tied to output)" if p.tied else "")),
-        ("Vocabulary", f"{p.vocab_size:,} {unit}"),
-        ("Format", FORMAT_NAMES.get(model.format, model.format)),
+        ("Hidden units", per_layer),
+        ("Embedding", tied if p.tied else str(p.embedding_size)),
+        ("Vocabulary", unit.format(f"{p.vocab_size:,}")),
+        ("Format", _tr(FORMAT_NAMES.get(model.format, model.format))),
     ]
     if p.cell.startswith("rwkv"):
-        rows.append(("Recurrent form", RWKV_NOTE))
+        rows.append(("Recurrent form", _tr(RWKV_NOTE)))
     meta = model.meta
     for key, label in FIGURES:
         if key in meta and present(meta[key]):
@@ -143,7 +195,8 @@ def describe(model: LoadedModel) -> list[tuple[str, str]]:
         rows.append(("File", model.path))
     if meta.get("provenance"):
         rows.append(("Provenance", str(meta["provenance"])))
-    rows += [(k.replace("_", " ").capitalize(), _fmt(v)) for k, v in meta.items()
+    rows += [(META_LABELS.get(k, k.replace("_", " ").capitalize()), _fmt(v))
+             for k, v in meta.items()
              if k not in _SKIP_META and present(v) and _fmt(v)]
     return rows
 
@@ -212,8 +265,9 @@ class Sparkline(QWidget):
         self.setMinimumHeight(36)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         if self.values:
-            self.setToolTip("validation perplexity per epoch: "
-                            + ", ".join(f"{v:.4g}" for v in self.values))
+            self.setToolTip(QCoreApplication.translate(
+                "ModelPanel", "validation perplexity per epoch: {0}").format(
+                    ", ".join(f"{v:.4g}" for v in self.values)))
 
     def sizeHint(self) -> QSize:
         return QSize(160, 36)
@@ -245,15 +299,16 @@ class Sparkline(QWidget):
         p.end()
 
 
-HISTORY_COLUMNS = (("epoch", "epoch", "{:.0f}"), ("train_loss", "train loss", "{:.3f}"),
-                   ("valid_ppl", "valid ppl", "{:.4g}"))
+HISTORY_COLUMNS = (("epoch", QT_TRANSLATE_NOOP("ModelPanel", "epoch"), "{:.0f}"),
+                   ("train_loss", QT_TRANSLATE_NOOP("ModelPanel", "train loss"), "{:.3f}"),
+                   ("valid_ppl", QT_TRANSLATE_NOOP("ModelPanel", "valid ppl"), "{:.4g}"))
 
 
 def history_table(rows: list[dict[str, float]]) -> QTableWidget:
     """Epoch, train loss and validation perplexity, one row an epoch."""
     cols = [c for c in HISTORY_COLUMNS if any(c[0] in r for r in rows)]
     table = QTableWidget(len(rows), len(cols))
-    table.setHorizontalHeaderLabels([c[1] for c in cols])
+    table.setHorizontalHeaderLabels([_tr(c[1]) for c in cols])
     table.verticalHeader().hide()
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -286,9 +341,9 @@ class ModelPanel(QWidget):
         self.notices = QLabel()
         self.notices.setWordWrap(True)
         self.notices.setStyleSheet("color: #9a6700;")
-        self.vocab_button = QPushButton("Choose another vocabulary…")
-        self.vocab_button.setToolTip("Open this model file again with a vocabulary file or "
-                                     "corpus of your choice")
+        self.vocab_button = QPushButton(self.tr("Choose another vocabulary…"))
+        self.vocab_button.setToolTip(self.tr(
+            "Open this model file again with a vocabulary file or corpus of your choice"))
         self.vocab_button.clicked.connect(self._want_vocabulary)
         self.vocab_button.hide()
         inner = QWidget()
@@ -314,16 +369,23 @@ class ModelPanel(QWidget):
             self.form.removeRow(0)
         self._clear_history()
         model = self.session.model
+        self.keys: list[str] = []
         if model is None:
-            self.form.addRow(QLabel("No model loaded"))
+            self.form.addRow(QLabel(self.tr("No model loaded")))
             self.notices.clear()
             self.vocab_button.hide()
             return
         for label, value in describe(model):
-            self.form.addRow(f"{label}:", value_label(value))
+            self.keys.append(label)
+            name = QLabel(self.tr("{0}:").format(_tr(label)))
+            shown = value_label(value)
+            # What the file itself records is shown as it is, in its own language.
+            name.setProperty(FILE_TEXT, label not in _KNOWN)
+            shown.setProperty(FILE_TEXT, label not in _KNOWN or label in _RECORDED)
+            self.form.addRow(name, shown)
         self._show_history(history(model))
         notes = "".join(f"<li>{html.escape(gui_note(n))}</li>" for n in model.notices)
-        self.notices.setText(f"<b>Notes</b><ul style='margin-left:-20px'>{notes}</ul>"
+        self.notices.setText(self.tr("<b>Notes</b>") + f"<ul style='margin-left:-20px'>{notes}</ul>"
                              if notes else "")
         borrowed = any("vocabulary" in n and "--vocab" in n for n in model.notices)
         self.vocab_button.setVisible(bool(model.path) and borrowed)
@@ -342,26 +404,23 @@ class ModelPanel(QWidget):
     def _show_history(self, rows: list[dict[str, float]]) -> None:
         if not rows:
             return
-        self.history_box.addWidget(QLabel("<b>Validation perplexity per epoch</b>"))
+        self.history_box.addWidget(QLabel(
+            self.tr("<b>Validation perplexity per epoch</b>")))
         self.sparkline = Sparkline([r.get("valid_ppl", math.nan) for r in rows])
         self.history_box.addWidget(self.sparkline)
         self.history_box.addWidget(history_table(rows))
 
     def value(self, label: str) -> str:
-        """The whole text of a row (tests); '' when there is no such row."""
-        for i in range(self.form.rowCount()):
-            lab = self.form.itemAt(i, QFormLayout.ItemRole.LabelRole)
-            fld = self.form.itemAt(i, QFormLayout.ItemRole.FieldRole)
-            if lab and fld and lab.widget().text() == f"{label}:":  # type: ignore[union-attr]
-                widget = fld.widget()
-                return widget.full if isinstance(widget, ElidedLabel) else widget.text()  # type: ignore[union-attr]
+        """The whole text of the row whose English label is ``label`` (tests); '' when there
+        is no such row."""
+        if label not in self.keys:
+            return ""
+        fld = self.form.itemAt(self.keys.index(label), QFormLayout.ItemRole.FieldRole)
+        if fld is not None and fld.widget() is not None:
+            widget = fld.widget()
+            return widget.full if isinstance(widget, ElidedLabel) else widget.text()  # type: ignore[union-attr]
         return ""
 
     def labels(self) -> list[str]:
-        """Row labels in order (tests)."""
-        out = []
-        for i in range(self.form.rowCount()):
-            lab = self.form.itemAt(i, QFormLayout.ItemRole.LabelRole)
-            if lab is not None and lab.widget() is not None:
-                out.append(lab.widget().text().rstrip(":"))  # type: ignore[union-attr]
-        return out
+        """Row labels in order, in English (tests)."""
+        return list(self.keys)

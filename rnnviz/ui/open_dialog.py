@@ -8,8 +8,10 @@ then the window tries again. Any other error is shown as one line and the old mo
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -27,10 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from rnnviz.checkpoints.loader import VocabOptions, sniff
+from rnnviz.ui.i18n import QT_TRANSLATE_NOOP
 
-MODEL_FILTER = ("Models (*.safetensors *.pt *.pth *.pkl *.bin);;"
-                "rnnviz (*.safetensors);;PyTorch (*.pt *.pth);;The book's pickles (*.pkl);;"
-                "All files (*)")
+MODEL_FILTER = QT_TRANSLATE_NOOP(
+    "VocabDialog", "Models (*.safetensors *.pt *.pth *.pkl *.bin);;rnnviz (*.safetensors);;"
+    "PyTorch (*.pt *.pth);;The book's pickles (*.pkl);;All files (*)")
 _NEEDS_VOCAB = ("has no vocabulary", "vocabulary size mismatch")
 
 
@@ -48,7 +51,9 @@ def is_pytorch(path: str) -> bool:
 
 
 def choose_model_file(parent: QWidget | None, start: str = "") -> str | None:
-    path, _ = QFileDialog.getOpenFileName(parent, "Open model", start, MODEL_FILTER)
+    path, _ = QFileDialog.getOpenFileName(
+        parent, QCoreApplication.translate("VocabDialog", "Open model"), start,
+        QCoreApplication.translate("VocabDialog", MODEL_FILTER))
     return path or None
 
 
@@ -58,13 +63,13 @@ class VocabDialog(QDialog):
     def __init__(self, model_path: str, problem: str, ptb_possible: bool = True,
                  pytorch: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Vocabulary needed")
+        self.setWindowTitle(self.tr("Vocabulary needed"))
         self.model_path = model_path
         self.file_edit = QLineEdit()
         self.corpus_edit = QLineEdit()
-        self.corpus_edit.setPlaceholderText("train, valid, test in that order")
+        self.corpus_edit.setPlaceholderText(self.tr("train, valid, test in that order"))
         self.cell = QComboBox()
-        self.cell.addItem("as the file says (tanh if it cannot tell)", None)
+        self.cell.addItem(self.tr("as the file says (tanh if it cannot tell)"), None)
         self.cell.addItem("tanh", "rnn_tanh")
         self.cell.addItem("ReLU", "rnn_relu")
         self.tokenizer = QComboBox()
@@ -74,10 +79,12 @@ class VocabDialog(QDialog):
                                "words")
         self.tokenizer.addItem(self.tr("characters (char)"), "char")
         self.choice = QButtonGroup(self)
-        self.r_file = QRadioButton("Vocabulary file (one token a line, the book's .pkl; for RWKV "
-                                   "rwkv_vocab_v20230424.txt or tokenizer.json)")
-        self.r_corpus = QRadioButton("Build from corpus files")
-        self.r_ptb = QRadioButton("The bundled PTB vocabulary (10,000 words, the book's order)")
+        self.r_file = QRadioButton(self.tr(
+            "Vocabulary file (one token a line, the book's .pkl; for RWKV "
+            "rwkv_vocab_v20230424.txt or tokenizer.json)"))
+        self.r_corpus = QRadioButton(self.tr("Build from corpus files"))
+        self.r_ptb = QRadioButton(self.tr(
+            "The bundled PTB vocabulary (10,000 words, the book's order)"))
         for i, r in enumerate((self.r_file, self.r_corpus, self.r_ptb)):
             self.choice.addButton(r, i)
         self.r_ptb.setVisible(ptb_possible)
@@ -85,8 +92,8 @@ class VocabDialog(QDialog):
         self._build(problem, pytorch)
 
     def _build(self, problem: str, pytorch: bool) -> None:
-        intro = QLabel(f"<b>{Path(self.model_path).name}</b> does not say which word each output "
-                       f"is.<br>{problem}")
+        intro = QLabel(self.tr("<b>{0}</b> does not say which word each output is.<br>{1}").format(
+            html.escape(Path(self.model_path).name), html.escape(problem)))
         intro.setWordWrap(True)
         form = QFormLayout()
         form.addRow(self.r_file)
@@ -95,7 +102,7 @@ class VocabDialog(QDialog):
         form.addRow(self._with_browse(self.corpus_edit, self._browse_corpus))
         form.addRow(self.r_ptb)
         if pytorch:
-            form.addRow("RNN nonlinearity:", self.cell)
+            form.addRow(self.tr("RNN nonlinearity:"), self.cell)
         form.addRow(self.tr("Tokenizer:"), self.tokenizer)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -112,22 +119,22 @@ class VocabDialog(QDialog):
         w = QWidget()
         lay = QHBoxLayout(w)
         lay.setContentsMargins(20, 0, 0, 0)
-        b = QPushButton("Browse…")
+        b = QPushButton(self.tr("Browse…"))
         b.clicked.connect(slot)
         lay.addWidget(edit, 1)
         lay.addWidget(b)
         return w
 
     def _browse_file(self) -> None:
-        kinds = "Vocabularies (*.txt *.vocab *.json *.pkl);;All files (*)"
-        path, _ = QFileDialog.getOpenFileName(self, "Vocabulary file", "", kinds)
+        kinds = self.tr("Vocabularies (*.txt *.vocab *.json *.pkl);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Vocabulary file"), "", kinds)
         if path:
             self.file_edit.setText(path)
             self.r_file.setChecked(True)
 
     def _browse_corpus(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Corpus files (train, valid, test)", "",
-                                                "Text (*.txt);;All files (*)")
+        paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Corpus files (train, valid, test)"),
+                                                "", self.tr("Text (*.txt);;All files (*)"))
         if paths:
             self.corpus_edit.setText(" ; ".join(paths))
             self.r_corpus.setChecked(True)

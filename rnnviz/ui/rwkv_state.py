@@ -14,9 +14,12 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLay
 from rnnviz.engine.rwkv import RwkvLM, RwkvState
 from rnnviz.session import ModelSession, Workspace
 from rnnviz.ui.binding import RefreshWhenShown, link_session
+from rnnviz.ui.i18n import QT_TRANSLATE_NOOP
 
-NOTE = ("The trainer runs this model over a whole window at once (time-parallel); here it is "
-        "stepped one token at a time. Both give the same logits (checked to 1e-5 in the tests).")
+NOTE = QT_TRANSLATE_NOOP(
+    "RwkvStatePanel", "The trainer runs this model over a whole window at once (time-parallel); "
+    "here it is stepped one token at a time. Both give the same logits (checked to 1e-5 in the "
+    "tests).")
 
 
 def wkv_average(records: list, layer: int) -> np.ndarray:
@@ -55,7 +58,7 @@ class RwkvStatePanel(RefreshWhenShown, QWidget):
         self.session: ModelSession | None = None
         self.model_box = QComboBox()
         self.layer = QSpinBox()
-        self.layer.setPrefix("layer ")
+        self.layer.setPrefix(self.tr("layer "))
         self.layer.setMinimum(1)
         self.info = QLabel()
         self.info.setWordWrap(True)
@@ -104,11 +107,11 @@ class RwkvStatePanel(RefreshWhenShown, QWidget):
         if s is None or not isinstance(s.engine, RwkvLM):
             if self.glw.ci.items:
                 self.glw.clear()
-            self.info.setText("Open an RWKV-4 or RWKV-7 model to see its recurrent state.")
+            self.info.setText(self.tr("Open an RWKV-4 or RWKV-7 model to see its recurrent state."))
             return
         self.glw.clear()
         if s.trace is None or s.trace.length == 0:
-            self.info.setText("Type a text to run the model.")
+            self.info.setText(self.tr("Type a text to run the model."))
             return
         layer, t = self.layer.value() - 1, min(s.cursor, s.trace.length - 1)
         if s.engine.v7:
@@ -124,31 +127,33 @@ class RwkvStatePanel(RefreshWhenShown, QWidget):
     def _draw_v4(self, s: ModelSession, layer: int, t: int) -> None:
         assert s.trace is not None
         avg = wkv_average(s.trace.records, layer)
-        self.info.setText(f"RWKV-4, layer {layer + 1}: a/b of each channel after each step, the "
-                          f"decayed average of past values v. {NOTE}")
-        plot = self.glw.addPlot(title="a / b  (channel x step)")
-        plot.setLabel("bottom", "step")
-        plot.setLabel("left", "channel")
+        self.info.setText(self.tr("RWKV-4, layer {0}: a/b of each channel after each step, the "
+                                  "decayed average of past values v. {1}").format(
+                                      layer + 1, self.tr(NOTE)))
+        plot = self.glw.addPlot(title=self.tr("a / b  (channel x step)"))
+        plot.setLabel("bottom", self.tr("step"))
+        plot.setLabel("left", self.tr("channel"))
         self._image(plot, avg, _symmetric(avg))
         plot.addItem(pg.InfiniteLine(t + 0.5, angle=90, pen=pg.mkPen("k", width=1)))
 
     def _draw_v7(self, s: ModelSession, layer: int, t: int) -> None:
         assert s.trace is not None
         mats = head_states(s.trace.records[t], layer)
-        self.info.setText(f"RWKV-7, layer {layer + 1}: each head's state S (value x key) after "
-                          f"step {t + 1}; below, the decay w of each channel. {NOTE}")
+        self.info.setText(self.tr("RWKV-7, layer {0}: each head's state S (value x key) after "
+                                  "step {1}; below, the decay w of each channel. {2}").format(
+                                      layer + 1, t + 1, self.tr(NOTE)))
         levels = _symmetric(mats)
         cols = int(np.ceil(np.sqrt(len(mats))))
         grid = self.glw.addLayout(row=0, col=0)
         for h, m in enumerate(mats):
-            p = grid.addPlot(row=h // cols, col=h % cols, title=f"head {h + 1}")
+            p = grid.addPlot(row=h // cols, col=h % cols, title=self.tr("head {0}").format(h + 1))
             p.hideAxis("left")
             p.hideAxis("bottom")
             p.setAspectLocked(True)
             self._image(p, m, levels)
         w = s.trace.states("w")[layer].T  # (C, T)
-        plot = self.glw.addPlot(row=1, col=0, title="decay w  (channel x step)")
-        plot.setLabel("bottom", "step")
+        plot = self.glw.addPlot(row=1, col=0, title=self.tr("decay w  (channel x step)"))
+        plot.setLabel("bottom", self.tr("step"))
         img = pg.ImageItem(np.ascontiguousarray(w.T), levels=(0.5, 1.0))
         img.setLookupTable(pg.colormap.get("viridis").getLookupTable(nPts=256))
         plot.addItem(img)

@@ -24,20 +24,21 @@ class Transport(QWidget):
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
         px = QStyle.StandardPixmap
-        self.first = self._button(px.SP_MediaSkipBackward, "First token (Home)", session.home)
-        self.back = self._button(px.SP_MediaSeekBackward, "Back one token (Left)",
+        self.first = self._button(px.SP_MediaSkipBackward, self.tr("First token (Home)"),
+                                  session.home)
+        self.back = self._button(px.SP_MediaSeekBackward, self.tr("Back one token (Left)"),
                                  lambda: session.step(-1))
-        self.play = self._button(px.SP_MediaPlay, "Play / pause (Space)", self.toggle)
-        self.forward = self._button(px.SP_MediaSeekForward, "Forward one token (Right)",
+        self.play = self._button(px.SP_MediaPlay, self.tr("Play / pause (Space)"), self.toggle)
+        self.forward = self._button(px.SP_MediaSeekForward, self.tr("Forward one token (Right)"),
                                     lambda: session.step(1))
-        self.last = self._button(px.SP_MediaSkipForward, "Last token (End)", session.end)
-        self.play.setText("Play")
+        self.last = self._button(px.SP_MediaSkipForward, self.tr("Last token (End)"), session.end)
+        self.play.setText(self.tr("Play"))
         self.play.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.rate = QSpinBox()
         self.rate.setRange(1, 60)
         self.rate.setValue(DEFAULT_RATE)
-        self.rate.setSuffix(" steps/s")
-        self.rate.setToolTip("Playback speed")
+        self.rate.setSuffix(self.tr(" steps/s"))
+        self.rate.setToolTip(self.tr("Playback speed"))
         self.rate.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.rate.valueChanged.connect(self._apply_rate)
         self._apply_rate(DEFAULT_RATE)
@@ -62,7 +63,7 @@ class Transport(QWidget):
         for w in (self.first, self.back, self.play, self.forward, self.last):
             lay.addWidget(w)
         lay.addSpacing(8)
-        lay.addWidget(QLabel("Speed"))
+        lay.addWidget(QLabel(self.tr("Speed")))
         lay.addWidget(self.rate)
         lay.addStretch(1)
 
@@ -87,14 +88,14 @@ class Transport(QWidget):
         if self.session.cursor >= self.session.length - 1:
             self.session.home()
         self.timer.start()
-        self.play.setText("Pause")
+        self.play.setText(self.tr("Pause"))
         self.play.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPause))
         self.playing_changed.emit(True)
 
     def pause(self) -> None:
         if self.playing:
             self.timer.stop()
-            self.play.setText("Play")
+            self.play.setText(self.tr("Play"))
             self.play.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
             self.playing_changed.emit(False)
 

@@ -3,7 +3,9 @@ translated, keeps its {n} fields, and the committed .ts/.qm are what the sources
 give today; (b) the real window under the ja translator, with two models, every tab visited,
 shows no English UI string in those modules' widgets, plots, legends and menus.
 
-The second translation pass extends COVERED (module names under rnnviz/ui) and nothing else."""
+A translation pass extends COVERED (module names under rnnviz/ui). Widgets of the CARRIERS
+modules show what the view holding them sets, and labels marked FILE_TEXT show what a model file
+recorded (its provenance, its command line): neither is counted as a UI string."""
 
 from __future__ import annotations
 
@@ -38,13 +40,17 @@ from rnnviz.checkpoints.bundled import bundled_models
 from rnnviz.checkpoints.loader import load_model
 from rnnviz.session import Workspace
 from rnnviz.ui import export, i18n
+from rnnviz.ui.model_panel import FILE_TEXT
 from tests.ui.conftest import DEMO, REPO, SENTENCE
 
 #: Modules whose strings are translated (rnnviz/ui/<name>.py). Extend in later passes.
 COVERED = ["memory_view", "vanishing_view", "whatif", "attribution", "beam_tree", "help_panel",
            "export", "i18n", "columns", "gradient_compare", "gradient_pane", "models_menu",
-           "traced_word", "session_actions", "panels", "sentence_bar", "gradient", "token_strip",
-           "softmax", "heatmap", "main_window", "token_menu", "example_opener"]
+           "traced_word", "session_actions", "panels",
+           "transport", "model_panel", "open_dialog", "colormaps", "workers", "layout",
+           "inspector", "match_panel", "coloured_text", "corpus_hub", "rwkv_state", "binding",
+           "sentence_bar", "gradient", "token_strip", "softmax", "heatmap", "main_window",
+           "token_menu", "example_opener"]
 
 TS = REPO / "resources" / "i18n" / "rnnviz_ja.ts"
 QM = REPO / "resources" / "i18n" / "rnnviz_ja.qm"
@@ -159,13 +165,19 @@ def english_fragments() -> list[str]:
     return sorted(out)
 
 
+#: Modules whose widgets only carry text that the view holding them sets (a fitted label, the
+#: split-or-tabs stack): their texts belong to that view.
+CARRIERS = {"colormaps", "layout", "coloured_text"}
+
+
 def owner_module(w: QWidget) -> str:
-    """The rnnviz.ui module of the nearest rnnviz widget holding ``w`` (plain Qt widgets and
-    private helpers such as whatif._Fitted belong to the view that holds them)."""
+    """The rnnviz.ui module of the nearest rnnviz widget holding ``w`` (plain Qt widgets,
+    carriers and private helpers such as whatif._Fitted belong to the view that holds them)."""
     node: Any = w
     while node is not None:
         mod = type(node).__module__
-        if mod.startswith("rnnviz.ui.") and not type(node).__name__.startswith("_"):
+        if mod.startswith("rnnviz.ui.") and not type(node).__name__.startswith("_") \
+                and mod.rsplit(".", 1)[1] not in CARRIERS:
             return mod.rsplit(".", 1)[1]
         node = node.parentWidget() if isinstance(node, QWidget) else None
     return ""
@@ -229,7 +241,7 @@ def covered_texts(window: QWidget) -> list[tuple[str, str]]:
     out = []
     for w in [window, *window.findChildren(QWidget)]:
         mod = owner_module(w)
-        if mod in COVERED:
+        if mod in COVERED and not w.property(FILE_TEXT):  # a model file's own words aside
             out += [(mod, re.sub(r"<[^>]+>", " ", t)) for t in widget_texts(w) if t]
     return out
 
@@ -289,7 +301,8 @@ def test_no_english_left_in_the_covered_panels(ja_window: Any, qtbot: Any) -> No
     seen = {m for m, _ in texts}
     assert {"memory_view", "vanishing_view", "whatif", "attribution", "beam_tree",
             "help_panel", "columns", "gradient_compare", "gradient_pane", "models_menu",
-            "traced_word", "export"} <= seen
+            "traced_word", "export", "transport", "inspector", "match_panel",
+            "rwkv_state", "model_panel"} <= seen
     assert any("記憶セル" in t for _, t in texts)  # the translator really is installed
     fragments = english_fragments()
     leaks = sorted({(m, t) for m, t in texts for f in fragments
@@ -312,6 +325,69 @@ def _without_user_text(text: str, win: Any) -> str:
     words = set(SENTENCE.split())
     return " ".join("·" if w.strip("“”\"'(),.:") in words or "/" in w else w  # paths too
                     for w in text.split(" "))
+
+
+def _english_in(widget: QWidget) -> list[str]:
+    """Texts of ``widget`` and its children that hold an English source fragment or two English
+    words in a row (model file names and paths aside)."""
+    fragments = english_fragments()
+    phrase = re.compile(rf"\b{WORD}(?:[ -]{WORD})+\b")
+    out = []
+    for w in [widget, *widget.findChildren(QWidget)]:
+        for t in widget_texts(w):
+            t = " ".join("·" if "/" in x or x.endswith(".pt") else x
+                         for x in re.sub(r"<[^>]+>", " ", t).split(" "))
+            if any(f in t for f in fragments) or phrase.search(t):
+                out.append(t)
+    return out
+
+
+def test_the_vocabulary_dialog_in_japanese(japanese: None, qtbot: Any, tmp_path: Path) -> None:
+    """The dialog that asks for a vocabulary (with the RNN nonlinearity of a PyTorch file) shows
+    no English but the file's name, the loader's message and the names of files it expects."""
+    from rnnviz.ui.open_dialog import VocabDialog
+
+    dlg = VocabDialog(str(tmp_path / "m.pt"), "", ptb_possible=True, pytorch=True)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert dlg.windowTitle() == "語彙が必要です"
+    assert dlg.r_ptb.text().startswith("同梱の PTB 語彙")
+    assert not _english_in(dlg), _english_in(dlg)
+
+
+def test_the_model_card_in_japanese_keeps_its_english_keys(japanese: None, qtbot: Any,
+                                                           demo_model: Any) -> None:
+    """Rows are shown in Japanese; value() and labels() still take the English labels."""
+    from rnnviz.ui.model_panel import ModelPanel
+
+    ws = Workspace()
+    ws.add_model(demo_model)
+    panel = ModelPanel(ws.models[0])
+    qtbot.addWidget(panel)
+    p = demo_model.params
+    assert panel.value("Layers") == str(p.num_layers)
+    assert panel.value("Hidden units") == f"各層 {p.hidden_size}"
+    assert panel.labels()[:3] == ["Name", "Cell", "Layers"]
+    shown = [w.text() for w in panel.findChildren(QLabel)]
+    assert "層数:" in shown and "Layers:" not in shown
+    leaks = [t for w in panel.findChildren(QLabel) if not w.property(FILE_TEXT)
+             for t in _english_in(w)]
+    assert not leaks, leaks
+    assert any(w.property(FILE_TEXT) for w in panel.findChildren(QLabel))  # the provenance
+
+
+def test_built_in_labels_are_shown_translated_and_read_back(japanese: None, qtbot: Any) -> None:
+    from rnnviz.ui.inspector import UnitInspector
+
+    ws = Workspace()
+    view = UnitInspector(ws)
+    qtbot.addWidget(view)
+    items = [view.label_box.itemText(i) for i in range(view.label_box.count())]
+    assert "深さ" in items and "depth" not in items
+    view.label_box.setCurrentText("行内の位置")
+    assert view.label_spec() == "line-position"
+    view.label_box.setCurrentText("regex:^the$")
+    assert view.label_spec() == "regex:^the$"
 
 
 def test_english_comes_back_after_the_japanese_run(qtbot: Any, demo_model: Any) -> None:
