@@ -484,3 +484,20 @@ def test_the_script_fills_from_glossaries_and_refuses_clashes(tmp_path: Path) ->
         script.load_glossaries(folder)
     assert script.check_placeholders({"at step {0}": "ステップ", "x {0}": "{0} x"}) == [
         "at step {0}"]
+
+
+def test_tabs_show_japanese_titles_and_answer_to_the_english_ones(ja_window: Any) -> None:
+    """Tab titles are PanelSpec.shown_title(); show_panel (--panel, session files) and the
+    session's current tab keep the English PanelSpec.title."""
+    from rnnviz.ui.panels import PANELS
+    from rnnviz.ui.session_actions import current_tab
+
+    win = ja_window
+    shown = [win.tabs.tabText(i) for i in range(win.tabs.count())]
+    assert shown[1:] == [p.shown_title() for p in PANELS]
+    assert "もしも" in shown and "What if" not in shown and shown[0] == "ステップ実行"
+    win.show_panel("What if")
+    assert win.tabs.tabText(win.tabs.currentIndex()) == "もしも"
+    assert current_tab(win) == "What if"
+    win.show_panel("Step through")
+    assert win.tabs.currentIndex() == 0 and current_tab(win) == "Step through"
