@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -219,6 +220,7 @@ class SentenceBar(QWidget):
         font = item.font()
         font.setBold(True)
         item.setFont(font)
+        item.setForeground(QColor("#57606a"))  # a header: darker than a disabled item
 
     def _picked(self, index: int) -> None:
         entry = self.picker.itemData(index)
