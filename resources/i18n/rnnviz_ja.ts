@@ -491,7 +491,7 @@
         </message>
         <message>
             <source>Data command</source>
-            <translation>データ作成コマンド</translation>
+            <translation>データ作成</translation>
         </message>
         <message>
             <source>Data path</source>
