@@ -980,7 +980,7 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
         </message>
         <message>
             <source>Data command</source>
-            <translation>データ作成コマンド</translation>
+            <translation>データ作成</translation>
         </message>
         <message>
             <source>Data path</source>
