@@ -466,6 +466,11 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
         """Stop the background jobs (the window calls this when it closes)."""
         self.jobs.shutdown()
 
+    @property
+    def idle(self) -> bool:
+        """No corpus index is being built (the screenshot mode waits for this)."""
+        return self._job is None
+
     def cancel_index(self) -> None:
         if self._job is not None:
             self._job.cancel()

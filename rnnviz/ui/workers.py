@@ -111,13 +111,30 @@ class Job:
     def is_cancelled(self) -> bool:
         return self._cancel.is_set()
 
+    def _emit(self, signal: Any, *args: Any) -> None:
+        """Send to the GUI thread; when the application has already deleted the receiving end
+        (the window closed or the app quit while the job ran), the job just stops."""
+        try:
+            signal.emit(self, *args)
+        except RuntimeError:  # "Signal source has been deleted"
+            self._cancel.set()
+            raise Cancelled from None
+
     def _progress(self, fraction: float) -> bool:
         if fraction - self._last >= 0.01 or fraction >= 1.0:
             self._last = fraction
-            self.signals.progress.emit(self, float(fraction))
+            self._emit(self.signals.progress, float(fraction))
         return not self._cancel.is_set()
 
     def run(self) -> None:
+        try:
+            self._run()
+        except Cancelled:  # the receiving end is gone: nobody to tell
+            pass
+        finally:
+            self.finished.set()
+
+    def _run(self) -> None:
         try:
             if self._cancel.is_set():
                 raise Cancelled
@@ -126,17 +143,15 @@ class Job:
                 for item in result:
                     if self._cancel.is_set():
                         raise Cancelled
-                    self.signals.partial.emit(self, item)
+                    self._emit(self.signals.partial, item)
                 result = None
         except Cancelled:
-            self.signals.cancelled.emit(self)
+            self._emit(self.signals.cancelled)
         except Exception as e:  # reported to the GUI thread, which shows it as one line
             self._log_failure(e)
-            self.signals.failed.emit(self, e)
+            self._emit(self.signals.failed, e)
         else:
-            self.signals.done.emit(self, result)
-        finally:
-            self.finished.set()
+            self._emit(self.signals.done, result)
 
     def _log_failure(self, e: Exception) -> None:
         """A refused file (a ValueError such as CheckpointError) is an expected outcome: one
