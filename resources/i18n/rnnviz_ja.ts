@@ -422,6 +422,26 @@
             <translation>全ユニットを表示し、再びカーソルに追従する（マップのダブルクリックでも可）</translation>
         </message>
         <message>
+            <source>by index</source>
+            <translation>番号順</translation>
+        </message>
+        <message>
+            <source>by value here</source>
+            <translation>現在の値の順</translation>
+        </message>
+        <message>
+            <source>by variance</source>
+            <translation>分散の順</translation>
+        </message>
+        <message>
+            <source>by r with the selected unit</source>
+            <translation>選択ユニットとの相関順</translation>
+        </message>
+        <message>
+            <source>The order the units are drawn in (the hover and the inspector still name the true unit)</source>
+            <translation>ユニットを描く順序（ホバーとユニット詳細は本来のユニット番号を示します）</translation>
+        </message>
+        <message>
             <source>Hover a cell for its value.  Wheel over a map: zoom the units; drag: scroll them; double-click: reset.</source>
             <translation>セルにマウスを重ねると値を表示。マップ上でホイール: ユニットを拡大、ドラッグ: スクロール、ダブルクリック: リセット。</translation>
         </message>

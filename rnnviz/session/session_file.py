@@ -23,7 +23,7 @@ VERSION = 1
 SUFFIX = ".rnnviz.json"
 OPTION_TYPES: dict[str, tuple[type, ...]] = {
     "truncate": (int, type(None)), "top_k": (int,), "state_kind": (str,), "saliency": (bool,),
-    "shared_scale": (bool,)}
+    "shared_scale": (bool,), "unit_sort": (str,)}
 
 
 class SessionFileError(ValueError):
@@ -194,6 +194,8 @@ def apply(spec: SessionSpec, workspace: Workspace) -> None:
         ws.set_saliency(opts["saliency"])
     if "shared_scale" in opts:
         ws.set_shared_scale(opts["shared_scale"])
+    if "unit_sort" in opts:
+        ws.set_unit_sort(opts["unit_sort"])
     ws.set_cursor(spec.cursor)
     if spec.traced is not None:
         ws.set_traced_word(spec.traced[1], spec.traced[0])

@@ -23,6 +23,7 @@ from rnnviz.engine.factory import Engine
 from rnnviz.engine.network import State
 from rnnviz.session.model_session import ModelSession, Run, SessionError
 from rnnviz.session.trace import run_trace
+from rnnviz.session.unit_order import ORDERS as UNIT_ORDERS
 
 MAX_MODELS = 4
 _WORD = re.compile(r"\S+")
@@ -85,6 +86,7 @@ class Workspace:
         self.state_kind = "h"
         self.saliency = False
         self.shared_scale = True
+        self.unit_sort = "index"  # heatmap row order: index, value, variance, correlation
         self.traced: TracedWord | None = None
         self.selected_unit: UnitRef | None = None
         self.pinned_units: list[UnitRef] = []
@@ -280,6 +282,13 @@ class Workspace:
         """One fixed log range for every model's gradient curves, matrices and saliency."""
         self.shared_scale = bool(on)
         self._option("shared_scale")
+
+    def set_unit_sort(self, mode: str) -> None:
+        """How the heatmaps order their units (display only; see session/unit_order.py)."""
+        if mode not in UNIT_ORDERS:
+            raise SessionError(f"unknown unit order {mode!r}")
+        self.unit_sort = mode
+        self._option("unit_sort")
 
     # ---- the traced word --------------------------------------------------------------------
     def set_traced_word(self, word: str | None, step: int | None = None) -> None:

@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from rnnviz.session import ModelSession
+from rnnviz.session.unit_order import unit_order
 from rnnviz.session.workspace import UnitRef
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import SessionView
@@ -107,10 +108,11 @@ class HiddenStateView(SessionView):
         self.colorbar: pg.ColorBarItem | None = None
         self.levels: tuple[float, float] = (-1.0, 1.0)
         self._states: np.ndarray | None = None  # (L, T, H) of the shown kind
+        self._order: np.ndarray | None = None  # (L, H) drawing order of the units, or None
         self._x_lo = 0  # first step in view
         self._hover_pos: QtCore.QPointF | None = None  # last mouse position over the maps
         self._build_widgets()
-        self.subscribe()
+        self.subscribe((session.workspace.selection_changed, self._on_selection))
 
     # ---- construction ---------------------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -156,8 +158,18 @@ class HiddenStateView(SessionView):
         self.reset_button.setToolTip(self.tr("Show all units and follow the cursor again "
                                              "(or double-click a map)"))
         self.reset_button.clicked.connect(self.reset_view)
+        self.sort_box = QtWidgets.QComboBox()
+        for mode, text in (("index", self.tr("by index")), ("value", self.tr("by value here")),
+                           ("variance", self.tr("by variance")),
+                           ("correlation", self.tr("by r with the selected unit"))):
+            self.sort_box.addItem(text, mode)
+        self.sort_box.setToolTip(self.tr("The order the units are drawn in (the hover and the "
+                                         "inspector still name the true unit)"))
+        self.sort_box.activated.connect(
+            lambda i: self.session.workspace.set_unit_sort(self.sort_box.itemData(i)))
         row = QtWidgets.QHBoxLayout()
         row.addWidget(self.units_label, 1)
+        row.addWidget(self.sort_box)
         row.addWidget(self.follow)
         row.addWidget(self.reset_button)
         return row
@@ -232,6 +244,9 @@ class HiddenStateView(SessionView):
         self.reset_view()
 
     def _on_options_changed(self, name: str) -> None:
+        if name == "unit_sort" and self.session.trace is not None:
+            self._resort()
+            return
         if name != "state_kind" or self.session.trace is None:
             return
         self._sync_kind_box()
@@ -294,6 +309,7 @@ class HiddenStateView(SessionView):
         self.colorbar.axis.setLabel(kind, color=cm.LABEL_COLOUR)
         self.colorbar.setToolTip(colour_legend(kind, engine.params.cell))
         self.note.setVisible(kind == "z" and engine.params.cell == "gru")
+        self._update_order()
         self._update_units_label()
 
     def _on_cursor_changed(self, t: int) -> None:
@@ -304,9 +320,13 @@ class HiddenStateView(SessionView):
         n_units = states.shape[2]
         if trace.length > VISIBLE_STEPS and self.follow.isChecked():
             self._set_x_range(t)
+        if self.session.workspace.unit_sort == "value":
+            self._update_order()
         lo = self._x_lo  # long sentences: only the columns in view go to the image
+        order = self._order
         for k, image in enumerate(self.images):
-            image.setImage(states[k, lo : t + 1], autoLevels=False, levels=self.levels)
+            shown = states[k, lo : t + 1] if order is None else states[k, lo : t + 1][:, order[k]]
+            image.setImage(shown, autoLevels=False, levels=self.levels)
             image.setPos(lo - 0.5, -0.5)
             self.markers[k].setRect(t - 0.5, -0.5, 1.0, n_units)
         word = cm.visible(trace.tokens[t].text)
@@ -322,6 +342,32 @@ class HiddenStateView(SessionView):
             self._x_lo = lo
             hi = min(n, lo + VISIBLE_STEPS)
             self.plots[0].getViewBox().setXRange(lo - 0.5, hi - 0.5, padding=X_PADDING)
+
+    # ---- unit order ------------------------------------------------------------------------
+    def _update_order(self) -> None:
+        """The drawing order of the units (None: by index)."""
+        ws, states = self.session.workspace, self._states
+        if self.sort_box.currentData() != ws.unit_sort:
+            self.sort_box.setCurrentIndex(self.sort_box.findData(ws.unit_sort))
+        if states is None or ws.unit_sort == "index":
+            self._order = None
+            return
+        sel = ws.selected_unit
+        selected = None
+        if sel is not None and sel.model == self.session.index and sel.kind == \
+                self.session.state_kind and sel.layer < states.shape[0] \
+                and sel.unit < states.shape[2]:
+            selected = (sel.layer, states[sel.layer, :, sel.unit])
+        self._order = None if ws.unit_sort == "correlation" and selected is None else \
+            unit_order(states, ws.unit_sort, self.session.cursor, selected)
+
+    def _on_selection(self) -> None:
+        if self.session.workspace.unit_sort == "correlation" and self.session.trace is not None:
+            self._resort()
+
+    def _resort(self, *_: object) -> None:
+        self._update_order()
+        self._on_cursor_changed(self.session.cursor)
 
     # ---- hover -----------------------------------------------------------------------------
     def _on_mouse_moved(self, pos: QtCore.QPointF) -> None:
@@ -366,5 +412,5 @@ class HiddenStateView(SessionView):
             p = vb.mapSceneToView(pos)
             t, u = round(p.x()), round(p.y())
             if 0 <= t <= self.session.cursor and 0 <= u < self._states.shape[2]:
-                return k, t, u
+                return k, t, u if self._order is None else int(self._order[k, u])
         return None

@@ -28,6 +28,7 @@ def _workspace() -> Workspace:
     ws.set_state_kind("f")
     ws.set_saliency(True)
     ws.set_shared_scale(False)
+    ws.set_unit_sort("variance")
     ws.set_cursor(5)
     ws.set_traced_word("dog")
     ws.set_selected_unit(UnitRef(0, "c", 1, 17))
@@ -45,7 +46,7 @@ def test_a_session_round_trips(tmp_path: Path) -> None:
     sf.install(spec, back, [load_model(m.path) for m in spec.models])
     paths = [s.model.path for s in back.models if s.model is not None]
     assert paths == [s.model.path for s in ws.models if s.model is not None]
-    for attr in ("text", "cursor", "truncate", "top_k", "state_kind", "saliency", "shared_scale",
+    for attr in ("text", "cursor", "truncate", "top_k", "state_kind", "saliency", "shared_scale", "unit_sort",
                  "traced", "selected_unit", "pinned_units"):
         assert getattr(back, attr) == getattr(ws, attr), attr
     for a, b in zip(ws.models, back.models, strict=True):

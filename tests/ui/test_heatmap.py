@@ -212,3 +212,31 @@ def test_rwkv_h_levels_are_symmetric_max_abs(qtbot, cell: str) -> None:  # type:
     assert peak > 1.0  # outside [-1, 1]: the tanh levels would clip
     assert view.levels == pytest.approx((-peak, peak), rel=1e-6)
     assert tuple(view.colorbar.levels()) == pytest.approx((-peak, peak), rel=1e-6)
+
+
+def test_sorted_units_draw_the_engine_order_and_hover_names_the_true_unit(
+        qtbot: object, demo_model: LoadedModel) -> None:
+    """Sorting by variance draws states[k, :t+1][:, order]; the cell under row 0 is the unit
+    with the largest variance, and selecting it names that true unit."""
+    from PySide6.QtCore import QPointF
+
+    s = Session()
+    s.set_model(demo_model)
+    s.set_text("the cat sat on the mat and the dog ran into the room .")
+    s.step(6)
+    view = HiddenStateView(s)
+    qtbot.addWidget(view)  # type: ignore[attr-defined]
+    view.resize(500, 600)
+    view.show()
+    s.workspace.set_unit_sort("variance")
+    states = s.trace.states("h").astype(np.float64)  # type: ignore[union-attr]
+    for k, image in enumerate(view.images):
+        order = np.argsort(-states[k].var(axis=0), kind="stable")
+        np.testing.assert_array_equal(image.image, states[k, : s.cursor + 1][:, order])
+    vb = view.plots[0].getViewBox()
+    hit = view._cell_at(vb.mapViewToScene(QPointF(2.0, 0.0)))
+    assert hit is not None
+    top = int(np.argmax(states[0].var(axis=0)))
+    assert hit == (0, 2, top)
+    s.workspace.set_unit_sort("index")
+    np.testing.assert_array_equal(view.images[0].image, states[0, : s.cursor + 1])
