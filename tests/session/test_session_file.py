@@ -46,8 +46,8 @@ def test_a_session_round_trips(tmp_path: Path) -> None:
     sf.install(spec, back, [load_model(m.path) for m in spec.models])
     paths = [s.model.path for s in back.models if s.model is not None]
     assert paths == [s.model.path for s in ws.models if s.model is not None]
-    for attr in ("text", "cursor", "truncate", "top_k", "state_kind", "saliency", "shared_scale", "unit_sort",
-                 "traced", "selected_unit", "pinned_units"):
+    for attr in ("text", "cursor", "truncate", "top_k", "state_kind", "saliency", "shared_scale",
+                 "unit_sort", "traced", "selected_unit", "pinned_units"):
         assert getattr(back, attr) == getattr(ws, attr), attr
     for a, b in zip(ws.models, back.models, strict=True):
         assert a.trace is not None and b.trace is not None
