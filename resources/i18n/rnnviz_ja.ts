@@ -263,6 +263,10 @@
             <translation>h, 第 {0} 層</translation>
         </message>
         <message>
+            <source>S, layer {0}</source>
+            <translation>S, 第 {0} 層</translation>
+        </message>
+        <message>
             <source>c, layer {0}</source>
             <translation>c, 第 {0} 層</translation>
         </message>
@@ -275,6 +279,10 @@
             <translation>h_s, 第 {0} 層</translation>
         </message>
         <message>
+            <source>S_s, layer {0} (dashed)</source>
+            <translation>S_s, 第 {0} 層（破線）</translation>
+        </message>
+        <message>
             <source>c_s, layer {0} (dashed)</source>
             <translation>c_s, 第 {0} 層（破線）</translation>
         </message>
@@ -285,6 +293,10 @@
         <message>
             <source>exact (no truncation)</source>
             <translation>厳密（打ち切りなし）</translation>
+        </message>
+        <message>
+            <source>WKV state S</source>
+            <translation>WKV 状態 S</translation>
         </message>
         <message>
             <source>Computing the gradient of step {0} in the background ({0} steps back)…</source>

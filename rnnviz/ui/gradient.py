@@ -9,6 +9,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from rnnviz.engine.factory import has_state_grad
+from rnnviz.engine.rwkv import RwkvLM
 from rnnviz.session import ModelSession
 from rnnviz.session.gradients import DENSE_BUDGET, GradientStore, Row
 from rnnviz.session.scale import shared_range
@@ -109,6 +111,7 @@ class GradientView(SessionView):
 
     def __init__(self, session: ModelSession, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(session, parent)
+        self._rwkv = False  # the model is an RWKV: the second path is its WKV state S
         self.curves: list[pg.PlotDataItem] = []
         self.c_curves: list[pg.PlotDataItem] = []
         self.ref_curves: list[pg.PlotDataItem] = []
@@ -277,7 +280,8 @@ class GradientView(SessionView):
                                      else self.tr("h, layer {0}")).format(k + 1), f"h{k}")
         if lstm:
             for k in reversed(range(n_layers)):
-                self.matrix_box.addItem(self.tr("c, layer {0}").format(k + 1), f"c{k}")
+                self.matrix_box.addItem((self.tr("S, layer {0}") if self._rwkv else
+                                         self.tr("c, layer {0}")).format(k + 1), f"c{k}")
         self.matrix_box.addItem(self.tr("input embedding"), "inputs")
         self._relabel_legend()
 
@@ -296,7 +300,8 @@ class GradientView(SessionView):
             self.legend.addItem(curve, self.tr("h_s, layer {0}").format(k + 1))
         if self.c_check.isChecked() and self.c_check.isEnabled():
             for k, curve in enumerate(self.c_curves):
-                self.legend.addItem(curve, self.tr("c_s, layer {0} (dashed)").format(k + 1))
+                self.legend.addItem(curve, (self.tr("S_s, layer {0} (dashed)") if self._rwkv else
+                                            self.tr("c_s, layer {0} (dashed)")).format(k + 1))
         if self.input_check.isChecked():
             self.legend.addItem(self.input_curve, self.tr("e_s, input (dotted)"))
         if self.session.truncate and self.ref_curves:
@@ -316,7 +321,9 @@ class GradientView(SessionView):
     def _on_model_changed(self) -> None:
         engine = self.session.engine
         n_layers = engine.num_layers if engine is not None else 0
-        lstm = bool(engine is not None and engine.is_lstm)
+        lstm = bool(engine is not None and has_state_grad(engine))  # LSTM c, or RWKV's state
+        self._rwkv = isinstance(engine, RwkvLM)
+        self.c_check.setText(self.tr("WKV state S") if self._rwkv else self.tr("cell state c"))
         if len(self.curves) != n_layers or self.c_check.isEnabled() != lstm:
             self._build_curves(n_layers, lstm)
         self._sync_k()

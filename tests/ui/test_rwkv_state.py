@@ -73,3 +73,24 @@ def test_window_runs_an_rwkv_model_beside_an_lstm(qtbot: Any, settings: Any) -> 
         assert np.isfinite(row.h).all() and row.h[-1, -1] > 0
     assert ws.models[1].gradient_row(ws.models[1].cursor).c is not None
     win.shutdown()
+
+
+def test_single_model_gradient_view_draws_rwkv_state_curves(qtbot: Any) -> None:
+    """The plain gradient view offers RWKV's WKV state as its second path: the dashed curves
+    hold the engine's ||d l_t / d S_s|| of each layer."""
+    from rnnviz.ui.gradient import GradientView
+
+    ws = Workspace()
+    ws.text = "w1 w2 w3 w4 w5 w6"
+    session = ws.add_model(rwkv_model("rwkv7"))
+    view = GradientView(session)
+    qtbot.addWidget(view)
+    assert view.c_check.isEnabled() and view.c_check.text() == "WKV state S"
+    view.c_check.setChecked(True)
+    ws.end()
+    row = session.gradient_row(session.cursor)
+    assert row.c is not None
+    for k, curve in enumerate(view.c_curves):
+        keep = row.c[k] > 0
+        np.testing.assert_allclose(curve.yData, row.c[k][keep], rtol=1e-6)
+    assert view.matrix_box.findData("c0") >= 0
