@@ -22,7 +22,7 @@ from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.engine.factory import Engine
 from rnnviz.engine.network import State
 from rnnviz.session.model_session import ModelSession, Run, SessionError
-from rnnviz.session.trace import run_trace
+from rnnviz.session.trace import Trace, run_trace
 from rnnviz.session.unit_order import ORDERS as UNIT_ORDERS
 
 MAX_MODELS = 4
@@ -150,8 +150,6 @@ class Workspace:
         tokens = model.tokenize(text)
         if not tokens:
             raise SessionError("type at least one word")
-        from rnnviz.session.trace import Trace
-
         trace = run_trace(engine, tokens, prime, reuse if isinstance(reuse, Trace) else None)
         for kind in {"h", self.state_kind}:  # stacked here, so a worker thread does it
             if kind == "h" or kind in trace.records[0].gates or \
