@@ -316,6 +316,8 @@ class MemoryView(QtWidgets.QWidget):
 
     def _on_partial(self, job: Job, item: tuple[LoadedModel, MemoryCurves]) -> None:
         model, curves = item
+        # one result per open model: other settings are recomputed when asked for again
+        self._cache = {k: v for k, v in self._cache.items() if k[0] != id(model)}
         self._cache[(id(model), job.context)] = (model, curves)
         if job is self.job:
             self._collect()
