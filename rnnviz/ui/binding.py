@@ -88,3 +88,31 @@ class RefreshWhenShown:
         if self._stale:
             self._stale = False
             self.refresh()
+
+
+class ModelLinks:
+    """Signals of every model of a workspace, for a widget that follows them all: ``relink``
+    drops the connections made for the old list of models and connects ``pairs(session)`` for
+    each current one; all of them end when the widget is destroyed. ``sessions`` is the list
+    linked now."""
+
+    def __init__(self, widget: QWidget,
+                 pairs: Callable[[ModelSession], Sequence[tuple[SignalInstance,
+                                                                Callable[..., Any]]]]) -> None:
+        self.sessions: list[ModelSession] = []
+        self._pairs = pairs
+        self._linked: list[tuple[SignalInstance, Callable[..., Any]]] = []
+        widget.destroyed.connect(self.unlink)
+
+    def relink(self, sessions: Sequence[ModelSession]) -> None:
+        self.unlink()
+        self.sessions[:] = sessions
+        for s in self.sessions:
+            for signal, slot in self._pairs(s):
+                signal.connect(slot)
+                self._linked.append((signal, slot))
+
+    def unlink(self, *_: object) -> None:
+        for signal, slot in self._linked:
+            signal.disconnect(slot, missing_ok=True)
+        self._linked.clear()

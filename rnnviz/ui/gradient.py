@@ -15,7 +15,7 @@ from rnnviz.session import ModelSession
 from rnnviz.session.gradients import DENSE_BUDGET, GradientStore, Row
 from rnnviz.session.scale import shared_range
 from rnnviz.ui import colormaps as cm
-from rnnviz.ui.binding import SessionView
+from rnnviz.ui.binding import ModelLinks, SessionView
 from rnnviz.ui.workers import row_ready_or_cheap
 
 VISIBLE_STEPS = 160  # beyond this many tokens the s axis follows the cursor
@@ -129,9 +129,10 @@ class GradientView(SessionView):
         self.fixed_range: tuple[float, float] | None = None  # shared scale (log10), if on
         self._range_key: tuple[object, ...] = ()
         self._range_value: tuple[float, float] | None = None
-        self._linked: list[ModelSession] = []  # every model: their rows move the shared scale
         self._build_widgets()
-        self.destroyed.connect(self._unlink_models)
+        # every other model's new rows move the shared range too
+        self.links = ModelLinks(self, lambda s: [] if s is self.session
+                                else [(s.gradients_changed, self._apply_scale)])
         self.subscribe((session.gradients_changed, self._on_gradients_changed),
                        (session.workspace.models_changed, self._link_models))
         self._link_models()
@@ -373,17 +374,8 @@ class GradientView(SessionView):
     # ---- the shared scale -------------------------------------------------------------------
     def _link_models(self) -> None:
         """Listen to every model's rows (they widen the shared range)."""
-        self._unlink_models()
-        self._linked = list(self.session.workspace.models)
-        for s in self._linked:
-            if s is not self.session:
-                s.gradients_changed.connect(self._apply_scale)
+        self.links.relink(self.session.workspace.models)
         self._apply_scale()
-
-    def _unlink_models(self, *_: object) -> None:
-        for s in self._linked:
-            s.gradients_changed.disconnect(self._apply_scale, missing_ok=True)
-        self._linked = []
 
     def _sync_scale(self) -> None:
         index = 1 if self.session.workspace.shared_scale else 0

@@ -6,8 +6,6 @@ y range is fixed over every computed row of every model, so stepping never resca
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -17,7 +15,7 @@ from rnnviz.session import ModelSession, Workspace
 from rnnviz.session.gradients import Row
 from rnnviz.session.scale import log_range, store_arrays
 from rnnviz.ui import colormaps as cm
-from rnnviz.ui.binding import link_session
+from rnnviz.ui.binding import ModelLinks, link_session
 from rnnviz.ui.columns import model_colour
 from rnnviz.ui.workers import row_ready_or_cheap
 
@@ -34,11 +32,6 @@ def row_paths(row: Row) -> dict[str, np.ndarray]:
     return out
 
 
-def _unlink(sessions: list[ModelSession], slot: Callable[..., None]) -> None:
-    """Stop listening to the models' signals (before a rebuild, and when the view dies)."""
-    for s in sessions:
-        s.gradients_changed.disconnect(slot, missing_ok=True)
-        s.trace_changed.disconnect(slot, missing_ok=True)
 
 
 class CompareGradientView(QtWidgets.QWidget):
@@ -50,11 +43,10 @@ class CompareGradientView(QtWidgets.QWidget):
         self.workspace = workspace
         self.curves: dict[tuple[int, str], pg.PlotDataItem] = {}
         self.fixed_range: tuple[float, float] | None = None
-        self._sessions: list[ModelSession] = []
-        sessions = self._sessions  # the same list object for the lifetime of the widget
         self._build()
-        rescale = self._rescale
-        self.destroyed.connect(lambda *_: _unlink(sessions, rescale))
+        self.links = ModelLinks(self, lambda s: [(s.gradients_changed, self._rescale),
+                                                 (s.trace_changed, self._rescale)])
+        self._sessions = self.links.sessions  # the models linked now
         link_session(self, [(workspace.models_changed, self.rebuild),
                             (workspace.cursor_changed, self.redraw),
                             (workspace.text_changed, self._rescale),
@@ -106,14 +98,10 @@ class CompareGradientView(QtWidgets.QWidget):
     # ---- models -----------------------------------------------------------------------------
     def rebuild(self) -> None:
         """Curves for the current list of models; follow each model's gradient deliveries."""
-        _unlink(self._sessions, self._rescale)
         for item in self.curves.values():
             self.plot.removeItem(item)
         self.curves = {}
-        self._sessions[:] = self.workspace.models
-        for s in self._sessions:
-            s.gradients_changed.connect(self._rescale)
-            s.trace_changed.connect(self._rescale)
+        self.links.relink(self.workspace.models)
         for i in range(len(self._sessions)):
             for path in PATHS:
                 pen = pg.mkPen(model_colour(i), width=2.0 if path == "h" else 1.5,

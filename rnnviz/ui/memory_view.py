@@ -10,7 +10,7 @@ in the background (one model after another, with progress and cancel).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.engine.memory import MemoryCurves, Quantiles
-from rnnviz.session import ModelSession, Workspace
+from rnnviz.session import Workspace
 from rnnviz.session.memory import (
     DEFAULT_CORPUS,
     DEFAULT_DISTANCE,
@@ -29,7 +29,7 @@ from rnnviz.session.memory import (
     read_text,
 )
 from rnnviz.ui import colormaps as cm
-from rnnviz.ui.binding import link_session
+from rnnviz.ui.binding import ModelLinks, link_session
 from rnnviz.ui.columns import model_colour
 from rnnviz.ui.workers import Job, JobQueue, Progress
 
@@ -83,14 +83,8 @@ def path_stats(curves: MemoryCurves, p: Path_) -> Quantiles:
     return Quantiles(q.median[p.layer], q.q25[p.layer], q.q75[p.layer])
 
 
-def _unlink(sessions: list[ModelSession], on_models: Callable[[], None]) -> None:
-    for s in sessions:
-        s.model_changed.disconnect(on_models, missing_ok=True)
 
 
-def _cancel_all(queue: JobQueue) -> None:
-    for job in queue._jobs:
-        job.cancel()
 
 
 class MemoryView(QtWidgets.QWidget):
@@ -108,12 +102,11 @@ class MemoryView(QtWidgets.QWidget):
         self.results: dict[int, MemoryCurves] = {}
         self.curves: dict[tuple[int, str, int | None], tuple[pg.PlotDataItem, ...]] = {}
         self.job: Job | None = None
-        self._sessions: list[ModelSession] = []
         self.queue = JobQueue(self)
         self._build()
-        queue, sessions, on_models = self.queue, self._sessions, self._on_models
-        self.destroyed.connect(lambda *_: _cancel_all(queue))  # a running job stops with the view
-        self.destroyed.connect(lambda *_: _unlink(sessions, on_models))
+        self.destroyed.connect(self.queue.cancel_all)  # a running job stops with the view
+        # a slot's model replaced emits only that slot's own model_changed
+        self.links = ModelLinks(self, lambda s: [(s.model_changed, self._on_models)])
         link_session(self, [(workspace.models_changed, self._on_models)])
         self._on_models()
 
@@ -255,10 +248,7 @@ class MemoryView(QtWidgets.QWidget):
     def _on_models(self) -> None:
         """Keep results of open models only; compute the new ones when shown. Also called when
         one slot's model is replaced (that emits only the slot's own model_changed)."""
-        _unlink(self._sessions, self._on_models)
-        self._sessions[:] = self.workspace.models
-        for s in self._sessions:
-            s.model_changed.connect(self._on_models)
+        self.links.relink(self.workspace.models)
         open_ids = {id(m) for m in self._models()}
         self._cache = {k: v for k, v in self._cache.items() if k[0] in open_ids}
         self._collect()

@@ -9,7 +9,7 @@ the step norms. Computed in the background per run of the text.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import numpy as np
 import pyqtgraph as pg
@@ -20,7 +20,7 @@ from rnnviz.session import ModelSession, Workspace
 from rnnviz.session.trace import Trace
 from rnnviz.session.vanishing import StepFactors, gradient_bound, step_factors, top_state_gradient
 from rnnviz.ui import colormaps as cm
-from rnnviz.ui.binding import link_session
+from rnnviz.ui.binding import ModelLinks, link_session
 from rnnviz.ui.columns import model_colour
 from rnnviz.ui.i18n import QT_TRANSLATE_NOOP
 from rnnviz.ui.workers import Job, JobQueue, Progress
@@ -46,17 +46,8 @@ def _plot(title: str, left: str, bottom: str, log: bool) -> pg.PlotItem:
     return plot
 
 
-def _unlink(sessions: list[ModelSession], on_models: Callable[[], None],
-            redraw: Callable[..., None]) -> None:
-    """Stop listening to the models' own signals (before relinking, and when the view dies)."""
-    for s in sessions:
-        s.trace_changed.disconnect(on_models, missing_ok=True)
-        s.gradients_changed.disconnect(redraw, missing_ok=True)
 
 
-def _cancel_all(queue: JobQueue) -> None:
-    for job in queue._jobs:
-        job.cancel()
 
 
 class VanishingView(QtWidgets.QWidget):
@@ -73,12 +64,10 @@ class VanishingView(QtWidgets.QWidget):
         self.items: dict[tuple[str, int, str], pg.PlotDataItem] = {}
         self.job: Job | None = None
         self.queue = JobQueue(self)
-        self._sessions: list[ModelSession] = []
         self._build()
-        queue, sessions = self.queue, self._sessions  # the same list for the widget's life
-        on_models, redraw = self._on_models, self.redraw
-        self.destroyed.connect(lambda *_: _cancel_all(queue))
-        self.destroyed.connect(lambda *_: _unlink(sessions, on_models, redraw))
+        self.destroyed.connect(self.queue.cancel_all)
+        self.links = ModelLinks(self, lambda s: [(s.trace_changed, self._on_models),
+                                                 (s.gradients_changed, self.redraw)])
         link_session(self, [(workspace.models_changed, self._on_models),
                             (workspace.text_changed, self._on_models),
                             (workspace.traced_changed, self.redraw),
@@ -136,12 +125,8 @@ class VanishingView(QtWidgets.QWidget):
         return self.job is None
 
     def _on_models(self) -> None:
-        _unlink(self._sessions, self._on_models, self.redraw)
-        self._sessions[:] = self.workspace.models
-        for s in self._sessions:
-            s.trace_changed.connect(self._on_models)
-            s.gradients_changed.connect(self.redraw)
-        live = {id(s.trace) for s in self._sessions if s.trace is not None}
+        self.links.relink(self.workspace.models)
+        live = {id(s.trace) for s in self.workspace.models if s.trace is not None}
         self._cache = {k: v for k, v in self._cache.items() if k in live}
         self._collect()
         if self.isVisible() and self._missing():

@@ -176,6 +176,11 @@ class JobQueue(QObject):
         self.pool.start(job.run)
         return job
 
+    def cancel_all(self) -> None:
+        """Cancel every job not yet finished (the owner is going away)."""
+        for job in self._jobs:
+            job.cancel()
+
     def shutdown(self, timeout_ms: int = 5000) -> None:
         """Cancel everything and wait for the thread to finish."""
         for job in list(self._jobs):
