@@ -23,6 +23,7 @@ import tempfile
 import time
 
 import numpy as np
+from timing import timings
 
 from rnnviz.checkpoints.loader import VocabOptions, load_model
 from rnnviz.corpus.contexts import top_contexts
@@ -33,14 +34,6 @@ from rnnviz.corpus.reader import read_corpus
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def ms_runs(fn, repeat: int) -> list[float]:
-    fn()
-    out = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1e3)
-    return out
 
 
 def main() -> int:
@@ -70,12 +63,12 @@ def main() -> int:
                           IndexSpec(gates=False))
             hc.append(time.perf_counter() - t0)
         units = list(range(0, index.hidden, max(1, index.hidden // 10)))
-        topk = [ms_runs(lambda u=u: top_contexts(index, "h", 1, u, k=20, width=10), 3)[1]
+        topk = [timings(lambda u=u: top_contexts(index, "h", 1, u, k=20, width=10), 3)[1]
                 for u in units]
         layer = index.layer("h", 1)
         text = np.asarray(layer[:, 1000:1010], np.float32).T
         sel = select_units(text, 4, 7, 0.3, below_before=False)
-        match_ms = ms_runs(lambda: match(layer, sel, 3, 0.3, top=50), 5)
+        match_ms = timings(lambda: match(layer, sel, 3, 0.3, top=50), 5)
         doc = {
             "model": os.path.basename(args.checkpoint), "tokens": index.n_tokens,
             "layers": index.num_layers, "hidden": index.hidden, "kinds": list(index.kinds),

@@ -14,25 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import time
 from collections.abc import Callable
 
 import numpy as np
+from timing import timings
 
 from rnnviz.engine.bptt import default_targets, gradient_norms, gradient_rows
 from rnnviz.engine.network import RNNLM
 from rnnviz.engine.params import ModelParams, random_params
-
-
-def timings(fn: Callable[[], object], repeat: int) -> list[float]:
-    """Wall times in ms of repeat calls, after one warm-up call."""
-    fn()
-    out = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1e3)
-    return out
 
 
 def summary(ms: list[float]) -> dict[str, float]:

@@ -31,6 +31,7 @@ import numpy as np
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from timing import rss_mb
 
 from rnnviz.checkpoints.loader import load_model
 from rnnviz.session import ModelSession, Workspace
@@ -67,9 +68,6 @@ class GapTimer:
         return int(self.max_gap)
 
 
-def rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def text_of(model: Any, n: int) -> str:

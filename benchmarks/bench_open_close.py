@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication
+from timing import rss_mb
 
 from rnnviz.checkpoints.loader import load_model
 from rnnviz.session import ModelSession, Workspace
@@ -27,9 +28,6 @@ from rnnviz.ui.main_window import MainWindow
 PTB = Path(__file__).resolve().parents[1] / "resources" / "models" / "ptb-lstm.safetensors"
 
 
-def rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def main() -> int:

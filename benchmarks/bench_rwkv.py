@@ -19,10 +19,10 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from timing import timings
 
 from rnnviz.engine.bptt import default_targets
 from rnnviz.engine.factory import build_engine, engine_gradient_rows
@@ -33,15 +33,6 @@ SHAPES = {"rwkv4": {"vocab": 50277, "hidden": 768, "layers": 12, "head_size": 1}
           "rwkv7": {"vocab": 65536, "hidden": 768, "layers": 12, "head_size": 64}}
 
 
-def timings(fn: Callable[[], object], repeat: int) -> list[float]:
-    """Wall times in ms of repeat calls after one warm-up call."""
-    fn()
-    out = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1e3)
-    return out
 
 
 def summary(ms: list[float]) -> dict[str, float]:
