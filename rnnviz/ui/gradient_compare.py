@@ -78,7 +78,7 @@ class CompareGradientView(QtWidgets.QWidget):
         controls.addWidget(self.shared)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
-        self.plot = pg.PlotItem()
+        self.plot = pg.PlotItem(axisItems={"left": cm.LogAxis("left")})
         cm.quiet_plot(self.plot)
         self.plot.setLogMode(x=False, y=True)
         self.plot.setLabel("left", self.tr("gradient norm (log)"))

@@ -159,7 +159,7 @@ class MemoryView(QtWidgets.QWidget):
         show.addWidget(self.status, 2)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
-        self.plot = pg.PlotItem()
+        self.plot = pg.PlotItem(axisItems={"left": cm.LogAxis("left")})
         cm.quiet_plot(self.plot)
         self.plot.setLogMode(x=False, y=True)
         self.plot.setLabel("left", self.tr("median ||d l_t / d x_(t-d)|| (log)"))

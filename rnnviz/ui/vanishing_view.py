@@ -36,7 +36,7 @@ BOUND_NOTE = QT_TRANSLATE_NOOP(
 
 
 def _plot(title: str, left: str, bottom: str, log: bool) -> pg.PlotItem:
-    plot = pg.PlotItem(title=title)
+    plot = pg.PlotItem(title=title, axisItems={"left": cm.LogAxis("left")})
     cm.quiet_plot(plot)
     plot.setLogMode(x=False, y=log)
     plot.setLabel("left", left)

@@ -216,7 +216,8 @@ class WhatIfView(QtWidgets.QWidget):
         self.dh_image.setLookupTable(cm.lut(cm.diverging()))
         self.dh_plot.addItem(self.dh_image)
         self.grad_plot = g.addPlot(row=1, col=1,
-                                   axisItems={"bottom": cm.StepAxis("bottom")})
+                                   axisItems={"bottom": cm.StepAxis("bottom"),
+                                              "left": cm.LogAxis("left")})
         self.grad_plot.setTitle(self.tr("gradient of the cursor's loss, top layer"), size="9pt")
         self.grad_plot.setLogMode(y=True)
         self.grad_plot.addLegend(offset=(5, 5))
