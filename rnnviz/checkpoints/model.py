@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rnnviz.checkpoints.vocab import Token, Vocab, stream_tokens, tokenize
-from rnnviz.engine.params import ModelParams
-from rnnviz.engine.rwkv_params import RwkvParams
+from rnnviz.engine.classifier_params import ClassifierParams
+from rnnviz.engine.factory import AnyParams
+
+DIRECTIONS = ("forward", "backward")
 
 
 @dataclass(frozen=True)
@@ -21,7 +23,7 @@ class LoadedModel:
     notices: things the user should be told (defaults taken, tensors mapped).
     """
 
-    params: ModelParams | RwkvParams
+    params: AnyParams
     vocab: Vocab
     tokenizer: str
     format: str
@@ -29,6 +31,17 @@ class LoadedModel:
     meta: dict[str, Any] = field(default_factory=dict)
     notices: tuple[str, ...] = ()
     encoder: Callable[[str], list[Token]] | None = field(default=None, compare=False)
+
+    @property
+    def direction(self) -> str:
+        """'backward' for a language model trained on each line reversed (it predicts the
+        previous word; meta ``direction``), else 'forward'."""
+        return "backward" if self.meta.get("direction") == "backward" else "forward"
+
+    @property
+    def task(self) -> str:
+        """'classify' for a many-to-one classifier, else 'lm'."""
+        return "classify" if isinstance(self.params, ClassifierParams) else "lm"
 
     @property
     def name(self) -> str:

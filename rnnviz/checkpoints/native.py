@@ -15,6 +15,7 @@ from rnnviz.checkpoints.errors import CheckpointError
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.options import VocabOptions
 from rnnviz.checkpoints.vocab import TOKENIZER_ALIASES, Vocab, VocabError, normalize_tokenizer
+from rnnviz.engine.factory import AnyParams
 from rnnviz.engine.params import CELLS, ModelParams, ParamError, from_named_arrays, named_arrays
 from rnnviz.engine.rwkv_params import RWKV_CELLS, RwkvParams
 
@@ -23,10 +24,13 @@ TIED_NAME = "decoder.weight"  # absent in a tied model's file: it is encoder.wei
 _MAX_HEADER = 100 * 1024 * 1024
 
 
-def save(path: str | Path, params: ModelParams | RwkvParams, vocab: Vocab, tokenizer: str,
+def save(path: str | Path, params: AnyParams, vocab: Vocab, tokenizer: str,
          meta: dict[str, Any] | None = None) -> None:
     """Write params + vocabulary as a native checkpoint (atomic: temp file then rename)."""
     from safetensors.numpy import save_file
+
+    if not isinstance(params, ModelParams | RwkvParams):
+        raise ValueError(f"the native format cannot store {type(params).__name__} yet")
 
     if len(vocab) != params.vocab_size:
         raise ValueError(f"vocabulary has {len(vocab)} tokens but the model {params.vocab_size}")

@@ -8,7 +8,7 @@ from typing import Any
 
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.cli.common import add_model_args, open_model
-from rnnviz.engine.rwkv_params import RwkvParams
+from rnnviz.engine.factory import parameter_count
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -24,13 +24,7 @@ def _value(v: Any) -> str:
 def describe(model: LoadedModel) -> list[str]:
     """Lines of the summary: architecture, vocabulary, then every metadata entry."""
     p, s = model.params, model.summary()
-    if isinstance(p, RwkvParams):
-        n_params = sum(a.size for k, a in p.arrays.items() if not (p.tied and k == "head.weight"))
-    else:
-        n_params = sum(a.size for a in (p.embedding, p.decoder_b, *(
-            x for layer in p.layers for x in (layer.w_ih, layer.w_hh, layer.b_ih, layer.b_hh))))
-        if not p.tied:
-            n_params += p.decoder_w.size
+    n_params = parameter_count(p)
     vocab = model.vocab.tokens
     head = ", ".join(repr(t) for t in vocab[:8]) + (", ..." if len(vocab) > 8 else "")
     lines = [

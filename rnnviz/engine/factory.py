@@ -8,7 +8,10 @@ from typing import Union
 import numpy as np
 from numpy.typing import NDArray
 
+from rnnviz.engine.bidir_params import BiParams, bidir_named_arrays
 from rnnviz.engine.bptt import GradientRows, Progress, default_targets, gradient_rows
+from rnnviz.engine.cbow_params import CbowParams
+from rnnviz.engine.classifier_params import ClassifierParams
 from rnnviz.engine.memory import MemoryCurves, check_stream, memory_curves, quantiles
 from rnnviz.engine.network import RNNLM, StepRecord
 from rnnviz.engine.params import ModelParams, named_arrays
@@ -17,13 +20,15 @@ from rnnviz.engine.rwkv_bptt import rwkv_gradient_rows
 from rnnviz.engine.rwkv_params import RwkvParams
 
 Engine = Union[RNNLM, RwkvLM]  # noqa: UP007  (a runtime alias)
-AnyParams = Union[ModelParams, RwkvParams]  # noqa: UP007
+AnyParams = Union[ModelParams, RwkvParams, BiParams, ClassifierParams, CbowParams]  # noqa: UP007
 
 
 def build_engine(params: AnyParams) -> Engine:
     """The stacked RNN for RNN/LSTM/GRU parameters, the RWKV model for RWKV-4/7 parameters."""
     if isinstance(params, RwkvParams):
         return RwkvLM(params)
+    if not isinstance(params, ModelParams):
+        raise NotForThisModel(f"no engine for {type(params).__name__} yet")
     return RNNLM(params)
 
 
@@ -83,4 +88,21 @@ def named_params(params: AnyParams) -> list[NDArray[np.float32]]:
     """Every parameter array in a fixed order (for hashing a model without a file)."""
     if isinstance(params, RwkvParams):
         return [params.arrays[k] for k in sorted(params.arrays)]
+    if isinstance(params, ClassifierParams):
+        return named_params(params.net)
+    if isinstance(params, BiParams):
+        return list(bidir_named_arrays(params).values())
+    if isinstance(params, CbowParams):
+        return [params.embedding, params.decoder_w, params.decoder_b]
     return list(named_arrays(params).values())
+
+
+def parameter_count(params: AnyParams) -> int:
+    """Number of parameters, a tied embedding/decoder matrix counted once."""
+    arrays = named_params(params)
+    total = sum(int(a.size) for a in arrays)
+    if isinstance(params, RwkvParams):
+        total -= int(params.arrays["head.weight"].size) if params.tied else 0
+    elif isinstance(params, ModelParams | CbowParams) and params.tied:
+        total -= int(params.embedding.size)
+    return total

@@ -52,6 +52,7 @@ class ModelParams:
     layers: tuple[LayerParams, ...]
     decoder_w: F32
     decoder_b: F32
+    output_size: int = 0  # decoder rows when they are not the vocabulary (a classifier's C)
 
     def __post_init__(self) -> None:
         validate(self)
@@ -112,10 +113,11 @@ def validate(p: ModelParams) -> None:
             _check(arr.shape == want[name],
                    f"rnn.{name}_l{k} has shape {tuple(arr.shape)}, expected {want[name]} "
                    f"for a {p.cell} with hidden size {h}")
-    _check(p.decoder_w.shape == (v, h),
-           f"decoder.weight has shape {tuple(p.decoder_w.shape)}, expected {(v, h)}")
-    _check(p.decoder_b.shape == (v,),
-           f"decoder.bias has shape {tuple(p.decoder_b.shape)}, expected {(v,)}")
+    out = p.output_size or v
+    _check(p.decoder_w.shape == (out, h),
+           f"decoder.weight has shape {tuple(p.decoder_w.shape)}, expected {(out, h)}")
+    _check(p.decoder_b.shape == (out,),
+           f"decoder.bias has shape {tuple(p.decoder_b.shape)}, expected {(out,)}")
     for name, arr in named_arrays(p).items():
         _check(arr.dtype == np.float32, f"{name} must be float32, got {arr.dtype}")
         _check(bool(np.isfinite(arr).all()), f"{name} contains NaN or infinite values")
