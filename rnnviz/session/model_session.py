@@ -74,7 +74,9 @@ class ModelSession:
         self.engine: Engine | None = None
         self.trace: Trace | None = None  # with the traced-word choice applied
         self.base: Trace | None = None  # the plain run (true next words)
-        self.ends: NDArray[np.int64] = np.zeros(0, np.int64)  # (T,) text offset after token t
+        # (T,) text offset just after each token, in TEXT order (a backward model's step t is
+        # its text token T-1-t: see text_position)
+        self.ends: NDArray[np.int64] = np.zeros(0, np.int64)
         self.cursor = 0
         self.traced_note = ""  # why the traced word could not be applied to this model
         self.load_options: dict[str, Any] = {}  # how the file was opened (session files)
@@ -116,6 +118,22 @@ class ModelSession:
     def index(self) -> int:
         """Position in the workspace (0 = the model that leads the cursor)."""
         return self.workspace.models.index(self)
+
+    @property
+    def backward(self) -> bool:
+        """True for a language model that reads the text last to first."""
+        return self.model is not None and self.model.direction == "backward" \
+            and self.model.task == "lm"
+
+    def text_position(self, t: int) -> int:
+        """Step t's token index in text order (a backward model's step 0 is the last token)."""
+        return self.length - 1 - t if self.backward else t
+
+    def text_tokens(self) -> list[Token]:
+        """The tokens in text order (the trace holds them in step order)."""
+        if self.trace is None:
+            return []
+        return self.trace.tokens[::-1] if self.backward else list(self.trace.tokens)
 
     @property
     def name(self) -> str:
@@ -349,6 +367,8 @@ def _run_prime(model: LoadedModel, engine: Engine, prime: str) -> State | None:
     if not prime:
         return None
     tokens = model.tokenize(prime)
+    if model.direction == "backward" and model.task == "lm":
+        tokens = tokens[::-1]  # a backward model reads its priming text last to first too
     return engine.run([t.id for t in tokens])[-1].state if tokens else None
 
 

@@ -2,11 +2,14 @@
 options, the traced-word choice and the unit selection. Qt-free; views subscribe to the signals
 of the workspace and of each :class:`ModelSession` and write back only through setters.
 
-Every model tokenizes the text with its own tokenizer. The cursor is a step of the first model
-(the lead); another model's step is the last of its tokens that ends at or before the end of the
-lead's current token in the text, so a character model beside a word model stands on the last
-character of the current word. Models whose token sequences differ from the lead's are
-``aligned == False``.
+Every model tokenizes the text with its own tokenizer. The cursor is a position in the text:
+the index of one of the first model's (the lead's) tokens in text order. A forward model's step
+is the last of its tokens that ends at or before the end of the lead's current token, so a
+character model beside a word model stands on the last character of the current word. A
+backward model reads the tokens last to first (its step j is its text token T-1-j) and stands on
+the first of its tokens after the end of the lead's previous token: at position i it has read
+T-1..i (ELMo's backward LM). Models whose token sequences (in text order) differ from the
+lead's are ``aligned == False``.
 """
 
 from __future__ import annotations
@@ -50,6 +53,11 @@ class UnitRef:
         return f"layer {self.layer + 1}, {self.kind} unit {self.unit}"
 
 
+def is_backward(model: LoadedModel | None) -> bool:
+    """A language model that reads the text last to first (it predicts the previous word)."""
+    return model is not None and model.direction == "backward" and model.task == "lm"
+
+
 def token_ends(model: LoadedModel, text: str, n_tokens: int) -> NDArray[np.int64]:
     """(n_tokens,) offset in text just after each token's source. Word tokenizers split only
     inside whitespace words, so each word is tokenized alone to count its pieces; if the counts
@@ -64,6 +72,24 @@ def token_ends(model: LoadedModel, text: str, n_tokens: int) -> NDArray[np.int64
     if len(ends) != n_tokens:
         ends = np.linspace(len(text) / max(n_tokens, 1), len(text), n_tokens).astype(np.int64)
     return ends
+
+
+def swapped_text(workspace: Workspace, i: int, j: int) -> str:
+    """The workspace's text with the lead's tokens i and j (text positions) swapped, the words
+    as typed, joined as the What if edits join them."""
+    lead = workspace.lead
+    if lead is None or lead.model is None:
+        raise SessionError("no model is loaded")
+    words = [tok.source or tok.text for tok in lead.tokenize(workspace.text)]
+    if not (0 <= i < len(words) and 0 <= j < len(words)):
+        raise SessionError(f"there is no token {max(i, j)}")
+    words[i], words[j] = words[j], words[i]
+    return ("" if lead.model.tokenizer == "char" else " ").join(words)
+
+
+def nearest_first(i: int, n: int) -> list[int]:
+    """The positions 0..n-1 other than i, nearest first (left before right on a tie)."""
+    return sorted((j for j in range(n) if j != i), key=lambda j: (abs(j - i), j))
 
 
 class Workspace:
@@ -138,19 +164,24 @@ class Workspace:
         lead = self.lead
         if lead is None or lead.trace is None:
             return True
-        texts = [t.text for t in lead.trace.tokens]
-        return all(s.trace is None or [t.text for t in s.trace.tokens] == texts
+        texts = [t.text for t in lead.text_tokens()]
+        return all(s.trace is None or [t.text for t in s.text_tokens()] == texts
                    for s in self.models[1:])
 
     # ---- text -------------------------------------------------------------------------------
     def make_run(self, model: LoadedModel, engine: Engine, prime: State | None,
                  text: str | None = None, reuse: object = None) -> Run:
-        """Tokenize and run text (default: the workspace's) on one model."""
+        """Tokenize and run text (default: the workspace's) on one model; a backward model
+        runs over the tokens last to first. A model that sees the future (bidirectional)
+        never reuses the records of an earlier text."""
         text = self.text if text is None else text
         tokens = model.tokenize(text)
         if not tokens:
             raise SessionError("type at least one word")
-        trace = run_trace(engine, tokens, prime, reuse if isinstance(reuse, Trace) else None)
+        steps = tokens[::-1] if is_backward(model) else tokens
+        if not isinstance(reuse, Trace) or getattr(engine, "sees_future", False):
+            reuse = None
+        trace = run_trace(engine, steps, prime, reuse)
         for kind in {"h", self.state_kind}:  # stacked here, so a worker thread does it
             if kind == "h" or kind in trace.records[0].gates or \
                     (kind == "c" and getattr(engine, "is_lstm", False)):
@@ -197,33 +228,44 @@ class Workspace:
         lead = self.lead
         return 0 if lead is None else lead.length
 
-    def model_step(self, session: ModelSession, lead_step: int, length: int | None = None,
+    def model_step(self, session: ModelSession, pos: int, length: int | None = None,
                    ends: NDArray[np.int64] | None = None) -> int:
-        """The step of ``session`` that corresponds to the lead's step."""
-        lead = self.lead
+        """The step of ``session`` at text position ``pos`` (a lead token, text order)."""
         n = session.length if length is None else length
-        ends = session.ends if ends is None else ends
         if n == 0:
             return 0
-        if lead is None or session is lead or lead.trace is None or len(lead.ends) == 0:
-            return max(0, min(lead_step, n - 1))
-        if len(ends) == len(lead.ends) and np.array_equal(ends, lead.ends):
-            return max(0, min(lead_step, n - 1))
-        offset = lead.ends[max(0, min(lead_step, len(lead.ends) - 1))]
-        return int(max(0, min(np.searchsorted(ends, offset, side="right") - 1, n - 1)))
+        own = self._own_position(session, pos, n, session.ends if ends is None else ends)
+        return n - 1 - own if session.backward else own
+
+    def _own_position(self, session: ModelSession, pos: int, n: int,
+                      ends: NDArray[np.int64]) -> int:
+        """``session``'s own token (text order, 0..n-1) at the lead's position ``pos``."""
+        lead = self.lead
+        if lead is None or session is lead or lead.trace is None or len(lead.ends) == 0 \
+                or (len(ends) == len(lead.ends) and np.array_equal(ends, lead.ends)):
+            return max(0, min(pos, n - 1))
+        pos = max(0, min(pos, len(lead.ends) - 1))
+        if session.backward:  # the first own token after the end of the lead's previous one
+            before = lead.ends[pos - 1] if pos > 0 else -1
+            own = np.searchsorted(ends, before, side="right")
+        else:
+            own = np.searchsorted(ends, lead.ends[pos], side="right") - 1
+        return int(max(0, min(own, n - 1)))
 
     def lead_step(self, session: ModelSession, t: int) -> int:
-        """The lead's step for a step of ``session`` (inverse of :meth:`model_step`)."""
+        """The text position (lead token) of step t of ``session`` (inverse of
+        :meth:`model_step`)."""
         lead = self.lead
+        own = session.text_position(t)
         if lead is None or session is lead or len(session.ends) == 0 or len(lead.ends) == 0:
-            return t
+            return own
         if np.array_equal(session.ends, lead.ends):
-            return t
-        offset = session.ends[max(0, min(t, len(session.ends) - 1))]
+            return own
+        offset = session.ends[max(0, min(own, len(session.ends) - 1))]
         return int(min(np.searchsorted(lead.ends, offset, side="left"), len(lead.ends) - 1))
 
     def set_cursor(self, t: int) -> None:
-        """Move every model to the lead's step t (0-based, clamped)."""
+        """Move every model to text position t (a lead token, 0-based, clamped)."""
         if self.length == 0:
             return
         t = max(0, min(int(t), self.length - 1))

@@ -162,6 +162,15 @@ class TokenAxis(pg.AxisItem):
         return [self._tokens[round(v)] if 0 <= round(v) < n else "" for v in values]
 
 
+def set_reading_direction(plots: Sequence[pg.PlotItem], backward: bool) -> None:
+    """Steps on x run right to left for a model that reads the text backward, so its
+    columns stand under the same words as a forward model's."""
+    for plot in plots:
+        vb = plot.getViewBox()
+        if vb.xInverted() != backward:
+            vb.invertX(backward)
+
+
 def outline(pen_rgb: tuple[int, int, int], width: float = 2.0) -> QtWidgets.QGraphicsRectItem:
     """A rectangle outline in data coordinates drawn with a cosmetic pen (marks a column/row)."""
     item = QtWidgets.QGraphicsRectItem()

@@ -343,6 +343,7 @@ class GradientView(SessionView):
             return
         tokens = [cm.visible(tok.text) for tok in trace.tokens]
         self.s_axis.set_tokens(tokens)
+        cm.set_reading_direction([self.curve_plot, self.matrix_plot], self.session.backward)
         self.k_spin.setMaximum(max(1, min(MAX_K, trace.length)))
         self._y_span = None
         n = trace.length
@@ -620,9 +621,17 @@ class GradientView(SessionView):
         trace = self.session.trace
         assert trace is not None
         assert self.session.model is not None
-        context = context_text([cm.visible(tok.text) for tok in trace.tokens[: t + 1]])
+        read = [cm.visible(tok.text) for tok in trace.tokens[: t + 1]]
+        backward = self.session.backward  # p(w_i-1 | w_i .. w_T): the context in text order
+        context = context_text(read[::-1] if backward else read)
         word = cm.quote(cm.visible(self.session.model.vocab.tokens[int(trace.targets[t])]))
-        if trace.target_is_prediction[t]:
+        if trace.target_is_prediction[t] and backward:
+            text = self.tr("d/dh_s of -log p({0} | {1}) at step {2}: of the model's own top-1 "
+                           "prediction {0} (no previous word in the sentence)")
+        elif backward:
+            text = self.tr("d/dh_s of -log p({0} | {1}) at step {2}: the loss of the true "
+                           "previous word {0} (the model reads right to left)")
+        elif trace.target_is_prediction[t]:
             text = self.tr("d/dh_s of -log p({0} | {1}) at step {2}: of the model's own top-1 "
                            "prediction {0} (no next word in the sentence)")
         else:

@@ -237,6 +237,11 @@ class HiddenStateView(SessionView):
         tokens = [cm.visible(tok.text) for tok in trace.tokens]
         for axis in self.axes:
             axis.set_tokens(tokens)
+        cm.set_reading_direction(self.plots, self.session.backward)
+        self.plots[0].setLabel("bottom", self.tr("token (columns fill in right to left as the "
+                                                 "model reads backward)")
+                               if self.session.backward else
+                               self.tr("token (columns fill in as the model reads)"))
         self._load_kind()
         n_units = self._states.shape[2] if self._states is not None else 1
         vb = self.plots[0].getViewBox()

@@ -50,8 +50,7 @@ from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import VocabError
 from rnnviz.session import ModelSession, SessionError, Workspace
 from rnnviz.session.model_session import Prepared, prepare
-from rnnviz.ui import colormaps as cm
-from rnnviz.ui import export, i18n, open_dialog, session_actions
+from rnnviz.ui import export, i18n, open_dialog, pane_texts, session_actions
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.columns import ModelColumns
 from rnnviz.ui.example_opener import ExampleOpener
@@ -492,18 +491,8 @@ class MainWindow(QMainWindow):
         character-level models."""
         s = self.session
         cell = s.model.params.cell if s.model is not None else "lstm"
-        unit = cm.unit_name(s.model.tokenizer if s.model is not None else None)
         self.panes[0].set_texts(self.tr(VIEWS[0][2]), heatmap_hint(s.state_kind, cell))
-        if unit == "character":
-            title = self.tr("Next-character prediction")
-            hint = self.tr("After reading the current character, how likely the model finds "
-                           "each possible next character. The true next character is "
-                           "highlighted, with its rank.")
-        else:
-            title = self.tr("Next-word prediction")
-            hint = self.tr("After reading the current word, how likely the model finds each "
-                           "possible next word. The true next word is highlighted, with its "
-                           "rank.")
+        title, hint = pane_texts.prediction_pane(s)
         self.panes[1].set_texts(title, hint)
         self.right.set_title(self.panes[1], title)
 
@@ -546,27 +535,7 @@ class MainWindow(QMainWindow):
 
     def status_text(self) -> str:
         """'step t of T · token · loss · perplexity' for the status bar."""
-        s = self.session
-        if s.trace is None:
-            return self.tr("no sentence")
-        t = s.cursor
-        tok = s.trace.tokens[t]
-        loss = float(s.trace.losses[t])
-        unit = cm.unit_name(s.model.tokenizer if s.model is not None else None)
-        what = self.tr("loss of its own top guess") if s.trace.target_is_prediction[t] else \
-            self.tr("next-character loss") if unit == "character" else self.tr("next-word loss")
-        ppl = s.running_perplexity()
-        ppl_text = "–" if ppl != ppl else f"{ppl:.1f}"
-        if s.trace.is_choice(t):
-            what = self.tr("loss of the chosen word “{0}”").format(
-                cm.visible(s.prediction(t, 1).target_word))
-        text = self.tr("step {0} of {1}   ·   token “{2}”   ·   {3} {4}   ·   perplexity so far "
-                       "{5}").format(t + 1, s.length, cm.visible(tok.text), what, f"{loss:.3f}",
-                                     ppl_text)
-        if len(self.workspace.models) > 1 and not self.workspace.aligned:
-            text += "   ·   " + self.tr("the models tokenize the text differently: each steps by "
-                                        "its own tokens")
-        return text
+        return pane_texts.status_text(self.workspace)
 
     def _update_status(self, *_: object) -> None:
         self.step_label.setText(self.status_text())

@@ -49,11 +49,13 @@ class WordAxis(pg.AxisItem):
                                 | QtCore.Qt.AlignmentFlag.AlignVCenter), word)
 
 
-def target_text(pred: Prediction, unit: str = "word") -> str:
+def target_text(pred: Prediction, unit: str = "word", backward: bool = False) -> str:
     """One line on the token the loss is about, also when it is outside the top k; ``unit``
-    is 'word' or 'character'."""
+    is 'word' or 'character'; ``backward``: the model predicts the previous one."""
     p = f"p = {pred.target_prob:.4g}"
     shown = cm.quote(cm.visible(pred.target_word))
+    if backward:
+        return _previous_text(pred, unit, shown, p)
     if pred.target_is_prediction:
         return QtCore.QCoreApplication.translate("SoftmaxView",
                 "end of text: differentiating the model's own top prediction "
@@ -66,6 +68,21 @@ def target_text(pred: Prediction, unit: str = "word") -> str:
             else QtCore.QCoreApplication.translate("SoftmaxView", "next word")
     return QtCore.QCoreApplication.translate("SoftmaxView",
             "{0} {1}: rank {2}, {3}").format(what, shown, pred.target_rank, p)
+
+
+def _previous_text(pred: Prediction, unit: str, shown: str, p: str) -> str:
+    """target_text for a model that reads the text backward."""
+    tr = QtCore.QCoreApplication.translate
+    if pred.target_is_prediction:
+        return tr("SoftmaxView", "start of text: differentiating the model's own top "
+                  "prediction {0} ({1})").format(shown, p)
+    if pred.chosen:
+        what = tr("SoftmaxView", "traced character") if unit == "character" \
+            else tr("SoftmaxView", "traced word")
+    else:
+        what = tr("SoftmaxView", "previous character") if unit == "character" \
+            else tr("SoftmaxView", "previous word")
+    return tr("SoftmaxView", "{0} {1}: rank {2}, {3}").format(what, shown, pred.target_rank, p)
 
 
 def row_height(font: QtGui.QFont) -> int:
@@ -142,8 +159,7 @@ class SoftmaxView(SessionView):
 
     # ---- session events --------------------------------------------------------------------
     def _on_model_changed(self) -> None:
-        self.title_label.setText(self.tr("Next character") if self.unit == "character"
-                                 else self.tr("Next word"))
+        self.title_label.setText(self.title())
         vocab = self.session.model.params.vocab_size if self.session.model else MAX_K
         self.k_spin.setMaximum(max(1, min(MAX_K, vocab)))
         self._fit_word_axis()
@@ -222,7 +238,14 @@ class SoftmaxView(SessionView):
         word = cm.visible(self.session.trace.tokens[t].text)
         self.subtitle.setText("  " + self.tr("after {0} (step {1} of {2})").format(
             cm.quote(word), t + 1, self.session.length))
-        self.target_label.setText(target_text(pred, self.unit))
+        self.target_label.setText(target_text(pred, self.unit, self.session.backward))
+
+    def title(self) -> str:
+        """'Next word', or 'Previous word' for a model that reads the text backward."""
+        if self.session.backward:
+            return self.tr("Previous character") if self.unit == "character" \
+                else self.tr("Previous word")
+        return self.tr("Next character") if self.unit == "character" else self.tr("Next word")
 
     @property
     def unit(self) -> str:

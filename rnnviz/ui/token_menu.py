@@ -4,6 +4,10 @@
   highest for that position, i.e. the previous step's top-k), *Delete*, *Insert before…*. Each
   edits the What if layer's copy of the text (rnnviz.session.whatif.WhatIf.edit_token), which
   the What if tab runs beside the original.
+- *Swap with ▸*: the other tokens of the text, nearest first; the two words change places in
+  the text itself, which runs on every model (one step of the what-if history: the Continue
+  tab's *Back* undoes it). The word-order lesson: a CBOW model's bars do not change when two
+  words inside its window swap, an RNN's do.
 - A next-word bar: *Continue with this word*: the word is appended to the text, the text runs
   and the cursor goes to the new last step; the text left is kept in the what-if history (the
   Continue tab's *Back* returns to it).
@@ -19,9 +23,12 @@ from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 from rnnviz.checkpoints.vocab import VocabError
 from rnnviz.session import ModelSession, SessionError
 from rnnviz.session.whatif import whatif_of
+from rnnviz.session.workspace import nearest_first, swapped_text
+from rnnviz.ui.colormaps import visible
 
 UNK = "<unk>"
 MAX_CHOICES = 10
+MAX_SWAPS = 20  # the Swap with submenu lists at most this many tokens, nearest first
 
 
 def replacement_words(session: ModelSession, t: int, k: int = MAX_CHOICES) -> list[str]:
@@ -33,9 +40,11 @@ def replacement_words(session: ModelSession, t: int, k: int = MAX_CHOICES) -> li
 
 def edit_token(session: ModelSession, t: int, word: str | None, insert: bool = False
                ) -> str | None:
-    """Edit the What if copy of the text at lead token t; an error line, or None."""
+    """Edit the What if copy of the text at step t of ``session`` (its text position, for a
+    model that reads backward); an error line, or None."""
     try:
-        whatif_of(session.workspace).edit_token(t, word, insert)
+        pos = session.workspace.lead_step(session, t)
+        whatif_of(session.workspace).edit_token(pos, word, insert)
     except (SessionError, VocabError) as e:
         return str(e)
     return None
@@ -74,7 +83,54 @@ def token_menu(session: ModelSession, t: int, parent: QWidget,
             replace.addAction(w, _bind(apply, w))
     menu.addAction(QCoreApplication.translate("TokenMenu", "Delete"), lambda: apply(None))
     menu.addAction(QCoreApplication.translate("TokenMenu", "Insert before…"), lambda: typed(True))
+    add_swap_menu(menu, session, t, done)
     return menu
+
+
+def swap_choices(session: ModelSession, t: int) -> list[tuple[int, str]]:
+    """(text position, word) of the tokens step t of ``session`` can swap with, nearest
+    first (at most MAX_SWAPS)."""
+    lead = session.workspace.lead
+    if lead is None or lead.trace is None:
+        return []
+    words = [tok.text for tok in lead.text_tokens()]
+    i = session.workspace.lead_step(session, t)
+    return [(j, words[j]) for j in nearest_first(i, len(words))[:MAX_SWAPS]]
+
+
+def swap_tokens(session: ModelSession, t: int, j: int) -> str | None:
+    """Swap the word at step t of ``session`` with the lead's token j (text positions) in the
+    text; the old text stays in the what-if history. An error line, or None."""
+    ws = session.workspace
+    try:
+        whatif_of(ws).take_branch(swapped_text(ws, ws.lead_step(session, t), j))
+    except (SessionError, VocabError) as e:
+        return str(e)
+    return None
+
+
+def add_swap_menu(menu: QMenu, session: ModelSession, t: int,
+                  done: Callable[[str | None], None]) -> None:
+    """The 'Swap with' submenu of chip t ('5: man', 1-based text positions, nearest
+    first); ``done(error)`` when a swap fails."""
+    choices = swap_choices(session, t)
+    sub = menu.addMenu(QCoreApplication.translate("TokenMenu", "Swap with"))
+    sub.setToolTip(QCoreApplication.translate(
+        "TokenMenu", "Swap the two words in the text: every model runs the new order"))
+    sub.setEnabled(bool(choices))
+    for j, word in choices:
+        sub.addAction(f"{j + 1}: {visible(word)}", _swap(session, t, j, done))
+
+
+def _swap(session: ModelSession, t: int, j: int, done: Callable[[str | None], None]
+          ) -> Callable[[], None]:
+    """A swap that reports only an error (a swap edits the text itself, not the What if
+    copy, so no tab needs to come forward)."""
+    def run() -> None:
+        error = swap_tokens(session, t, j)
+        if error:
+            done(error)
+    return run
 
 
 def _bind(fn: Callable[[str], None], word: str) -> Callable[[], None]:

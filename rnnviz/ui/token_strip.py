@@ -95,8 +95,10 @@ class TokenChips(QWidget):
         self.weights: np.ndarray | None = None  # saliency 0..1 for s <= current, or None
         self.values: np.ndarray | None = None  # the raw norms behind the weights
         self._lut = saliency_lut()
-        self._lefts: list[int] = []
-        self._rects: list[QRect] = []
+        self.reverse = False  # a backward model: step 0 (the last token) drawn at the right
+        self._lefts: list[int] = []  # left edges in drawing order (left to right)
+        self._order: list[int] = []  # the step drawn at each of those places
+        self._rects: list[QRect] = []  # by step
         self._font = QFont(self.font())
         self._italic = QFont(self._font)
         self._italic.setItalic(True)
@@ -104,8 +106,11 @@ class TokenChips(QWidget):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     # ---- data ---------------------------------------------------------------------------------
-    def set_tokens(self, tokens: list[Token]) -> None:
+    def set_tokens(self, tokens: list[Token], reverse: bool = False) -> None:
+        """Tokens in step order; ``reverse`` lays them out right to left (so a backward
+        model's chips read in text order)."""
         self.tokens = list(tokens)
+        self.reverse = reverse
         self.current = min(self.current, max(0, len(tokens) - 1))
         self._layout()
         self.update()
@@ -130,17 +135,20 @@ class TokenChips(QWidget):
     def _layout(self) -> None:
         fm = QFontMetrics(self._italic)
         x = MARGIN
-        self._lefts, self._rects = [], []
+        n = len(self.tokens)
+        self._order = list(range(n - 1, -1, -1)) if self.reverse else list(range(n))
+        self._lefts, rects = [], [QRect()] * n
         h = fm.height() + 2 * PAD_Y
         widths: dict[str, int] = {}  # a long text repeats its words: measure each once
-        for tok in self.tokens:
-            label = chip_label(tok)
+        for t in self._order:
+            label = chip_label(self.tokens[t])
             w = widths.get(label)
             if w is None:
                 w = widths[label] = fm.horizontalAdvance(label) + 2 * PAD_X
             self._lefts.append(x)
-            self._rects.append(QRect(x, MARGIN, w, h))
+            rects[t] = QRect(x, MARGIN, w, h)
             x += w + GAP
+        self._rects = rects
         self._size = QSize(x + MARGIN, h + 2 * MARGIN)
         self.setFixedSize(self._size)
 
@@ -150,7 +158,10 @@ class TokenChips(QWidget):
 
     def index_at(self, pos: QPoint) -> int | None:
         i = bisect.bisect_right(self._lefts, pos.x()) - 1
-        return i if 0 <= i < len(self._rects) and self._rects[i].contains(pos) else None
+        if not 0 <= i < len(self._order):
+            return None
+        t = self._order[i]
+        return t if self._rects[t].contains(pos) else None
 
     # ---- Qt -----------------------------------------------------------------------------------
     def sizeHint(self) -> QSize:
@@ -164,8 +175,8 @@ class TokenChips(QWidget):
         area = event.rect()
         first = max(0, bisect.bisect_right(self._lefts, area.left()) - 1)
         last = bisect.bisect_right(self._lefts, area.right())
-        for t in range(first, min(last + 1, len(self.tokens))):
-            self._paint_chip(p, t)
+        for i in range(first, min(last + 1, len(self.tokens))):
+            self._paint_chip(p, self._order[i])
         p.end()
 
     def _fill(self, t: int) -> QColor:
@@ -356,7 +367,7 @@ class TokenStrip(QWidget):
     def reset(self) -> None:
         """A new sentence: rebuild the chips."""
         trace = self.session.trace
-        self.chips.set_tokens([] if trace is None else trace.tokens)
+        self.chips.set_tokens([] if trace is None else trace.tokens, self.session.backward)
         self.area.setFixedHeight(self.chips.height() + self.area.horizontalScrollBar()
                                    .sizeHint().height() + 2)
         self.update_cursor(self.session.cursor)
