@@ -42,7 +42,7 @@ def test_right_click_on_a_chip_asks_for_its_menu(window: Any, qtbot: Any, monkey
     assert blocker.args[0] == 3
     assert window.session.cursor == 0  # a right-click does not move the cursor
     assert len(shown) == 1 and set(actions(shown[0])) == {"Replace with", "Delete",
-                                                           "Insert before…"}
+                                                           "Insert before…", "Swap with"}
 
 
 def test_replace_with_a_top_guess_unk_and_a_typed_word(window: Any, monkeypatch: Any) -> None:
