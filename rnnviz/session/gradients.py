@@ -17,7 +17,9 @@ from rnnviz.session.trace import Trace
 
 @dataclass(frozen=True)
 class Row:
-    """Norms for one target t against s = 0..t. h: (L, t+1); c: (L, t+1) or None; inputs: (t+1,)."""
+    """Norms for one target t against s = 0..t (s = 0..T-1 for a model that sees the future,
+    i.e. a bidirectional net, whose loss at t depends on later steps too). h: (L, n); c: (L, n)
+    or None; inputs: (n,)."""
 
     t: int
     h: F32
@@ -58,6 +60,11 @@ class GradientStore:
         self.ready: NDArray[np.bool_] = np.zeros(t_len, bool)
         self._rows: OrderedDict[int, Row] = OrderedDict()  # row-only stores
         self._row_bytes = 0
+        self.sees_future = bool(getattr(model, "sees_future", False))
+
+    def span(self, t: int) -> int:
+        """How many steps s row t covers: 0..t, or the whole text for a bidirectional net."""
+        return self.trace.length if self.sees_future else t + 1
 
     @property
     def complete(self) -> bool:
@@ -93,9 +100,10 @@ class GradientStore:
         a, b = rows.t0, rows.t0 + rows.inputs.shape[0]
         if not self.dense:
             for i, t in enumerate(range(a, b)):
-                self._keep(Row(t, rows.h[:, i, : t + 1].copy(),
-                               None if rows.c is None else rows.c[:, i, : t + 1].copy(),
-                               rows.inputs[i, : t + 1].copy()))
+                n = self.span(t)
+                self._keep(Row(t, rows.h[:, i, :n].copy(),
+                               None if rows.c is None else rows.c[:, i, :n].copy(),
+                               rows.inputs[i, :n].copy()))
             return
         self.h[:, a:b] = rows.h
         if self.c is not None and rows.c is not None:
@@ -110,8 +118,9 @@ class GradientStore:
         if not self.dense:
             self._rows.move_to_end(t)
             return self._rows[t]
-        return Row(t, self.h[:, t, : t + 1], None if self.c is None else self.c[:, t, : t + 1],
-                   self.inputs[t, : t + 1])
+        n = self.span(t)
+        return Row(t, self.h[:, t, :n], None if self.c is None else self.c[:, t, :n],
+                   self.inputs[t, :n])
 
     def compute(self, t0: int, t1: int, progress: Progress | None = None) -> GradientRows:
         """Rows [t0, t1) from the engine (pure: does not write into the store)."""

@@ -129,6 +129,19 @@ class ModelSession:
         """Step t's token index in text order (a backward model's step 0 is the last token)."""
         return self.length - 1 - t if self.backward else t
 
+    @property
+    def classifier(self) -> bool:
+        """True for a many-to-one classifier: its outputs are classes, not words."""
+        return self.model is not None and self.model.task == "classify"
+
+    def output_names(self) -> list[str]:
+        """What each output of the softmax is: the class names of a classifier, else the
+        vocabulary."""
+        assert self.model is not None
+        if self.classifier:
+            return list(getattr(self.model.params, "classes", ()))
+        return self.model.vocab.tokens
+
     def text_tokens(self) -> list[Token]:
         """The tokens in text order (the trace holds them in step order)."""
         if self.trace is None:
@@ -228,7 +241,12 @@ class ModelSession:
         if choice is None or self.model is None:
             return base
         t = self.workspace.model_step(self, choice.step, base.length, self.ends)
-        token_id = self.model.vocab.get(choice.word)
+        names = self.output_names() if self.classifier else None
+        token_id = (names.index(choice.word) if choice.word in names else None) \
+            if names is not None else self.model.vocab.get(choice.word)
+        if token_id is None and names is not None:
+            self.traced_note = f"“{choice.word}” is not one of {self.name}'s classes"
+            return base
         if token_id is None:
             self.traced_note = f"“{choice.word}” is not in {self.name}'s vocabulary"
             return base
@@ -305,13 +323,13 @@ class ModelSession:
         """Top-k next-word probabilities at step t (default: the cursor)."""
         assert self.trace is not None and self.model is not None
         t = self.cursor if t is None else t
-        k = min(self.top_k if k is None else k, self.model.params.vocab_size)
         probs = self.trace.records[t].probs
+        k = min(self.top_k if k is None else k, len(probs))
         top = np.argpartition(-probs, k - 1)[:k]
         top = top[np.argsort(-probs[top], kind="stable")]
         target = int(self.trace.targets[t])
         p_target = probs[target]
-        vocab = self.model.vocab.tokens
+        vocab = self.output_names()
         return Prediction(t, top.astype(np.int64), probs[top], [vocab[i] for i in top], target,
                           vocab[target], float(p_target), int((probs > p_target).sum()) + 1,
                           bool(self.trace.target_is_prediction[t]), float(self.trace.losses[t]),

@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from psygnal import Signal
 
 from rnnviz.checkpoints.model import LoadedModel
+from rnnviz.engine.bptt import losses
 from rnnviz.engine.factory import Engine
 from rnnviz.engine.network import State
 from rnnviz.session.model_session import ModelSession, Run, SessionError
@@ -72,6 +73,14 @@ def token_ends(model: LoadedModel, text: str, n_tokens: int) -> NDArray[np.int64
     if len(ends) != n_tokens:
         ends = np.linspace(len(text) / max(n_tokens, 1), len(text), n_tokens).astype(np.int64)
     return ends
+
+
+def decision_trace(trace: Trace) -> Trace:
+    """A classifier's trace: step t's target is the class it predicts for the prefix 0..t
+    (argmax), marked as a prediction (there is no true next word), l_t = -log p(that class)."""
+    targets = np.asarray([int(np.argmax(r.probs)) for r in trace.records], np.int64)
+    return Trace(trace.tokens, trace.records, targets, np.ones(trace.length, bool),
+                 losses(trace.records, targets), None, trace._arrays)
 
 
 def swapped_text(workspace: Workspace, i: int, j: int) -> str:
@@ -182,6 +191,8 @@ class Workspace:
         if not isinstance(reuse, Trace) or getattr(engine, "sees_future", False):
             reuse = None
         trace = run_trace(engine, steps, prime, reuse)
+        if model.task == "classify":
+            trace = decision_trace(trace)
         for kind in {"h", self.state_kind}:  # stacked here, so a worker thread does it
             if kind == "h" or kind in trace.records[0].gates or \
                     (kind == "c" and getattr(engine, "is_lstm", False)):

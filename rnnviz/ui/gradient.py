@@ -483,7 +483,7 @@ class GradientView(SessionView):
                                          "({0} steps back)…").format(t + 1))
 
     def _show_row(self, row: Row) -> None:
-        s = np.arange(row.t + 1, dtype=np.float64)
+        s = np.arange(len(row.inputs), dtype=np.float64)  # 0..t (0..T-1: bidirectional)
         for k, curve in enumerate(self.curves):
             set_curve(curve, s, row.h[k])
         show_c = self.c_check.isChecked() and row.c is not None
@@ -506,7 +506,7 @@ class GradientView(SessionView):
                 clear_curve(curve)
             return
         exact = self.session.gradient_row(t, None)
-        s = np.arange(t + 1, dtype=np.float64)
+        s = np.arange(len(exact.inputs), dtype=np.float64)
         for k, curve in enumerate(self.ref_curves):
             set_curve(curve, s, exact.h[k])
         self._fit_y([exact.h])
@@ -624,8 +624,14 @@ class GradientView(SessionView):
         read = [cm.visible(tok.text) for tok in trace.tokens[: t + 1]]
         backward = self.session.backward  # p(w_i-1 | w_i .. w_T): the context in text order
         context = context_text(read[::-1] if backward else read)
-        word = cm.quote(cm.visible(self.session.model.vocab.tokens[int(trace.targets[t])]))
-        if trace.target_is_prediction[t] and backward:
+        word = cm.quote(cm.visible(self.session.output_names()[int(trace.targets[t])]))
+        if self.session.classifier:
+            text = self.tr("d/dh_s of -log p({0} | {1}) at step {2}: the gradient of the "
+                           "decision at the cursor, the class {0} the model picks if the text "
+                           "ends here") if not trace.is_choice(t) else \
+                self.tr("d/dh_s of -log p({0} | {1}) at step {2}: the loss of the traced class "
+                        "{0} if the text ends here")
+        elif trace.target_is_prediction[t] and backward:
             text = self.tr("d/dh_s of -log p({0} | {1}) at step {2}: of the model's own top-1 "
                            "prediction {0} (no previous word in the sentence)")
         elif backward:
@@ -698,9 +704,9 @@ class GradientView(SessionView):
         vb = self.curve_plot.getViewBox()
         if vb.sceneBoundingRect().contains(pos):
             s = round(vb.mapSceneToView(pos).x())
-            if not 0 <= s <= t:
-                return None
             row = self.session.gradient_row(t, self.session.truncate)
+            if not 0 <= s < len(row.inputs):
+                return None
             values = ", ".join(f"h{k + 1} {float(row.h[k][s]):.3g}" for k in range(len(row.h)))
             return self.tr("step {0} ({1}): {2}").format(s + 1, self._token(s), values)
         return None

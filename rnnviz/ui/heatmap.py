@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ from rnnviz.ui.i18n import QT_TRANSLATE_NOOP
 SIGMOID_GATES = frozenset({"i", "f", "o", "r", "z"})
 TANH_KINDS = frozenset({"g", "n"})
 # Cells whose h is not tanh-bounded: relu RNN, and RWKV's block outputs (residual sums).
-UNBOUNDED_H = frozenset({"rnn_relu", "rwkv4", "rwkv7"})
+UNBOUNDED_H = frozenset({"rnn_relu", "rwkv4", "rwkv7", "cbow"})  # CBOW: a mean of embeddings
 VISIBLE_UNITS = 128  # units shown at once after a reset when ``fit_units`` is off
 X_PADDING = 0.01  # a margin round the columns, so the outline of the first/last one shows
 VISIBLE_STEPS = 160  # beyond this many tokens the time axis follows the cursor
@@ -77,6 +78,29 @@ def units_text(lo: float, hi: float, n_units: int) -> str:
             "units {0}–{1} of {2}").format(first, last, n_units)
 
 
+LAYER = QT_TRANSLATE_NOOP("HiddenStateView", "layer {0}")
+LAYER_DIRECTION = QT_TRANSLATE_NOOP("HiddenStateView", "layer {0} {1}")  # {1}: → or ←
+WINDOW_MEAN = QT_TRANSLATE_NOOP("HiddenStateView", "window mean")
+
+
+def layer_names(engine: object | None, n_layers: int) -> list[str]:
+    """The shown name of every displayed layer: 'layer 1', 'layer 1 →' / 'layer 1 ←' for a
+    bidirectional net, 'window mean' for CBOW (from the engine's ``layer_labels``)."""
+    labels = getattr(engine, "layer_labels", None)
+    raw = list(labels()) if callable(labels) else []
+    out = []
+    for k in range(n_layers):
+        label = raw[k] if k < len(raw) else f"layer {k + 1}"
+        m = re.fullmatch(r"layer (\d+)(?: ([→←]))?", label)
+        if m is None:
+            out.append(_tr(label))  # e.g. 'window mean' (translated where the glossary has it)
+        elif m.group(2):
+            out.append(_tr(LAYER_DIRECTION).format(m.group(1), m.group(2)))
+        else:
+            out.append(_tr(LAYER).format(m.group(1)))
+    return out
+
+
 def levels_for(kind: str, cell: str, states: np.ndarray) -> tuple[float, float]:
     """Colour levels: [-1, 1] for tanh-bounded values, [0, 1] for sigmoid gates, and
     +-max|value| over the whole sentence (all layers) for c and relu or RWKV h.
@@ -109,6 +133,7 @@ class HiddenStateView(SessionView):
         self.levels: tuple[float, float] = (-1.0, 1.0)
         self._states: np.ndarray | None = None  # (L, T, H) of the shown kind
         self._order: np.ndarray | None = None  # (L, H) drawing order of the units, or None
+        self._names: list[str] = []  # the layers' shown names (plots rebuilt when they change)
         self._x_lo = 0  # first step in view
         self._hover_pos: QtCore.QPointF | None = None  # last mouse position over the maps
         self._build_widgets()
@@ -180,6 +205,7 @@ class HiddenStateView(SessionView):
 
     def _build_plots(self, n_layers: int) -> None:
         """One PlotItem + ImageItem + column outline per layer, top layer drawn at the top."""
+        names = layer_names(self.session.engine, n_layers)
         self.graphics.clear()
         self.plots, self.images, self.markers, self.axes = [], [], [], []
         for k in range(n_layers):
@@ -189,8 +215,8 @@ class HiddenStateView(SessionView):
             plot.getViewBox().invertY(True)
             plot.getViewBox().setMouseEnabled(x=False, y=True)
             top = k == n_layers - 1 and n_layers > 1
-            plot.setLabel("left", (self.tr("layer {0} units (top)") if top
-                                   else self.tr("layer {0} units")).format(k + 1))
+            plot.setLabel("left", (self.tr("{0} units (top)") if top
+                                   else self.tr("{0} units")).format(names[k]))
             image = pg.ImageItem(axisOrder="col-major")
             image.setPos(-0.5, -0.5)  # pixel (t, u) centred on (t, u)
             plot.addItem(image)
@@ -222,7 +248,9 @@ class HiddenStateView(SessionView):
         self._sync_kind_box()
         engine = self.session.engine
         n_layers = engine.num_layers if engine is not None else 1
-        if len(self.plots) != n_layers:
+        names = layer_names(engine, n_layers)
+        if len(self.plots) != n_layers or names != self._names:
+            self._names = names
             self._build_plots(n_layers)
         self._states = None
         for image in self.images:
@@ -329,8 +357,9 @@ class HiddenStateView(SessionView):
             self._update_order()
         lo = self._x_lo  # long sentences: only the columns in view go to the image
         order = self._order
+        end = self._last_column(t) + 1
         for k, image in enumerate(self.images):
-            shown = states[k, lo : t + 1] if order is None else states[k, lo : t + 1][:, order[k]]
+            shown = states[k, lo:end] if order is None else states[k, lo:end][:, order[k]]
             image.setImage(shown, autoLevels=False, levels=self.levels)
             image.setPos(lo - 0.5, -0.5)
             self.markers[k].setRect(t - 0.5, -0.5, 1.0, n_units)
@@ -338,6 +367,12 @@ class HiddenStateView(SessionView):
         self.subtitle.setText("  " + self.tr("after {0} (step {1} of {2})").format(
             cm.quote(word), t + 1, trace.length))
         self._refresh_hover()
+
+    def _last_column(self, t: int) -> int:
+        """The last step shown at cursor t: t, or every step for a bidirectional net (its reverse
+        layers have read the whole text before the first step is shown)."""
+        sees_future = bool(getattr(self.session.engine, "sees_future", False))
+        return self.session.length - 1 if sees_future else t
 
     def _set_x_range(self, t: int, force: bool = False) -> None:
         """The whole sentence, or a window that follows the cursor for long sentences."""
@@ -395,8 +430,9 @@ class HiddenStateView(SessionView):
         assert self._states is not None and self.session.trace is not None
         word = cm.visible(self.session.trace.tokens[t].text)
         value = float(self._states[k, t, u])
-        self.hover_label.setText(self.tr("layer {0}, token {1} (step {2}), unit {3}: {4} = {5}")
-                                 .format(k + 1, cm.quote(word), t + 1, u,
+        name = self._names[k] if k < len(self._names) else str(k + 1)
+        self.hover_label.setText(self.tr("{0}, token {1} (step {2}), unit {3}: {4} = {5}")
+                                 .format(name, cm.quote(word), t + 1, u,
                                          self.session.state_kind, f"{value:+.4f}"))
 
     def _on_clicked(self, event: object) -> None:
@@ -416,6 +452,7 @@ class HiddenStateView(SessionView):
                 continue
             p = vb.mapSceneToView(pos)
             t, u = round(p.x()), round(p.y())
-            if 0 <= t <= self.session.cursor and 0 <= u < self._states.shape[2]:
+            if 0 <= t <= self._last_column(self.session.cursor) and \
+                    0 <= u < self._states.shape[2]:
                 return k, t, u if self._order is None else int(self._order[k, u])
         return None

@@ -64,6 +64,10 @@ PANELS: list[PanelSpec] = [
               QT_TRANSLATE_NOOP("panels",
                                 "Units on over a span of steps, and the corpus passages where "
                                 "they are on together (LSTMVis)")),
+    PanelSpec("class_curves", "ClassCurvesView", QT_TRANSLATE_NOOP("panels", "Classes"),
+              QT_TRANSLATE_NOOP("panels",
+                                "A classifier's decision over the text: each class's "
+                                "probability if the text ended after each word")),
     PanelSpec("rwkv_state", "RwkvStatePanel", QT_TRANSLATE_NOOP("panels", "RWKV state"),
               QT_TRANSLATE_NOOP("panels",
                                 "RWKV-4: the WKV average a/b per channel over steps; RWKV-7: each"

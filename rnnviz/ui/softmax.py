@@ -56,6 +56,12 @@ def target_text(pred: Prediction, unit: str = "word", backward: bool = False) ->
     shown = cm.quote(cm.visible(pred.target_word))
     if backward:
         return _previous_text(pred, unit, shown, p)
+    if unit == "class":
+        what = QtCore.QCoreApplication.translate("SoftmaxView", "traced class") if pred.chosen \
+            else QtCore.QCoreApplication.translate("SoftmaxView", "decision if the text ended "
+                                                   "here")
+        return QtCore.QCoreApplication.translate("SoftmaxView",
+                "{0} {1}: rank {2}, {3}").format(what, shown, pred.target_rank, p)
     if pred.target_is_prediction:
         return QtCore.QCoreApplication.translate("SoftmaxView",
                 "end of text: differentiating the model's own top prediction "
@@ -160,7 +166,7 @@ class SoftmaxView(SessionView):
     # ---- session events --------------------------------------------------------------------
     def _on_model_changed(self) -> None:
         self.title_label.setText(self.title())
-        vocab = self.session.model.params.vocab_size if self.session.model else MAX_K
+        vocab = len(self.session.output_names()) if self.session.model else MAX_K
         self.k_spin.setMaximum(max(1, min(MAX_K, vocab)))
         self._fit_word_axis()
         self._sync_k()
@@ -236,12 +242,16 @@ class SoftmaxView(SessionView):
         self._fit_height(k)
         self._set_ranges(k, float(probs[0]) if k else 0.0)
         word = cm.visible(self.session.trace.tokens[t].text)
-        self.subtitle.setText("  " + self.tr("after {0} (step {1} of {2})").format(
+        self.subtitle.setText("  " + (self.tr("if the text ended after {0} (step {1} of {2})")
+                                      if self.session.classifier else
+                                      self.tr("after {0} (step {1} of {2})")).format(
             cm.quote(word), t + 1, self.session.length))
         self.target_label.setText(target_text(pred, self.unit, self.session.backward))
 
     def title(self) -> str:
         """'Next word', or 'Previous word' for a model that reads the text backward."""
+        if self.session.classifier:
+            return self.tr("Class")
         if self.session.backward:
             return self.tr("Previous character") if self.unit == "character" \
                 else self.tr("Previous word")
@@ -249,7 +259,9 @@ class SoftmaxView(SessionView):
 
     @property
     def unit(self) -> str:
-        """'word' or 'character' (what the model predicts)."""
+        """'word', 'character' or 'class' (what the model predicts)."""
+        if self.session.classifier:
+            return "class"
         model = self.session.model
         return cm.unit_name(model.tokenizer if model is not None else None)
 
@@ -270,8 +282,8 @@ class SoftmaxView(SessionView):
         """Fix the word axis width to the vocabulary's widest word (capped), once per model."""
         axis = self.plot.getAxis("left")
         model = self.session.model
-        words = [cm.visible(w) for w in model.vocab.tokens[:50000]] if model is not None \
-            else ["word"]
+        words = [cm.visible(w) for w in self.session.output_names()[:50000]] \
+            if model is not None else ["word"]
         metrics = QtGui.QFontMetricsF(axis.style.get("tickFont") or axis.font())
         widest = max(metrics.horizontalAdvance(w) for w in words)
         axis.setWidth(int(min(widest, 180.0)) + 12)

@@ -157,6 +157,7 @@ def bar_menu(session: ModelSession, word: str, parent: QWidget,
     menu = QMenu(parent)
     menu.addAction(QCoreApplication.translate("TokenMenu", "Trace the loss of “{0}”").format(word),
                    lambda: session.workspace.set_traced_word(word))
-    menu.addAction(QCoreApplication.translate("TokenMenu",
-            "Continue with this word"), lambda: done(continue_with(session, word)))
+    if not session.classifier:  # a class is no word to continue with
+        menu.addAction(QCoreApplication.translate("TokenMenu",
+                "Continue with this word"), lambda: done(continue_with(session, word)))
     return menu
