@@ -5,6 +5,7 @@ forward to it, so every model moves together. Views subscribe to these signals."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -134,12 +135,12 @@ class ModelSession:
         """True for a many-to-one classifier: its outputs are classes, not words."""
         return self.model is not None and self.model.task == "classify"
 
-    def output_names(self) -> list[str]:
+    def output_names(self) -> Sequence[str]:
         """What each output of the softmax is: the class names of a classifier, else the
         vocabulary."""
         assert self.model is not None
         if self.classifier:
-            return list(getattr(self.model.params, "classes", ()))
+            return tuple(getattr(self.model.params, "classes", ()))
         return self.model.vocab.tokens
 
     def text_tokens(self) -> list[Token]:
