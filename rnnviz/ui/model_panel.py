@@ -39,7 +39,8 @@ CELL_NAMES = {"rnn_tanh": QT_TRANSLATE_NOOP("ModelPanel", "vanilla RNN (tanh)"),
               "rwkv4": QT_TRANSLATE_NOOP(
                   "ModelPanel", "RWKV-4 (trained time-parallel, stepped here as an RNN)"),
               "rwkv7": QT_TRANSLATE_NOOP(
-                  "ModelPanel", "RWKV-7 \"Goose\" (trained as a scan, stepped here as an RNN)")}
+                  "ModelPanel", "RWKV-7 \"Goose\" (trained as a scan, stepped here as an RNN)"),
+              "cbow": QT_TRANSLATE_NOOP("ModelPanel", "CBOW (the mean of the last N embeddings)")}
 RWKV_NOTE = QT_TRANSLATE_NOOP(
     "ModelPanel", "trained over whole windows at once, stepped here one token at a time: the two "
     "forms give the same logits (checked to 1e-5)")
@@ -65,10 +66,14 @@ LABELS = (QT_TRANSLATE_NOOP("ModelPanel", "Name"),
           QT_TRANSLATE_NOOP("ModelPanel", "Vocabulary"),
           QT_TRANSLATE_NOOP("ModelPanel", "Format"),
           QT_TRANSLATE_NOOP("ModelPanel", "Recurrent form"),
+          QT_TRANSLATE_NOOP("ModelPanel", "Word order"),
+          QT_TRANSLATE_NOOP("ModelPanel", "Direction"),
+          QT_TRANSLATE_NOOP("ModelPanel", "Task"),
           QT_TRANSLATE_NOOP("ModelPanel", "File"),
           QT_TRANSLATE_NOOP("ModelPanel", "Provenance"))
 # Shown elsewhere (history) or not at all.
-_SKIP_META = {"name", "provenance", "history", "subword_tokenizer", *(k for k, _ in FIGURES)}
+_SKIP_META = {"name", "provenance", "history", "subword_tokenizer", "direction",
+              *(k for k, _ in FIGURES)}
 MAX_LITERAL = 200_000  # longer recorded values are not parsed (shown as text)
 MAX_SHOWN = 90  # kept for callers that cut text themselves
 # Other keys that rnnviz's trainer records: their labels are translated too (the label of any
@@ -186,6 +191,7 @@ def describe(model: LoadedModel) -> list[tuple[str, str]]:
     ]
     if p.cell.startswith("rwkv"):
         rows.append(("Recurrent form", _tr(RWKV_NOTE)))
+    rows += kind_rows(model)
     meta = model.meta
     for key, label in FIGURES:
         if key in meta and present(meta[key]):
@@ -198,6 +204,31 @@ def describe(model: LoadedModel) -> list[tuple[str, str]]:
     rows += [(META_LABELS.get(k, k.replace("_", " ").capitalize()), _fmt(v))
              for k, v in meta.items()
              if k not in _SKIP_META and present(v) and _fmt(v)]
+    return rows
+
+
+def kind_rows(model: LoadedModel) -> list[tuple[str, str]]:
+    """What kind of system the model is, where it is not a forward language model: CBOW's
+    blindness to order, a backward or bidirectional reader, a classifier's classes."""
+    p, tr = model.params, QCoreApplication.translate
+    rows = []
+    window = getattr(p, "window", None)
+    if p.cell == "cbow" and window:
+        rows.append(("Word order", tr("ModelPanel",
+            "ignored inside its window of {0} words: the next word is predicted from their "
+            "average, so any order of the same {0} words gives the same prediction")
+            .format(window)))
+    if model.task == "lm" and model.direction == "backward":
+        rows.append(("Direction", tr("ModelPanel",
+            "backward: reads the text right to left and predicts the previous word")))
+    if getattr(p, "bidirectional", False):
+        rows.append(("Direction", tr("ModelPanel",
+            "bidirectional: a forward and a reverse RNN in each layer, so every step's state "
+            "depends on the whole text")))
+    classes = getattr(p, "classes", None)
+    if model.task == "classify" and classes:
+        rows.append(("Task", tr("ModelPanel", "classifier: {0} classes ({1})").format(
+            len(classes), ", ".join(classes))))
     return rows
 
 
