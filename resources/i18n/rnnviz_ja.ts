@@ -73,6 +73,33 @@
         </message>
     </context>
     <context>
+        <name>ClassCurvesView</name>
+        <message>
+            <source>Which classifier to show</source>
+            <translation>表示する分類器</translation>
+        </message>
+        <message>
+            <source>p(class | text so far)</source>
+            <translation>p(クラス | ここまでのテキスト)</translation>
+        </message>
+        <message>
+            <source>the text cut after this word</source>
+            <translation>この単語の後で切ったテキスト</translation>
+        </message>
+        <message>
+            <source>model</source>
+            <translation>モデル</translation>
+        </message>
+        <message>
+            <source>No classifier is open: open one (Models menu) to see its decision over the text.</source>
+            <translation>分類器が開かれていません。分類器を開くと（モデルメニュー）テキスト全体での判定を表示します。</translation>
+        </message>
+        <message>
+            <source>If the text ended after {0}: {1} (p = {2}). Each line is one class's probability for the text cut after each word.</source>
+            <translation>テキストが {0} で終わるなら: {1}（p = {2}）。各線は、各単語の後で切ったテキストに対する 1 つのクラスの確率です。</translation>
+        </message>
+    </context>
+    <context>
         <name>ColumnHeader</name>
         <message>
             <source>Close this model (the others stay)</source>
@@ -307,6 +334,22 @@
             <translation>T x T 行列なし: {0} GB 必要です（上限 {1} MB）</translation>
         </message>
         <message>
+            <source>d/dh_s of -log p({0} | {1}) at step {2}: the gradient of the decision at the cursor, the class {0} the model picks if the text ends here</source>
+            <translation>ステップ {2} の -log p({0} | {1}) の d/dh_s: カーソル位置での判定の勾配（テキストがここで終わるときにモデルが選ぶクラス {0}）</translation>
+        </message>
+        <message>
+            <source>d/dh_s of -log p({0} | {1}) at step {2}: the loss of the traced class {0} if the text ends here</source>
+            <translation>ステップ {2} の -log p({0} | {1}) の d/dh_s: テキストがここで終わるときの追跡中のクラス {0} の損失</translation>
+        </message>
+        <message>
+            <source>d/dh_s of -log p({0} | {1}) at step {2}: of the model's own top-1 prediction {0} (no previous word in the sentence)</source>
+            <translation>ステップ {2} の -log p({0} | {1}) の d/dh_s: モデル自身の 1 位の予測 {0}（文に前の単語がない）</translation>
+        </message>
+        <message>
+            <source>d/dh_s of -log p({0} | {1}) at step {2}: the loss of the true previous word {0} (the model reads right to left)</source>
+            <translation>ステップ {2} の -log p({0} | {1}) の d/dh_s: 正解の前の単語 {0} の損失（モデルは右から左へ読む）</translation>
+        </message>
+        <message>
             <source>d/dh_s of -log p({0} | {1}) at step {2}: of the model's own top-1 prediction {0} (no next word in the sentence)</source>
             <translation>ステップ {2} の -log p({0} | {1}) の d/dh_s: モデル自身の 1 位の予測 {0}（文に次の単語がない）</translation>
         </message>
@@ -406,6 +449,18 @@
             <translation>ユニット {0}–{1} / {2}</translation>
         </message>
         <message>
+            <source>layer {0}</source>
+            <translation>第{0}層</translation>
+        </message>
+        <message>
+            <source>layer {0} {1}</source>
+            <translation>第{0}層 {1}</translation>
+        </message>
+        <message>
+            <source>window mean</source>
+            <translation>窓の平均</translation>
+        </message>
+        <message>
             <source>Which vector to show: the hidden state h, the LSTM cell state c, or a gate's activations</source>
             <translation>表示するベクトル: 隠れ状態 h、LSTM の記憶セル c、またはゲートの活性</translation>
         </message>
@@ -458,24 +513,28 @@
             <translation>セルにマウスを重ねると値を表示。マップ上でホイール: ユニットを拡大、ドラッグ: スクロール、ダブルクリック: リセット。</translation>
         </message>
         <message>
-            <source>layer {0} units (top)</source>
-            <translation>第 {0} 層のユニット（最上層）</translation>
+            <source>{0} units (top)</source>
+            <translation>{0}のユニット（最上層）</translation>
         </message>
         <message>
-            <source>layer {0} units</source>
-            <translation>第 {0} 層のユニット</translation>
+            <source>{0} units</source>
+            <translation>{0}のユニット</translation>
+        </message>
+        <message>
+            <source>{0}, token {1} (step {2}), unit {3}: {4} = {5}</source>
+            <translation>{0}、トークン {1}（ステップ {2}）、ユニット {3}: {4} = {5}</translation>
         </message>
         <message>
             <source>token (columns fill in as the model reads)</source>
             <translation>トークン（読むにつれて列が埋まる）</translation>
         </message>
         <message>
-            <source>after {0} (step {1} of {2})</source>
-            <translation>{0} の後（ステップ {1} / {2}）</translation>
+            <source>token (columns fill in right to left as the model reads backward)</source>
+            <translation>トークン（モデルが逆向きに読むにつれて右から左へ列が埋まる）</translation>
         </message>
         <message>
-            <source>layer {0}, token {1} (step {2}), unit {3}: {4} = {5}</source>
-            <translation>第 {0} 層、トークン {1}（ステップ {2}）、ユニット {3}: {4} = {5}</translation>
+            <source>after {0} (step {1} of {2})</source>
+            <translation>{0} の後（ステップ {1} / {2}）</translation>
         </message>
     </context>
     <context>
@@ -577,44 +636,8 @@
             <translation>言語(&amp;L)</translation>
         </message>
         <message>
-            <source>Next-character prediction</source>
-            <translation>次の文字の予測</translation>
-        </message>
-        <message>
-            <source>After reading the current character, how likely the model finds each possible next character. The true next character is highlighted, with its rank.</source>
-            <translation>現在の文字を読んだ後、モデルが各文字を次に来るとどれだけ見込むか。正解の次の文字を順位とともに強調表示します。</translation>
-        </message>
-        <message>
             <source>Long text ({0} tokens): the full gradient matrix would need {1} GB, so only the rows you visit are computed and kept</source>
             <translation>長いテキスト（{0} トークン）: 勾配行列全体には {1} GB 必要なため、訪れた行だけを計算して保持します</translation>
-        </message>
-        <message>
-            <source>no sentence</source>
-            <translation>文がありません</translation>
-        </message>
-        <message>
-            <source>loss of its own top guess</source>
-            <translation>自身の 1 位の予測の損失</translation>
-        </message>
-        <message>
-            <source>next-character loss</source>
-            <translation>次の文字の損失</translation>
-        </message>
-        <message>
-            <source>next-word loss</source>
-            <translation>次の単語の損失</translation>
-        </message>
-        <message>
-            <source>loss of the chosen word “{0}”</source>
-            <translation>選んだ単語 “{0}” の損失</translation>
-        </message>
-        <message>
-            <source>step {0} of {1}   ·   token “{2}”   ·   {3} {4}   ·   perplexity so far {5}</source>
-            <translation>ステップ {0} / {1}   ·   トークン “{2}”   ·   {3} {4}   ·   ここまでのパープレキシティ {5}</translation>
-        </message>
-        <message>
-            <source>the models tokenize the text differently: each steps by its own tokens</source>
-            <translation>モデルごとにトークン化が異なります: 各モデルは自分のトークンで進みます</translation>
         </message>
         <message>
             <source>choose the vocabulary for this model</source>
@@ -684,6 +707,74 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
 古い状態を保ちます。本では h = (1 − z)·h_prev + z·h_hat と書き、その z は 1 から表示の z を引いたものです。&lt;br&gt;
 &lt;b&gt;文字モデル&lt;/b&gt;: 空白は ␣、改行は ⏎ で表示します。改行は文の入力欄に \n と入力します
 （バックスラッシュは \）。</translation>
+        </message>
+        <message>
+            <source>Class probabilities</source>
+            <translation>クラスの確率</translation>
+        </message>
+        <message>
+            <source>The classifier's decision if the text ended at the current word: the probability of each class for the prefix read so far (the Classes tab shows it over every prefix).</source>
+            <translation>テキストが現在の単語で終わるとしたときの分類器の判定: ここまで読んだ部分に対する各クラスの確率（クラスタブではすべての途中までのテキストについて表示）。</translation>
+        </message>
+        <message>
+            <source>Previous-word prediction</source>
+            <translation>前の単語の予測</translation>
+        </message>
+        <message>
+            <source>This model reads the text right to left: after reading from the end back to the current word, how likely it finds each possible previous word. The true previous word is highlighted, with its rank.</source>
+            <translation>このモデルはテキストを右から左へ読みます。末尾から現在の単語まで読んだ後、前に来る各単語の確からしさ。正解の前の単語を順位とともに強調表示します。</translation>
+        </message>
+        <message>
+            <source>Next-character prediction</source>
+            <translation>次の文字の予測</translation>
+        </message>
+        <message>
+            <source>After reading the current character, how likely the model finds each possible next character. The true next character is highlighted, with its rank.</source>
+            <translation>現在の文字を読んだ後、モデルが各文字を次に来るとどれだけ見込むか。正解の次の文字を順位とともに強調表示します。</translation>
+        </message>
+        <message>
+            <source>loss of the predicted class</source>
+            <translation>予測したクラスの損失</translation>
+        </message>
+        <message>
+            <source>loss of its own top guess</source>
+            <translation>自身の 1 位の予測の損失</translation>
+        </message>
+        <message>
+            <source>previous-character loss</source>
+            <translation>前の文字の損失</translation>
+        </message>
+        <message>
+            <source>previous-word loss</source>
+            <translation>前の単語の損失</translation>
+        </message>
+        <message>
+            <source>next-character loss</source>
+            <translation>次の文字の損失</translation>
+        </message>
+        <message>
+            <source>next-word loss</source>
+            <translation>次の単語の損失</translation>
+        </message>
+        <message>
+            <source>loss of the chosen word “{0}”</source>
+            <translation>選んだ単語 “{0}” の損失</translation>
+        </message>
+        <message>
+            <source>step {0} of {1}   ·   token “{2}”   ·   {3} {4}   ·   perplexity so far {5}</source>
+            <translation>ステップ {0} / {1}   ·   トークン “{2}”   ·   {3} {4}   ·   ここまでのパープレキシティ {5}</translation>
+        </message>
+        <message>
+            <source>step {0} of {1}   ·   token “{2}”   ·   {3} {4}</source>
+            <translation>ステップ {0} / {1}   ·   トークン “{2}”   ·   {3} {4}</translation>
+        </message>
+        <message>
+            <source>the models tokenize the text differently: each steps by its own tokens</source>
+            <translation>モデルごとにトークン化が異なります: 各モデルは自分のトークンで進みます</translation>
+        </message>
+        <message>
+            <source>no sentence</source>
+            <translation>文がありません</translation>
         </message>
     </context>
     <context>
@@ -919,6 +1010,10 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
             <translation>RWKV-7 "Goose"（スキャンとして学習、ここでは RNN として 1 ステップずつ実行）</translation>
         </message>
         <message>
+            <source>CBOW (the mean of the last N embeddings)</source>
+            <translation>CBOW（直前 N 個の埋め込みの平均）</translation>
+        </message>
+        <message>
             <source>trained over whole windows at once, stepped here one token at a time: the two forms give the same logits (checked to 1e-5)</source>
             <translation>学習では窓全体を一度に処理し、ここでは 1 トークンずつ進める: 2 つの形は同じロジットを与える（1e-5 まで確認）</translation>
         </message>
@@ -993,6 +1088,18 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
         <message>
             <source>Recurrent form</source>
             <translation>再帰形式</translation>
+        </message>
+        <message>
+            <source>Word order</source>
+            <translation>語順</translation>
+        </message>
+        <message>
+            <source>Direction</source>
+            <translation>方向</translation>
+        </message>
+        <message>
+            <source>Task</source>
+            <translation>タスク</translation>
         </message>
         <message>
             <source>File</source>
@@ -1078,6 +1185,22 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
         <message>
             <source>{0} (tied to output)</source>
             <translation>{0}（出力と重み共有）</translation>
+        </message>
+        <message>
+            <source>ignored inside its window of {0} words: the next word is predicted from their average, so any order of the same {0} words gives the same prediction</source>
+            <translation>{0} 語の窓の中では無視: 次の単語はそれらの平均から予測するので、同じ {0} 語ならどの順でも同じ予測になる</translation>
+        </message>
+        <message>
+            <source>backward: reads the text right to left and predicts the previous word</source>
+            <translation>逆方向: テキストを右から左へ読み、前の単語を予測する</translation>
+        </message>
+        <message>
+            <source>bidirectional: a forward and a reverse RNN in each layer, so every step's state depends on the whole text</source>
+            <translation>双方向: 各層に順方向と逆方向の RNN があり、各ステップの状態はテキスト全体に依存する</translation>
+        </message>
+        <message>
+            <source>classifier: {0} classes ({1})</source>
+            <translation>分類器: {0} クラス（{1}）</translation>
         </message>
         <message>
             <source>validation perplexity per epoch: {0}</source>
@@ -1330,6 +1453,26 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
             <translation>{0} {1}: {2} 位、{3}</translation>
         </message>
         <message>
+            <source>traced class</source>
+            <translation>追跡中のクラス</translation>
+        </message>
+        <message>
+            <source>decision if the text ended here</source>
+            <translation>テキストがここで終わるときの判定</translation>
+        </message>
+        <message>
+            <source>start of text: differentiating the model's own top prediction {0} ({1})</source>
+            <translation>テキストの先頭: モデル自身の 1 位の予測 {0} を微分（{1}）</translation>
+        </message>
+        <message>
+            <source>previous character</source>
+            <translation>前の文字</translation>
+        </message>
+        <message>
+            <source>previous word</source>
+            <translation>前の単語</translation>
+        </message>
+        <message>
             <source>top </source>
             <translation>上位 </translation>
         </message>
@@ -1348,6 +1491,22 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
         <message>
             <source>probability</source>
             <translation>確率</translation>
+        </message>
+        <message>
+            <source>if the text ended after {0} (step {1} of {2})</source>
+            <translation>{0} で終わるなら（ステップ {1} / {2}）</translation>
+        </message>
+        <message>
+            <source>Class</source>
+            <translation>クラス</translation>
+        </message>
+        <message>
+            <source>Previous character</source>
+            <translation>前の文字</translation>
+        </message>
+        <message>
+            <source>Previous word</source>
+            <translation>前の単語</translation>
         </message>
         <message>
             <source>Next character</source>
@@ -1425,6 +1584,14 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
         <message>
             <source>Insert before…</source>
             <translation>前に挿入…</translation>
+        </message>
+        <message>
+            <source>Swap with</source>
+            <translation>入れ替え</translation>
+        </message>
+        <message>
+            <source>Swap the two words in the text: every model runs the new order</source>
+            <translation>テキストの 2 つの単語を入れ替える: すべてのモデルが新しい語順で実行する</translation>
         </message>
         <message>
             <source>Trace the loss of “{0}”</source>
@@ -2203,6 +2370,14 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
         <message>
             <source>Units on over a span of steps, and the corpus passages where they are on together (LSTMVis)</source>
             <translation>ある範囲のステップで活性化しているユニットと、それらが同時に活性化するコーパスの箇所（LSTMVis）</translation>
+        </message>
+        <message>
+            <source>Classes</source>
+            <translation>クラス</translation>
+        </message>
+        <message>
+            <source>A classifier's decision over the text: each class's probability if the text ended after each word</source>
+            <translation>テキスト全体での分類器の判定: 各単語で終わるとしたときの各クラスの確率</translation>
         </message>
         <message>
             <source>RWKV state</source>

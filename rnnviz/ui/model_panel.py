@@ -210,25 +210,25 @@ def describe(model: LoadedModel) -> list[tuple[str, str]]:
 def kind_rows(model: LoadedModel) -> list[tuple[str, str]]:
     """What kind of system the model is, where it is not a forward language model: CBOW's
     blindness to order, a backward or bidirectional reader, a classifier's classes."""
-    p, tr = model.params, QCoreApplication.translate
+    p = model.params
     rows = []
     window = getattr(p, "window", None)
     if p.cell == "cbow" and window:
-        rows.append(("Word order", tr("ModelPanel",
+        rows.append(("Word order", QCoreApplication.translate("ModelPanel",
             "ignored inside its window of {0} words: the next word is predicted from their "
             "average, so any order of the same {0} words gives the same prediction")
             .format(window)))
     if model.task == "lm" and model.direction == "backward":
-        rows.append(("Direction", tr("ModelPanel",
+        rows.append(("Direction", QCoreApplication.translate("ModelPanel",
             "backward: reads the text right to left and predicts the previous word")))
     if getattr(p, "bidirectional", False):
-        rows.append(("Direction", tr("ModelPanel",
+        rows.append(("Direction", QCoreApplication.translate("ModelPanel",
             "bidirectional: a forward and a reverse RNN in each layer, so every step's state "
             "depends on the whole text")))
     classes = getattr(p, "classes", None)
     if model.task == "classify" and classes:
-        rows.append(("Task", tr("ModelPanel", "classifier: {0} classes ({1})").format(
-            len(classes), ", ".join(classes))))
+        task = QCoreApplication.translate("ModelPanel", "classifier: {0} classes ({1})")
+        rows.append(("Task", task.format(len(classes), ", ".join(classes))))
     return rows
 
 

@@ -78,17 +78,19 @@ def target_text(pred: Prediction, unit: str = "word", backward: bool = False) ->
 
 def _previous_text(pred: Prediction, unit: str, shown: str, p: str) -> str:
     """target_text for a model that reads the text backward."""
-    tr = QtCore.QCoreApplication.translate
     if pred.target_is_prediction:
-        return tr("SoftmaxView", "start of text: differentiating the model's own top "
-                  "prediction {0} ({1})").format(shown, p)
+        return QtCore.QCoreApplication.translate(
+            "SoftmaxView", "start of text: differentiating the model's own top prediction {0} "
+            "({1})").format(shown, p)
+    char = unit == "character"
     if pred.chosen:
-        what = tr("SoftmaxView", "traced character") if unit == "character" \
-            else tr("SoftmaxView", "traced word")
+        what = QtCore.QCoreApplication.translate("SoftmaxView", "traced character") if char \
+            else QtCore.QCoreApplication.translate("SoftmaxView", "traced word")
     else:
-        what = tr("SoftmaxView", "previous character") if unit == "character" \
-            else tr("SoftmaxView", "previous word")
-    return tr("SoftmaxView", "{0} {1}: rank {2}, {3}").format(what, shown, pred.target_rank, p)
+        what = QtCore.QCoreApplication.translate("SoftmaxView", "previous character") if char \
+            else QtCore.QCoreApplication.translate("SoftmaxView", "previous word")
+    return QtCore.QCoreApplication.translate("SoftmaxView", "{0} {1}: rank {2}, {3}").format(
+        what, shown, pred.target_rank, p)
 
 
 def row_height(font: QtGui.QFont) -> int:

@@ -50,7 +50,7 @@ COVERED = ["memory_view", "vanishing_view", "whatif", "attribution", "beam_tree"
            "transport", "model_panel", "open_dialog", "colormaps", "workers", "layout",
            "inspector", "match_panel", "coloured_text", "corpus_hub", "rwkv_state", "binding",
            "sentence_bar", "gradient", "token_strip", "softmax", "heatmap", "main_window",
-           "token_menu", "example_opener"]
+           "token_menu", "example_opener", "class_curves", "pane_texts"]
 
 TS = REPO / "resources" / "i18n" / "rnnviz_ja.ts"
 QM = REPO / "resources" / "i18n" / "rnnviz_ja.qm"
