@@ -251,9 +251,43 @@ def title_label(text: str) -> QtWidgets.QLabel:
     return label
 
 
+class ElidedLabel(QtWidgets.QLabel):
+    """A one-line plain-text label that ends with '…' where its text does not fit (the whole
+    text in the tooltip); ``text()`` is what is shown, ``full_text()`` what was set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._full = ""
+
+    def full_text(self) -> str:
+        return self._full
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        self._fit()
+
+    def _fit(self) -> None:
+        width = self.contentsRect().width()
+        shown = self._full
+        if self.isVisible() and width > 0 and self.fontMetrics().horizontalAdvance(shown) > width:
+            shown = self.fontMetrics().elidedText(shown, QtCore.Qt.TextElideMode.ElideRight,
+                                                  width)
+        self.setToolTip(self._full if shown != self._full else "")
+        if shown != super().text():
+            super().setText(shown)
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit()
+
+
 def status_label() -> QtWidgets.QLabel:
-    """A plain-text label that never forces its layout wider (long text is cut, not squeezed)."""
-    label = QtWidgets.QLabel()
+    """A plain-text label that never forces its layout wider (long text ends with '…')."""
+    label = ElidedLabel()
     label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
     label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
                         QtWidgets.QSizePolicy.Policy.Preferred)

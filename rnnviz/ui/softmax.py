@@ -288,7 +288,20 @@ class SoftmaxView(SessionView):
             if model is not None else ["word"]
         metrics = QtGui.QFontMetricsF(axis.style.get("tickFont") or axis.font())
         widest = max(metrics.horizontalAdvance(w) for w in words)
-        axis.setWidth(int(min(widest, 180.0)) + 12)
+        self._word_width = int(min(widest, 180.0)) + 12
+        self._fit_word_width()
+
+    def _fit_word_width(self) -> None:
+        """The word axis takes at most 40% of a narrow view (four models side by side), so the
+        bars keep a readable width."""
+        want = min(getattr(self, "_word_width", 192), max(60, int(self.width() * 0.4)))
+        axis = self.plot.getAxis("left")
+        if axis.width() != want:
+            axis.setWidth(want)
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_word_width()
 
     def _set_value_labels(self, probs: np.ndarray) -> None:
         """A probability printed at the end of each bar (items re-made only when k changes)."""

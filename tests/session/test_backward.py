@@ -89,7 +89,7 @@ def test_backward_state_at_position_i_is_after_reading_the_suffix() -> None:
     for i in (0, 2, 5):
         ws.set_cursor(i)
         suffix = ids[i:][::-1]  # T-1 .. i
-        ref = reference(bwd.engine.params, suffix, suffix[1:] + [0])
+        ref = reference(bwd.engine.params, suffix, [*suffix[1:], 0])
         np.testing.assert_allclose(bwd.trace.states("h")[:, bwd.cursor], ref.h[:, -1],
                                    rtol=1e-5, atol=1e-6)
 

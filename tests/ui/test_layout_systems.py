@@ -1,0 +1,130 @@
+"""The layout checks of test_layout (no overlapping controls, no cut labels, no overlapping tick
+labels, no sliver plots) at 1024x640, 1366x768 and 1920x1080 with the tutorials' other systems
+open: a backward LM beside a forward one, CBOW beside an RNN, a bidirectional LM, a classifier
+(with its Classes tab in front). Random parameters where no bundled file exists; a kind whose
+engine is not built yet skips with that reason."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+
+import pyqtgraph as pg
+import pytest
+from PySide6 import QtWidgets
+
+from rnnviz.checkpoints.loader import load_model
+from rnnviz.checkpoints.model import LoadedModel
+from rnnviz.checkpoints.vocab import Vocab
+from rnnviz.engine.factory import NotForThisModel, build_engine
+from rnnviz.session import Workspace
+from rnnviz.ui.main_window import MainWindow
+from tests.ui.conftest import DEMO, REPO
+from tests.ui.overlap import overlaps, tick_label_rects
+from tests.ui.test_layout import (
+    MIN_PLOT,
+    SIZES,
+    axes_of,
+    cut_labels,
+    global_rect,
+    name,
+    on_screen,
+    visible_leaves,
+)
+
+MODELS = REPO / "resources" / "models"
+TEXT = "the man bit the dog and the dog ran into the room ."
+
+
+def bundled_or_demo(stem: str) -> LoadedModel:
+    path = MODELS / f"{stem}.safetensors"
+    return load_model(path if path.exists() else DEMO)
+
+
+def backward_lm() -> LoadedModel:
+    path = MODELS / "ptb-lstm-backward.safetensors"
+    if path.exists():
+        return load_model(path)
+    m = bundled_or_demo("ptb-lstm")
+    return dataclasses.replace(m, meta={**m.meta, "direction": "backward",
+                                        "name": m.name + "-backward"})
+
+
+def random_kind(kind: str, vocab: Vocab) -> LoadedModel:
+    """A model of a new kind with random parameters over ``vocab``."""
+    from rnnviz.engine.bidir_params import random_bidir
+    from rnnviz.engine.cbow_params import random_cbow
+    from rnnviz.engine.classifier_params import ClassifierParams
+    from rnnviz.engine.params import random_params
+
+    v = len(vocab.tokens)
+    if kind == "cbow":
+        params: Any = random_cbow(v, 16, 4, seed=1)
+    elif kind == "bidir":
+        params = random_bidir("gru", v, 12, layers=2, seed=2)
+    else:
+        net = dataclasses.replace(random_params("gru", v, 12, layers=1, seed=3),
+                                  decoder_w=random_params("gru", 2, 12, seed=4).decoder_w,
+                                  decoder_b=random_params("gru", 2, 12, seed=4).decoder_b,
+                                  output_size=2)
+        params = ClassifierParams(net, ("real order", "shuffled"))
+    return LoadedModel(params, vocab, "word", "rnnviz", f"random-{kind}.safetensors",
+                       {"name": f"random-{kind}"})
+
+
+def models_for(kind: str) -> list[LoadedModel]:
+    base = bundled_or_demo("ptb-rnn")
+    if kind == "backward":
+        return [bundled_or_demo("ptb-lstm"), backward_lm()]
+    stem = {"cbow": "ptb-cbow"}.get(kind)
+    new = load_model(MODELS / f"{stem}.safetensors") if stem and \
+        (MODELS / f"{stem}.safetensors").exists() else random_kind(kind, base.vocab)
+    try:
+        build_engine(new.params)
+    except NotForThisModel as e:
+        pytest.skip(f"{kind}: {e}")
+    return [new, base] if kind != "cbow" else [base, new]
+
+
+@pytest.fixture(params=["backward", "cbow", "bidir", "classifier"])
+def window(request: Any, qtbot: Any, settings: Any) -> Iterator[MainWindow]:
+    ws = Workspace()
+    ws.text = TEXT
+    for m in models_for(request.param):
+        ws.add_model(m)
+    win = MainWindow(ws, settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    if request.param == "classifier":
+        win.show_panel("Classes")
+    yield win
+    win.shutdown()
+
+
+@pytest.fixture(params=SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def sized(request: pytest.FixtureRequest, window: Any, qtbot: Any) -> Any:
+    window.resize(*request.param)
+    qtbot.wait(50)
+    window.runners.run_blocking()
+    window.workspace.set_cursor(5)
+    qtbot.wait(50)
+    assert (window.width(), window.height()) == request.param
+    return window
+
+
+def test_no_overlaps_cuts_or_slivers(sized: Any) -> None:
+    leaves = visible_leaves(sized)
+    assert overlaps([(name(w), global_rect(w)) for w in leaves], slack=1.0) == []
+    assert cut_labels(leaves) == []
+    for axis in axes_of(sized):
+        assert overlaps(tick_label_rects(axis)) == [], axis.orientation
+    for view in sized.findChildren(QtWidgets.QGraphicsView):
+        if not view.isVisible() or on_screen(view).isEmpty():
+            continue
+        for item in view.scene().items():
+            if isinstance(item, pg.ViewBox) and item.isVisible() and \
+                    not isinstance(item.parentItem(), pg.ColorBarItem):
+                rect = item.sceneBoundingRect()
+                assert rect.height() >= MIN_PLOT and rect.width() >= MIN_PLOT, rect
