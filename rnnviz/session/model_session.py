@@ -135,6 +135,22 @@ class ModelSession:
         """True for a many-to-one classifier: its outputs are classes, not words."""
         return self.model is not None and self.model.task == "classify"
 
+    def kind_name(self) -> str:
+        """'an RWKV model', 'a CBOW model', 'a bidirectional model', 'a classifier', ... (for
+        one-line refusals)."""
+        if self.model is None:
+            return "no model"
+        p = self.model.params
+        if self.classifier:
+            return "a classifier"
+        if getattr(p, "bidirectional", False):
+            return "a bidirectional model"
+        if p.cell == "cbow":
+            return "a CBOW model"
+        if p.cell.startswith("rwkv"):
+            return "an RWKV model"
+        return f"a {p.cell} model"
+
     def output_names(self) -> Sequence[str]:
         """What each output of the softmax is: the class names of a classifier, else the
         vocabulary."""

@@ -202,6 +202,8 @@ class WhatIf:
         engine = _rnn(s)
         tokens = (s.tokenize(self.edited_text) if self.edited_text is not None
                   else list(base.tokens))
+        if self.edited_text is not None and s.backward:
+            tokens = tokens[::-1]  # a backward model reads the edited text last to first too
         if not tokens:
             raise SessionError("the edited text has no tokens")
         ids = [t.id for t in tokens]
@@ -223,6 +225,8 @@ class WhatIf:
         if not self.workspace.prime or s.engine is None:
             return None
         prime = [t.id for t in s.tokenize(self.workspace.prime)]
+        if s.backward:
+            prime = prime[::-1]  # as the session reads it (model_session._run_prime)
         return s.engine.run(prime)[-1].state if prime else None
 
     def gradient_row(self, index: int, t: int) -> GradientRows | None:
@@ -306,6 +310,9 @@ def continuation_job(workspace: Workspace, n: int, sampling: Sampling | None = N
         raise SessionError("type a text first")
     if n < 1:
         raise SessionError("generate at least one token")
+    if lead.backward:
+        raise SessionError(f"{lead.name} reads the text backward: it would write before the "
+                           "text, not after it; continue with a forward model")
     engine, base, model, text = _rnn(lead), lead.base, lead.model, workspace.text
     layer = whatif_of(workspace)
     iv = layer.intervention or None
@@ -382,5 +389,5 @@ def _rnn(session: ModelSession) -> RNNLM:
     assert session.engine is not None
     if not isinstance(session.engine, RNNLM):
         raise SessionError(f"what-if edits, interventions, attribution and generation work on "
-                           f"RNN, LSTM and GRU models; {session.name} is an RWKV model")
+                           f"RNN, LSTM and GRU models; {session.name} is {session.kind_name()}")
     return session.engine

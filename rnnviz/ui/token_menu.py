@@ -157,7 +157,8 @@ def bar_menu(session: ModelSession, word: str, parent: QWidget,
     menu = QMenu(parent)
     menu.addAction(QCoreApplication.translate("TokenMenu", "Trace the loss of “{0}”").format(word),
                    lambda: session.workspace.set_traced_word(word))
-    if not session.classifier:  # a class is no word to continue with
+    if not (session.classifier or session.backward):  # a class is no word to continue with;
+        # a backward model's guess is the word before, not after, the text
         menu.addAction(QCoreApplication.translate("TokenMenu",
                 "Continue with this word"), lambda: done(continue_with(session, word)))
     return menu

@@ -141,3 +141,26 @@ def test_swap_with_changes_the_text_and_every_models_bars(window: MainWindow,
         probs = build_engine(m.params).run(run)[-1].probs
         np.testing.assert_allclose(soft.bars.opts["width"],
                                    np.sort(probs)[::-1][:len(soft.words)], rtol=1e-5)
+
+
+def test_every_tab_with_a_backward_model_open(window: MainWindow, qtbot: Any) -> None:
+    """Every tab shows with the pair open while the cursor moves; What if runs the backward
+    model over the edited text reversed (checked against the engine)."""
+    from rnnviz.session.whatif import whatif_of
+    from rnnviz.ui.panels import PANELS
+
+    for spec in PANELS:
+        window.show_panel(spec.title)
+        for i in (0, 2, 4):
+            window.workspace.set_cursor(i)
+            qtbot.wait(1)
+    layer = whatif_of(window.workspace)
+    layer.set_edited_text("the dog bit a man")
+    bwd = next(i for i, s in enumerate(window.workspace.models) if s.backward)
+    run = layer.run(bwd)
+    assert run is not None
+    m = window.workspace.models[bwd].model
+    ids = [t.id for t in m.tokenize("the dog bit a man")][::-1]
+    ref = build_engine(m.params).run(ids)
+    np.testing.assert_allclose(np.stack([r.h for r in run.edited.records]),
+                               np.stack([r.h for r in ref]), rtol=1e-5, atol=1e-6)
