@@ -106,6 +106,10 @@
             <translation>このモデルを閉じる（ほかのモデルは残ります）</translation>
         </message>
         <message>
+            <source>← reads right to left</source>
+            <translation>← 右から左へ読む</translation>
+        </message>
+        <message>
             <source>own tokens: step {0} of {1}, “{2}”</source>
             <translation>自身のトークン: ステップ {0}/{1}、「{2}」</translation>
         </message>
@@ -521,16 +525,16 @@
             <translation>{0}のユニット</translation>
         </message>
         <message>
+            <source>token (read right to left)</source>
+            <translation>トークン（右から左へ読む）</translation>
+        </message>
+        <message>
             <source>{0}, token {1} (step {2}), unit {3}: {4} = {5}</source>
             <translation>{0}、トークン {1}（ステップ {2}）、ユニット {3}: {4} = {5}</translation>
         </message>
         <message>
             <source>token (columns fill in as the model reads)</source>
             <translation>トークン（読むにつれて列が埋まる）</translation>
-        </message>
-        <message>
-            <source>token (columns fill in right to left as the model reads backward)</source>
-            <translation>トークン（モデルが逆向きに読むにつれて右から左へ列が埋まる）</translation>
         </message>
         <message>
             <source>after {0} (step {1} of {2})</source>

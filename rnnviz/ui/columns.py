@@ -58,9 +58,9 @@ class ColumnHeader(QWidget):
         if s not in self.workspace.models:
             return
         colour = model_colour(s.index)
-        note = ""
+        note = " · " + self.tr("← reads right to left") if s.backward else ""
         if s.trace is not None and not self.workspace.aligned:
-            note = " · " + self.tr("own tokens: step {0} of {1}, “{2}”").format(
+            note += " · " + self.tr("own tokens: step {0} of {1}, “{2}”").format(
                 s.cursor + 1, s.length, visible(s.trace.tokens[s.cursor].text))
         self.label.setText(f"<span style='color:{colour}'>■</span> <b>{s.name}</b>{note}")
         self.label.setToolTip(s.model.path if s.model else "")

@@ -266,8 +266,7 @@ class HiddenStateView(SessionView):
         for axis in self.axes:
             axis.set_tokens(tokens)
         cm.set_reading_direction(self.plots, self.session.backward)
-        self.plots[0].setLabel("bottom", self.tr("token (columns fill in right to left as the "
-                                                 "model reads backward)")
+        self.plots[0].setLabel("bottom", self.tr("token (read right to left)")
                                if self.session.backward else
                                self.tr("token (columns fill in as the model reads)"))
         self._load_kind()
