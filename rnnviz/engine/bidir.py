@@ -133,9 +133,9 @@ class BiRNNLM:
         enc = self.encode(np.asarray(ids, np.int64)[None, :], state)
         logits = self.decode(self.top(enc)[:, 0])  # (T, O)
         probs = softmax(logits)
-        return [self._record(enc, t, int(tok), logits[t], probs[t]) for t, tok in enumerate(ids)]
+        return [self.record(enc, t, int(tok), logits[t], probs[t]) for t, tok in enumerate(ids)]
 
-    def _record(self, enc: Encoded, t: int, token: int, logits: F32, probs: F32) -> StepRecord:
+    def record(self, enc: Encoded, t: int, token: int, logits: F32, probs: F32) -> StepRecord:
         """Step t's record (states (2L, 1, H), caches and gates of every displayed layer)."""
         caches = tuple(per_layer[t] for per_layer in enc.caches)
         state = State(enc.h[:, t], None if enc.c is None else enc.c[:, t])

@@ -13,6 +13,7 @@ from rnnviz.engine.bidir_bptt import bidir_gradient_rows
 from rnnviz.engine.bidir_params import BiParams, bidir_named_arrays
 from rnnviz.engine.bptt import GradientRows, Progress, default_targets, gradient_rows
 from rnnviz.engine.cbow_params import CbowParams
+from rnnviz.engine.classifier import ClassifierEngine, classifier_gradient_rows
 from rnnviz.engine.classifier_params import ClassifierParams
 from rnnviz.engine.memory import MemoryCurves, check_stream, memory_curves, quantiles
 from rnnviz.engine.network import RNNLM, StepRecord
@@ -21,14 +22,16 @@ from rnnviz.engine.rwkv import RwkvLM
 from rnnviz.engine.rwkv_bptt import rwkv_gradient_rows
 from rnnviz.engine.rwkv_params import RwkvParams
 
-Engine = Union[RNNLM, RwkvLM, BiRNNLM]  # noqa: UP007  (a runtime alias)
+Engine = Union[RNNLM, RwkvLM, BiRNNLM, ClassifierEngine]  # noqa: UP007  (a runtime alias)
 AnyParams = Union[ModelParams, RwkvParams, BiParams, ClassifierParams, CbowParams]  # noqa: UP007
 
 
 def build_engine(params: AnyParams) -> Engine:
     """The stacked RNN for RNN/LSTM/GRU parameters, the RWKV model for RWKV-4/7 parameters."""
     if isinstance(params, BiParams):
-        return BiRNNLM(params)  # bidirectional LMs and classifiers: see engine/bidir.py
+        return BiRNNLM(params)  # bidirectional LMs and classifiers: engine/bidir.py, classifier.py
+    if isinstance(params, ClassifierParams):
+        return ClassifierEngine(params)
     if isinstance(params, RwkvParams):
         return RwkvLM(params)
     if not isinstance(params, ModelParams):
@@ -44,7 +47,7 @@ def has_state_grad(engine: Engine) -> bool:
 def layer_labels(engine: Engine) -> tuple[str, ...]:
     """A name per displayed layer: 'layer 1', ... ('layer 1 →', 'layer 1 ←', ... when
     bidirectional)."""
-    if isinstance(engine, BiRNNLM):
+    if isinstance(engine, BiRNNLM | ClassifierEngine):
         return engine.layer_labels()
     return tuple(f"layer {k + 1}" for k in range(engine.num_layers))
 
@@ -52,12 +55,12 @@ def layer_labels(engine: Engine) -> tuple[str, ...]:
 def sees_future(engine: Engine) -> bool:
     """True when a step's record depends on later tokens (a bidirectional net): a run can
     then never reuse the records of a previous text's common prefix."""
-    return isinstance(engine, BiRNNLM) and engine.sees_future
+    return isinstance(engine, BiRNNLM | ClassifierEngine) and engine.sees_future
 
 
 def engine_task(engine: Engine) -> str:
     """'lm' (next-word distributions) or 'classify' (class distributions per prefix)."""
-    return "lm"
+    return engine.task if isinstance(engine, BiRNNLM | ClassifierEngine) else "lm"
 
 
 def engine_targets(engine: Engine, records: Sequence[StepRecord]
@@ -83,6 +86,8 @@ def engine_gradient_rows(
     """:func:`bptt.gradient_rows` for any engine (same definitions, shapes and cancellation)."""
     if isinstance(engine, RwkvLM):
         return rwkv_gradient_rows(engine, records, targets, t0, t1, truncate, progress)
+    if isinstance(engine, ClassifierEngine):
+        return classifier_gradient_rows(engine, records, targets, t0, t1, truncate, progress)
     if isinstance(engine, BiRNNLM):
         return bidir_gradient_rows(engine, records, targets, t0, t1, truncate, progress)
     return gradient_rows(engine, records, targets, t0, t1, truncate, progress)
@@ -98,6 +103,8 @@ def model_kind(engine: Engine) -> str:
         return "an RWKV model"
     if isinstance(engine, BiRNNLM):
         return "a bidirectional model"
+    if isinstance(engine, ClassifierEngine):
+        return "a classifier"
     return "an RNN language model"
 
 
