@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 
 from rnnviz.engine.bidir_params import BiParams, bidir_named_arrays
 from rnnviz.engine.bptt import GradientRows, Progress, default_targets, gradient_rows
+from rnnviz.engine.cbow import CbowLM, cbow_gradient_rows
 from rnnviz.engine.cbow_params import CbowParams
 from rnnviz.engine.classifier_params import ClassifierParams
 from rnnviz.engine.memory import MemoryCurves, check_stream, memory_curves, quantiles
@@ -19,7 +20,7 @@ from rnnviz.engine.rwkv import RwkvLM
 from rnnviz.engine.rwkv_bptt import rwkv_gradient_rows
 from rnnviz.engine.rwkv_params import RwkvParams
 
-Engine = Union[RNNLM, RwkvLM]  # noqa: UP007  (a runtime alias)
+Engine = Union[RNNLM, RwkvLM, CbowLM]  # noqa: UP007  (a runtime alias)
 AnyParams = Union[ModelParams, RwkvParams, BiParams, ClassifierParams, CbowParams]  # noqa: UP007
 
 
@@ -27,6 +28,8 @@ def build_engine(params: AnyParams) -> Engine:
     """The stacked RNN for RNN/LSTM/GRU parameters, the RWKV model for RWKV-4/7 parameters."""
     if isinstance(params, RwkvParams):
         return RwkvLM(params)
+    if isinstance(params, CbowParams):  # CBOW: the order-blind window mean
+        return CbowLM(params)
     if not isinstance(params, ModelParams):
         raise NotForThisModel(f"no engine for {type(params).__name__} yet")
     return RNNLM(params)
@@ -49,6 +52,8 @@ def engine_gradient_rows(
     """:func:`bptt.gradient_rows` for any engine (same definitions, shapes and cancellation)."""
     if isinstance(engine, RwkvLM):
         return rwkv_gradient_rows(engine, records, targets, t0, t1, truncate, progress)
+    if isinstance(engine, CbowLM):  # CBOW: no recurrence, the window's N steps
+        return cbow_gradient_rows(engine, records, targets, t0, t1, truncate, progress)
     return gradient_rows(engine, records, targets, t0, t1, truncate, progress)
 
 
