@@ -43,6 +43,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
       help="anneal after every epoch from epoch E on (Zaremba et al.'s fixed decay)")
     a("--tokenizer", choices=("word", "char"),
       help="default: word for a directory, char for a file")
+    a("--reverse", action="store_true",
+      help="train a backward model: each line's words reversed, predicting the previous word "
+           "(stored as direction 'backward'; rnnviz eval reads it backwards)")
     a("--seed", type=int, default=1111)
     a("--device", default="cpu", help="cpu or cuda[:N]")
     a("--threads", type=int, help="torch CPU threads")
@@ -74,7 +77,8 @@ def config_from_args(args: argparse.Namespace, command: str = "") -> TrainConfig
         embedding=args.embedding, tied=args.tied, dropout=args.dropout, bptt=args.bptt,
         batch=args.batch, epochs=args.epochs, lr=lr, optimizer=args.optimizer, clip=args.clip,
         anneal=args.anneal, plateau=args.plateau,
-        decay_after=args.decay_after, tokenizer=args.tokenizer, seed=args.seed,
+        decay_after=args.decay_after, tokenizer=args.tokenizer, reverse=args.reverse,
+        seed=args.seed,
         device=args.device,
         name=args.name, run_dir=args.run_dir, checkpoint_minutes=args.checkpoint_minutes,
         stop_after=args.stop_after, fresh=args.fresh, progress=not args.no_progress,

@@ -63,12 +63,21 @@ def _read_text(path: Path) -> str:
         raise CorpusError(f"cannot read {path}: {e}") from None
 
 
-def word_ids(text: str, vocab: Vocab) -> IDS:
-    """A line's words plus ``<eos>`` for every line -> ids (N,); unknown words raise."""
+def line_words(line: str, reverse: bool = False) -> list[str]:
+    """One line as the word stream reads it: its words (reversed for a backward model), then
+    ``<eos>``. A backward model thus reads 'c b a <eos>' for 'a b c' and predicts each word's
+    predecessor; <eos> stays the line's last token in both directions."""
+    words = line.split()
+    return [*(words[::-1] if reverse else words), EOS]
+
+
+def word_ids(text: str, vocab: Vocab, reverse: bool = False) -> IDS:
+    """Every line's words plus ``<eos>`` -> ids (N,) (each line's words reversed when
+    ``reverse``); unknown words raise."""
     out: list[int] = []
     index = vocab.index
     for line in text.splitlines():
-        for w in [*line.split(), EOS]:
+        for w in line_words(line, reverse):
             if w not in index:
                 raise CorpusError(f"word {w!r} is not in the vocabulary")
             out.append(index[w])
@@ -99,25 +108,29 @@ def split_tail(ids: IDS, fraction: float = VALID_FRACTION) -> tuple[IDS, IDS]:
     return ids[:cut], ids[cut:]
 
 
-def load_corpus(path: str | Path, tokenizer: str | None = None) -> Corpus:
+def load_corpus(path: str | Path, tokenizer: str | None = None, reverse: bool = False) -> Corpus:
     """A directory is a word corpus with split files; a file is a char corpus split 90/10.
 
     ``tokenizer`` overrides the default: a directory read as chars, a file read as words.
+    ``reverse``: each line's words reversed (a backward language model; word corpora only).
     """
     p = Path(path)
+    if reverse and (tokenizer == "char" or (tokenizer is None and p.is_file())):
+        raise CorpusError("--reverse reads each line's words backwards: it needs a word corpus "
+                          "(a directory, or --tokenizer word)")
     if p.is_dir():
-        return _load_dir(p, tokenizer or "word")
+        return _load_dir(p, tokenizer or "word", reverse)
     if p.is_file():
-        return _load_file(p, tokenizer or "char")
+        return _load_file(p, tokenizer or "char", reverse)
     raise CorpusError(f"{path}: no such file or directory")
 
 
-def _load_dir(directory: Path, tokenizer: str) -> Corpus:
+def _load_dir(directory: Path, tokenizer: str, reverse: bool = False) -> Corpus:
     files = split_files(directory)
     texts = {s: _read_text(f) for s, f in files.items()}
     if tokenizer == "word":
         vocab = vocab_from_corpus([files[s] for s in SPLITS if s in files])
-        ids = {s: word_ids(t, vocab) for s, t in texts.items()}
+        ids = {s: word_ids(t, vocab, reverse) for s, t in texts.items()}
     else:
         vocab = char_vocab("".join(texts.values()))
         ids = {s: char_ids(t, vocab) for s, t in texts.items()}
@@ -125,11 +138,11 @@ def _load_dir(directory: Path, tokenizer: str) -> Corpus:
                   {str(f): sha256_file(f) for f in files.values()})
 
 
-def _load_file(path: Path, tokenizer: str) -> Corpus:
+def _load_file(path: Path, tokenizer: str, reverse: bool = False) -> Corpus:
     text = _read_text(path)
     if tokenizer == "word":
         vocab = vocab_from_corpus([path])
-        ids = word_ids(text, vocab)
+        ids = word_ids(text, vocab, reverse)
     else:
         vocab = char_vocab(text)
         ids = char_ids(text, vocab)

@@ -56,6 +56,7 @@ class TrainConfig:
     plateau: float = 0.0
     decay_after: int | None = None
     tokenizer: str | None = None
+    reverse: bool = False  # a backward LM: each line's words reversed
     seed: int = 1111
     device: str = "cpu"
     name: str | None = None
@@ -348,7 +349,7 @@ def prepare(cfg: TrainConfig) -> _Run:
     if world > 1 and cfg.device == "cuda":  # one GPU per process, as torchrun numbers them
         cfg = replace(cfg, device=f"cuda:{os.environ.get('LOCAL_RANK', '0')}")
         torch.cuda.set_device(cfg.device)
-    corpus = load_corpus(cfg.data, cfg.tokenizer)
+    corpus = load_corpus(cfg.data, cfg.tokenizer, cfg.reverse)
     model = build_model(cfg, len(corpus.vocab))
     if rank:
         torch.manual_seed(cfg.seed + 7919 * rank)  # other dropout masks on other ranks
@@ -420,6 +421,7 @@ def provenance(run: _Run, valid: float, test: float | None, epochs_done: int) ->
     elapsed = p.elapsed + time.monotonic() - run.started
     return {
         "name": cfg.name or Path(cfg.out).stem,
+        "direction": "backward" if cfg.reverse else "forward",
         "command": cfg.command,
         "data": {Path(k).name: v for k, v in run.corpus.files.items()},
         "data_path": cfg.data,

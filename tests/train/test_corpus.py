@@ -26,6 +26,23 @@ def test_word_directory_ids_follow_lines_and_vocab(tmp_path: Path) -> None:
     assert c.files == {str(f): sha256_file(f) for f in files}
 
 
+def test_reverse_reads_each_line_backwards_with_eos_last(tmp_path: Path) -> None:
+    root = write_word_corpus(tmp_path / "c", n_train=5, n_eval=2)
+    fwd, bwd = load_corpus(root), load_corpus(root, reverse=True)
+    assert bwd.vocab == fwd.vocab  # the same ids, so forward and backward models share a vocab
+    lines = (root / "ptb.train.txt").read_text().splitlines()
+    expect = [bwd.vocab.index[w] for ln in lines for w in [*ln.split()[::-1], EOS]]
+    assert bwd.train.tolist() == expect
+    assert sorted(bwd.train.tolist()) == sorted(fwd.train.tolist())
+    assert bwd.train.tolist() != fwd.train.tolist()
+
+
+def test_reverse_refuses_a_char_corpus(tmp_path: Path) -> None:
+    path = write_char_corpus(tmp_path / "t.txt", n_chars=200)
+    with pytest.raises(CorpusError, match="word corpus"):
+        load_corpus(path, reverse=True)
+
+
 def test_char_file_splits_last_tenth_for_validation(tmp_path: Path) -> None:
     path = write_char_corpus(tmp_path / "t.txt", n_chars=1001)
     text = path.read_text()
