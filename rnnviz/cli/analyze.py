@@ -7,9 +7,9 @@ from typing import Any
 
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import Token, VocabError, ids_to_tokens
-from rnnviz.cli.common import UsageError, add_model_args, open_model, write_json
+from rnnviz.cli.common import UsageError, add_model_args, engine_for, open_model, write_json
 from rnnviz.cli.whatif_args import WhatIf, add_whatif_args, whatif_from_args
-from rnnviz.engine.factory import build_engine, rnn_only
+from rnnviz.engine.factory import rnn_only
 from rnnviz.engine.network import RNNLM
 from rnnviz.session.analysis import analyze as run_analysis
 
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     model = open_model(args)
     tokens = _tokens(args, model)
     prime = model.tokenize(args.prime) if args.prime else None
-    engine = build_engine(model.params)
+    engine = engine_for(model)
     whatif = None
     if isinstance(engine, RNNLM) and model.direction == "forward" and model.task == "lm":
         whatif = whatif_from_args(args, model, engine)

@@ -11,6 +11,7 @@ from rnnviz.checkpoints.errors import CheckpointError
 from rnnviz.checkpoints.loader import VocabOptions, load_model
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import TOKENIZERS, VocabError
+from rnnviz.engine.factory import Engine, NotForThisModel, build_engine
 from rnnviz.engine.params import ParamError
 
 EXIT_BAD_INPUT = 2
@@ -69,6 +70,14 @@ def open_model(args: argparse.Namespace) -> LoadedModel:
     for notice in model.notices:
         print(f"rnnviz: note: {notice}", file=sys.stderr)
     return model
+
+
+def engine_for(model: LoadedModel) -> Engine:
+    """The model's engine; a kind without one is a UsageError (one line)."""
+    try:
+        return build_engine(model.params)
+    except NotForThisModel as e:
+        raise UsageError(f"{model.path or model.name}: {e}") from None
 
 
 def write_json(doc: Any, dest: str, indent: int | None = None) -> None:

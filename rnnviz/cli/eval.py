@@ -26,8 +26,8 @@ from numpy.typing import NDArray
 
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import UNK, VocabError
-from rnnviz.cli.common import UsageError, add_model_args, open_model, write_json
-from rnnviz.engine.factory import Engine, build_engine
+from rnnviz.cli.common import UsageError, add_model_args, engine_for, open_model, write_json
+from rnnviz.engine.factory import Engine
 from rnnviz.engine.network import State
 
 IDS = NDArray[np.int64]
@@ -121,7 +121,7 @@ def _progress(total: int) -> Iterator[None]:
 
 def perplexity(model: LoadedModel, ids: IDS, batch: int, bptt: int) -> tuple[float, int]:
     """(perplexity, counted tokens) of ``ids`` under the protocol described in the module."""
-    net = build_engine(model.params)
+    net = engine_for(model)
     wins = windows(len(ids), batch, bptt)
     _check_length(len(ids), batch, bptt)
     total, count, state = 0.0, 0, None
@@ -248,7 +248,7 @@ def _run_classifier(args: argparse.Namespace, model: LoadedModel) -> int:
         print(f"rnnviz: note: {oov} words of {args.data} are not in the vocabulary (read as "
               f"{UNK})", file=sys.stderr)
     start = time.perf_counter()
-    acc, loss = accuracy_and_loss(class_logits(build_engine(model.params), sents), labels)
+    acc, loss = accuracy_and_loss(class_logits(engine_for(model), sents), labels)
     seconds = time.perf_counter() - start
     print(f"accuracy {100 * acc:.2f}% ({round(acc * len(labels))}/{len(labels)}), mean loss "
           f"{loss:.4f} over {len(labels)} sentences in {seconds:.1f} s")
