@@ -32,7 +32,8 @@ def describe(model: LoadedModel) -> list[str]:
         f"format:      {s['format']}",
         f"name:        {model.name}",
         f"cell:        {s['cell']}",
-        f"layers:      {s['layers']} x {s['hidden_size']} units",
+        f"layers:      {s['layers']} x {s['hidden_size']} units"
+        + (" per direction" if s.get("bidirectional") else ""),
         f"embedding:   {s['embedding_size']}",
         f"vocabulary:  {s['vocab_size']} tokens (tokenizer {model.tokenizer}): {head}",
         f"tied:        {'yes' if s['tied'] else 'no'}",

@@ -216,3 +216,17 @@ def test_one_hot_classifier_without_vocab_is_one_line(tmp_path: Path,
     loaded = load_model(path, VocabOptions(vocab_file=str(write_lines(tmp_path / "v.txt",
                                                                       list("abcde")))))
     assert loaded.kind == "classifier" and loaded.classes == ("class 0", "class 1")
+
+
+def test_cbow_perplexity_carries_the_window_across_bptt_windows() -> None:
+    from rnnviz.cli.eval import perplexity
+
+    p = random_cbow(len(WORDS), 5, 4, seed=2)
+    model = LoadedModel(p, Vocab(WORDS), "words", "rnnviz", "cbow.safetensors")
+    ids = np.random.default_rng(1).integers(0, len(WORDS), 23)
+    logits, _, _, _ = torch_reference(p, [int(i) for i in ids], np.zeros(23, np.int64), None)
+    logp = logits - np.log(np.exp(logits).sum(1, keepdims=True))
+    want = math.exp(-np.mean([logp[t, ids[t + 1]] for t in range(22)]))
+    for bptt in (3, 5, 35):  # windows of 3 and 5 steps must read the window across their edge
+        ppl, count = perplexity(model, ids, 1, bptt)
+        assert count == 22 and ppl == pytest.approx(want, rel=1e-5)
