@@ -230,3 +230,19 @@ def test_cbow_perplexity_carries_the_window_across_bptt_windows() -> None:
     for bptt in (3, 5, 35):  # windows of 3 and 5 steps must read the window across their edge
         ppl, count = perplexity(model, ids, 1, bptt)
         assert count == 22 and ppl == pytest.approx(want, rel=1e-5)
+
+
+def test_api_load_with_classes_and_backward_analysis(tmp_path: Path, classifier: tuple,
+                                                     backward: tuple) -> None:
+    import rnnviz
+
+    path, _, vocab = classifier
+    labels = write_lines(tmp_path / "labels.txt", ["real", "shuffled"])
+    m = rnnviz.load(path, vocab=str(vocab), labels=str(labels))
+    assert (m.kind, m.classes, m.direction) == ("classifier", ("real", "shuffled"), "forward")
+    b = rnnviz.load(backward[0])
+    r = b.analyze("the dog bit")
+    assert b.direction == "backward" and r.direction == "backward"
+    assert list(r.reading_order) == [2, 1, 0] and r.tokens == ["the", "dog", "bit"]
+    assert r.hidden.shape == (2, 3, 6)
+    np.testing.assert_allclose(r.hidden[:, 0], b.engine().run([WORDS.index("bit")])[0].h, **TOL)
