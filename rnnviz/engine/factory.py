@@ -12,6 +12,7 @@ from rnnviz.engine.bidir import BiRNNLM
 from rnnviz.engine.bidir_bptt import bidir_gradient_rows
 from rnnviz.engine.bidir_params import BiParams, bidir_named_arrays
 from rnnviz.engine.bptt import GradientRows, Progress, default_targets, gradient_rows
+from rnnviz.engine.cbow import CbowLM, cbow_gradient_rows
 from rnnviz.engine.cbow_params import CbowParams
 from rnnviz.engine.classifier import ClassifierEngine, classifier_gradient_rows
 from rnnviz.engine.classifier_params import ClassifierParams
@@ -22,7 +23,7 @@ from rnnviz.engine.rwkv import RwkvLM
 from rnnviz.engine.rwkv_bptt import rwkv_gradient_rows
 from rnnviz.engine.rwkv_params import RwkvParams
 
-Engine = Union[RNNLM, RwkvLM, BiRNNLM, ClassifierEngine]  # noqa: UP007  (a runtime alias)
+Engine = Union[RNNLM, RwkvLM, BiRNNLM, ClassifierEngine, CbowLM]  # noqa: UP007  (a runtime alias)
 AnyParams = Union[ModelParams, RwkvParams, BiParams, ClassifierParams, CbowParams]  # noqa: UP007
 
 
@@ -34,6 +35,8 @@ def build_engine(params: AnyParams) -> Engine:
         return ClassifierEngine(params)
     if isinstance(params, RwkvParams):
         return RwkvLM(params)
+    if isinstance(params, CbowParams):  # CBOW: the order-blind window mean
+        return CbowLM(params)
     if not isinstance(params, ModelParams):
         raise NotForThisModel(f"no engine for {type(params).__name__} yet")
     return RNNLM(params)
@@ -47,7 +50,7 @@ def has_state_grad(engine: Engine) -> bool:
 def layer_labels(engine: Engine) -> tuple[str, ...]:
     """A name per displayed layer: 'layer 1', ... ('layer 1 →', 'layer 1 ←', ... when
     bidirectional)."""
-    if isinstance(engine, BiRNNLM | ClassifierEngine):
+    if isinstance(engine, BiRNNLM | ClassifierEngine | CbowLM):
         return engine.layer_labels()
     return tuple(f"layer {k + 1}" for k in range(engine.num_layers))
 
@@ -90,6 +93,8 @@ def engine_gradient_rows(
         return classifier_gradient_rows(engine, records, targets, t0, t1, truncate, progress)
     if isinstance(engine, BiRNNLM):
         return bidir_gradient_rows(engine, records, targets, t0, t1, truncate, progress)
+    if isinstance(engine, CbowLM):  # CBOW: no recurrence, the window's N steps
+        return cbow_gradient_rows(engine, records, targets, t0, t1, truncate, progress)
     return gradient_rows(engine, records, targets, t0, t1, truncate, progress)
 
 
@@ -105,6 +110,8 @@ def model_kind(engine: Engine) -> str:
         return "a bidirectional model"
     if isinstance(engine, ClassifierEngine):
         return "a classifier"
+    if isinstance(engine, CbowLM):
+        return "a CBOW model (no recurrence)"
     return "an RNN language model"
 
 
