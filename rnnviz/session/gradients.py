@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from rnnviz.engine.bptt import GradientRows, Progress
 from rnnviz.engine.cells import F32
-from rnnviz.engine.factory import Engine, engine_gradient_rows, has_state_grad
+from rnnviz.engine.factory import Engine, engine_gradient_rows, has_state_grad, sees_future
 from rnnviz.session.trace import Trace
 
 
@@ -60,7 +60,7 @@ class GradientStore:
         self.ready: NDArray[np.bool_] = np.zeros(t_len, bool)
         self._rows: OrderedDict[int, Row] = OrderedDict()  # row-only stores
         self._row_bytes = 0
-        self.sees_future = bool(getattr(model, "sees_future", False))
+        self.sees_future = sees_future(model)
 
     def span(self, t: int) -> int:
         """How many steps s row t covers: 0..t, or the whole text for a bidirectional net."""

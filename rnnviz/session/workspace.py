@@ -23,7 +23,7 @@ from psygnal import Signal
 
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.engine.bptt import losses
-from rnnviz.engine.factory import Engine
+from rnnviz.engine.factory import Engine, engine_targets, engine_task, sees_future
 from rnnviz.engine.network import State
 from rnnviz.session.model_session import ModelSession, Run, SessionError
 from rnnviz.session.trace import Trace, run_trace
@@ -75,11 +75,12 @@ def token_ends(model: LoadedModel, text: str, n_tokens: int) -> NDArray[np.int64
     return ends
 
 
-def decision_trace(trace: Trace) -> Trace:
+def decision_trace(engine: Engine, trace: Trace) -> Trace:
     """A classifier's trace: step t's target is the class it predicts for the prefix 0..t
-    (argmax), marked as a prediction (there is no true next word), l_t = -log p(that class)."""
-    targets = np.asarray([int(np.argmax(r.probs)) for r in trace.records], np.int64)
-    return Trace(trace.tokens, trace.records, targets, np.ones(trace.length, bool),
+    (factory.engine_targets: the argmax, marked as a prediction: there is no true next word),
+    l_t = -log p(that class | prefix t)."""
+    targets, is_pred = engine_targets(engine, trace.records)
+    return Trace(trace.tokens, trace.records, targets, is_pred,
                  losses(trace.records, targets), None, trace._arrays)
 
 
@@ -188,11 +189,11 @@ class Workspace:
         if not tokens:
             raise SessionError("type at least one word")
         steps = tokens[::-1] if is_backward(model) else tokens
-        if not isinstance(reuse, Trace) or getattr(engine, "sees_future", False):
+        if not isinstance(reuse, Trace) or sees_future(engine):
             reuse = None
         trace = run_trace(engine, steps, prime, reuse)
-        if model.task == "classify":
-            trace = decision_trace(trace)
+        if engine_task(engine) == "classify":
+            trace = decision_trace(engine, trace)
         for kind in {"h", self.state_kind}:  # stacked here, so a worker thread does it
             if kind == "h" or kind in trace.records[0].gates or \
                     (kind == "c" and getattr(engine, "is_lstm", False)):

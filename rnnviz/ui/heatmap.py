@@ -9,6 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
+from rnnviz.engine.factory import Engine, layer_labels, sees_future
 from rnnviz.session import ModelSession
 from rnnviz.session.unit_order import unit_order
 from rnnviz.session.workspace import UnitRef
@@ -83,11 +84,10 @@ LAYER_DIRECTION = QT_TRANSLATE_NOOP("HiddenStateView", "layer {0} {1}")  # {1}: 
 WINDOW_MEAN = QT_TRANSLATE_NOOP("HiddenStateView", "window mean")
 
 
-def layer_names(engine: object | None, n_layers: int) -> list[str]:
+def layer_names(engine: Engine | None, n_layers: int) -> list[str]:
     """The shown name of every displayed layer: 'layer 1', 'layer 1 →' / 'layer 1 ←' for a
-    bidirectional net, 'window mean' for CBOW (from the engine's ``layer_labels``)."""
-    labels = getattr(engine, "layer_labels", None)
-    raw = list(labels()) if callable(labels) else []
+    bidirectional net, 'window mean' for CBOW (factory.layer_labels, translated)."""
+    raw = list(layer_labels(engine)) if engine is not None else []
     out = []
     for k in range(n_layers):
         label = raw[k] if k < len(raw) else f"layer {k + 1}"
@@ -226,10 +226,16 @@ class HiddenStateView(SessionView):
             self.images.append(image)
             self.markers.append(marker)
             self.axes.append(axis)
-        for row, k in enumerate(reversed(range(n_layers))):
-            self.graphics.addItem(self.plots[k], row=row, col=0)
+        pairs = 2 if self._paired(names) else 1  # bidirectional: → and ← side by side
+        rows = n_layers // pairs
+        for k in range(n_layers):
+            row, col = rows - 1 - k // pairs, k % pairs  # the top layer at the top
+            self.graphics.addItem(self.plots[k], row=row, col=col)
+            if col == 1:  # the same units as the → map at its left: no unit numbers again
+                self.plots[k].getAxis("left").setStyle(showValues=False)
             if k != 0:
-                self.plots[k].getAxis("bottom").setStyle(showValues=False)
+                if k >= pairs:
+                    self.plots[k].getAxis("bottom").setStyle(showValues=False)
                 self.plots[k].setXLink(self.plots[0])
                 self.plots[k].setYLink(self.plots[0])
         self.plots[0].setLabel("bottom", self.tr("token (columns fill in as the model reads)"))
@@ -237,8 +243,15 @@ class HiddenStateView(SessionView):
                                         interactive=False, width=14)
         self.colorbar.setImageItem(self.images)
         cm.style_colorbar(self.colorbar)
-        self.graphics.addItem(self.colorbar, row=0, col=1, rowspan=n_layers)
+        self.graphics.addItem(self.colorbar, row=0, col=pairs, rowspan=rows)
         self.plots[0].getViewBox().sigYRangeChanged.connect(self._update_units_label)
+
+    @staticmethod
+    def _paired(names: list[str]) -> bool:
+        """True for a bidirectional net's layers: (layer k →, layer k ←) pairs."""
+        return len(names) % 2 == 0 and len(names) > 0 and all(
+            a.endswith("→") and b.endswith("←") for a, b in zip(names[::2], names[1::2],
+                                                               strict=True))
 
     # ---- session events --------------------------------------------------------------------
     def _on_model_changed(self) -> None:
@@ -370,8 +383,8 @@ class HiddenStateView(SessionView):
     def _last_column(self, t: int) -> int:
         """The last step shown at cursor t: t, or every step for a bidirectional net (its reverse
         layers have read the whole text before the first step is shown)."""
-        sees_future = bool(getattr(self.session.engine, "sees_future", False))
-        return self.session.length - 1 if sees_future else t
+        engine = self.session.engine
+        return self.session.length - 1 if engine is not None and sees_future(engine) else t
 
     def _set_x_range(self, t: int, force: bool = False) -> None:
         """The whole sentence, or a window that follows the cursor for long sentences."""

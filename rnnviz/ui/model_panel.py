@@ -273,13 +273,18 @@ class ElidedLabel(QLabel):
         super().resizeEvent(event)
         self._elide()
 
+    def minimumSizeHint(self) -> QSize:
+        """Narrow: the text it shows follows its width (not the other way round)."""
+        return QSize(self.minimumWidth(), super().minimumSizeHint().height())
+
 
 SHORT = 40  # values up to this long wrap at spaces; longer ones are elided to one line
 
 
 def value_label(text: str) -> QLabel:
-    """A short value as a wrapping label, a long one elided (its tooltip has the whole)."""
-    if len(text) > SHORT:
+    """A short value as a wrapping label, a long one (or one long word, which cannot wrap: a
+    file name) elided (its tooltip has the whole)."""
+    if len(text) > SHORT or (len(text) > SHORT // 2 and " " not in text):
         return ElidedLabel(text)
     label = QLabel(text)
     label.setWordWrap(True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -93,6 +94,24 @@ def _previous_text(pred: Prediction, unit: str, shown: str, p: str) -> str:
         what, shown, pred.target_rank, p)
 
 
+TICK_PX = 48  # pixels per probability label at least
+
+
+def prob_ticks(x_max: float, width_px: float) -> list[float]:
+    """Round tick values 0..x_max (steps 1, 2, 2.5 or 5 times a power of ten), one interval
+    per TICK_PX pixels at most and at least two intervals (the axis hides the labels at its
+    two ends, which stick out: an inside tick keeps a number on the axis)."""
+    room = max(2, int(width_px // TICK_PX))
+    exp = math.floor(math.log10(x_max)) - 2
+    while True:
+        for m in (1.0, 2.0, 2.5, 5.0):
+            step = m * 10.0 ** exp
+            if x_max / step <= room + 1e-9:
+                n = int(x_max / step + 1e-9)
+                return [float(f"{i * step:.6g}") for i in range(n + 1)]
+        exp += 1
+
+
 def row_height(font: QtGui.QFont) -> int:
     """Pixels per bar: a label's height and a little air, so labels never overlap."""
     return QtGui.QFontMetrics(font).height() + 4
@@ -139,6 +158,7 @@ class SoftmaxView(SessionView):
         self.bars = pg.BarGraphItem(x0=0.0, y=np.zeros(0), height=BAR_THICKNESS,
                                     width=np.zeros(0), brushes=[], pen=pg.mkPen(None))
         self.plot.addItem(self.bars)
+        self.plot.getViewBox().sigResized.connect(lambda *_: self._update_prob_ticks())
         self.plot.scene().sigMouseClicked.connect(self._on_click)
         self.plot.setToolTip(self.tr("Click a bar to trace the loss of that word in the "
                                      "gradient view; right-click to continue the text with it"))
@@ -292,9 +312,9 @@ class SoftmaxView(SessionView):
         self._fit_word_width()
 
     def _fit_word_width(self) -> None:
-        """The word axis takes at most 40% of a narrow view (four models side by side), so the
-        bars keep a readable width."""
-        want = min(getattr(self, "_word_width", 192), max(60, int(self.width() * 0.4)))
+        """In a narrow view (several models side by side) the word axis gives way, so the bars
+        keep a readable width (long words are cut at the left)."""
+        want = min(getattr(self, "_word_width", 192), max(48, self.width() - 130))
         axis = self.plot.getAxis("left")
         if axis.width() != want:
             axis.setWidth(want)
@@ -302,6 +322,7 @@ class SoftmaxView(SessionView):
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
         super().resizeEvent(event)
         self._fit_word_width()
+        self._update_prob_ticks()
 
     def _set_value_labels(self, probs: np.ndarray) -> None:
         """A probability printed at the end of each bar (items re-made only when k changes)."""
@@ -325,3 +346,14 @@ class SoftmaxView(SessionView):
         if x_max != self._x_max:
             self._x_max = x_max
             vb.setXRange(0.0, x_max, padding=0)
+            self._update_prob_ticks()
+
+    def _update_prob_ticks(self) -> None:
+        """Probability ticks spaced so their labels never touch, however narrow the view."""
+        width = self.plot.getViewBox().width()
+        if self._x_max <= 0 or width <= 0:
+            return
+        ticks = prob_ticks(self._x_max, width)
+        if ticks != getattr(self, "_ticks", None):
+            self._ticks = ticks
+            self.plot.getAxis("bottom").setTicks([[(v, f"{v:g}") for v in ticks]])
