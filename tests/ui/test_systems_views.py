@@ -1,0 +1,216 @@
+"""The views of CBOW, bidirectional and classifier models in the real window, their data checked
+against independent computations: CBOW's column = the numpy mean of the window's embeddings and
+its input gradient has exactly N non-zero steps; swapping two words inside CBOW's window leaves
+its bars as they were while the RNN's change; a bidirectional net's rows are labelled → / ← and
+its gradient curve has the real entries s > t; a classifier's bars are the class probabilities
+of the prefix (a unidirectional classifier is its RNN with fc as the decoder, run on the
+prefix), its Classes tab draws them for every prefix, and no perplexity is shown for it."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QMenu
+
+from rnnviz.checkpoints.loader import load_model
+from rnnviz.checkpoints.model import LoadedModel
+from rnnviz.engine.bidir_params import random_bidir
+from rnnviz.engine.classifier_params import ClassifierParams
+from rnnviz.engine.factory import build_engine, engine_gradient_rows
+from rnnviz.engine.network import RNNLM
+from rnnviz.engine.params import random_params
+from rnnviz.session import Workspace
+from rnnviz.ui.class_curves import ClassCurvesView
+from rnnviz.ui.columns import ModelColumns
+from rnnviz.ui.main_window import MainWindow
+from rnnviz.ui.model_panel import describe
+from tests.ui.conftest import REPO
+from tests.ui.test_token_menu import actions
+
+MODELS = REPO / "resources" / "models"
+CBOW, RNN = MODELS / "ptb-cbow.safetensors", MODELS / "ptb-rnn.safetensors"
+
+
+def open_window(qtbot: Any, settings: Any, models: list[LoadedModel], text: str) -> MainWindow:
+    ws = Workspace()
+    ws.text = text
+    for m in models:
+        ws.add_model(m)
+    win = MainWindow(ws, settings=settings)
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    win.show()
+    win.runners.run_blocking()
+    return win
+
+
+def view(win: MainWindow, pane: int, index: int) -> Any:
+    content = win.panes[pane].view
+    return content.views[index] if isinstance(content, ModelColumns) else content
+
+
+# ---- CBOW beside the RNN ------------------------------------------------------------------------
+@pytest.fixture
+def cbow_window(qtbot: Any, settings: Any) -> Iterator[MainWindow]:
+    if not CBOW.exists():
+        pytest.skip("resources/models/ptb-cbow.safetensors is not here")
+    win = open_window(qtbot, settings, [load_model(RNN), load_model(CBOW)],
+                      "the dog bit the man")
+    yield win
+    win.shutdown()
+
+
+def test_cbow_column_is_the_mean_of_its_window(cbow_window: MainWindow) -> None:
+    heat = view(cbow_window, 0, 1)
+    s = heat.session
+    p = s.model.params
+    assert [heat.plots[0].getAxis("left").labelText] == ["window mean units"]
+    ids = [t.id for t in s.model.tokenize("the dog bit the man")]
+    for t in range(len(ids)):
+        cbow_window.workspace.set_cursor(t)
+        window = ids[max(0, t - p.window + 1): t + 1]
+        np.testing.assert_allclose(heat.images[0].image[t], p.embedding[window].mean(axis=0),
+                                   rtol=1e-5, atol=1e-6)
+    rows = dict(describe(s.model))
+    assert f"window of {p.window} words" in rows["Word order"]
+
+
+def test_cbow_input_gradient_has_exactly_n_steps(qtbot: Any, settings: Any) -> None:
+    if not CBOW.exists():
+        pytest.skip("resources/models/ptb-cbow.safetensors is not here")
+    text = "the company said it expects to report a loss for the third quarter"
+    win = open_window(qtbot, settings, [load_model(CBOW)], text)
+    try:
+        grad = win.gradient
+        grad.input_check.setChecked(True)
+        n = win.session.model.params.window
+        t = len(text.split()) - 2
+        win.workspace.set_cursor(t)
+        x, y = grad.input_curve.xData, grad.input_curve.yData
+        assert list(x) == list(range(t - n + 1, t + 1))  # the N steps of its window, no other
+        assert np.all(np.isfinite(y)) and np.all(y > 0)
+        lo, hi = grad.curve_plot.getViewBox().viewRange()[1]  # log10 y range: finite
+        assert np.isfinite(lo) and np.isfinite(hi) and lo < np.log10(y.min()) <= hi
+    finally:
+        win.shutdown()
+
+
+def test_swap_inside_cbows_window_keeps_its_bars_the_rnns_change(cbow_window: MainWindow,
+                                                                  monkeypatch: Any) -> None:
+    monkeypatch.setattr(QMenu, "popup", lambda self, *a: None)
+    ws = cbow_window.workspace
+    rnn_bars, cbow_bars = view(cbow_window, 1, 0), view(cbow_window, 1, 1)
+    ws.set_cursor(4)  # after "man": both models predict the next word
+    before = [np.array(v.bars.opts["width"]) for v in (rnn_bars, cbow_bars)]
+    words = [list(v.words) for v in (rnn_bars, cbow_bars)]
+    swap = actions(cbow_window.strip.token_menu(1))["Swap with"]  # "dog" <-> "man"
+    actions(swap)["5: man"].trigger()
+    assert ws.text == "the man bit the dog"
+    ws.set_cursor(4)
+    np.testing.assert_allclose(cbow_bars.bars.opts["width"], before[1], rtol=1e-5)
+    assert cbow_bars.words == words[1]
+    assert not np.allclose(rnn_bars.bars.opts["width"], before[0], rtol=1e-3)
+    # and the bars are the engines' probabilities for the swapped text
+    for v in (rnn_bars, cbow_bars):
+        m = v.session.model
+        probs = build_engine(m.params).run([t.id for t in m.tokenize(ws.text)])[-1].probs
+        np.testing.assert_allclose(v.bars.opts["width"], np.sort(probs)[::-1][:len(v.words)],
+                                   rtol=1e-5)
+
+
+# ---- a bidirectional language model -------------------------------------------------------------
+def random_model(params: Any, vocab_from: LoadedModel, name: str) -> LoadedModel:
+    return LoadedModel(params, vocab_from.vocab, "word", "rnnviz", f"{name}.safetensors",
+                       {"name": name})
+
+
+def test_bidirectional_rows_and_gradients_after_the_cursor(qtbot: Any, settings: Any) -> None:
+    base = load_model(RNN)
+    bi = random_model(random_bidir("lstm", len(base.vocab.tokens), 16, layers=2, seed=3),
+                      base, "random-bilstm")
+    text = "the dog bit the man"
+    win = open_window(qtbot, settings, [bi], text)
+    try:
+        heat = win.heatmap
+        labels = [p.getAxis("left").labelText for p in heat.plots]
+        assert labels == ["layer 1 → units", "layer 1 ← units", "layer 2 → units",
+                          "layer 2 ← units (top)"]
+        win.workspace.set_cursor(1)
+        s = win.session
+        assert heat.images[0].image.shape[0] == 5  # every column: ← has read the whole text
+        grad = win.gradient
+        ref = engine_gradient_rows(s.engine, s.trace.records, s.trace.targets, 1, 2)
+        for k, curve in enumerate(grad.curves):
+            want = ref.h[k, 0]
+            ok = np.isfinite(want) & (want > 0)
+            assert list(curve.xData) == list(np.flatnonzero(ok))
+            np.testing.assert_allclose(curve.yData, want[ok], rtol=1e-5)
+        # s > t: real numbers, drawn (the top → layer is 0 there, the top ← layer before t)
+        assert max(grad.curves[3].xData) == 4 and max(grad.curves[0].xData) == 4
+        assert max(grad.curves[2].xData) == 1
+        for title in ("What if", "Units", "Continue", "Memory", "Why it vanishes"):
+            win.show_panel(title)
+            win.workspace.set_cursor(2)
+            qtbot.wait(1)
+    finally:
+        win.shutdown()
+
+
+# ---- a classifier -------------------------------------------------------------------------------
+def uni_classifier(base: LoadedModel) -> LoadedModel:
+    v = len(base.vocab.tokens)
+    head = random_params("gru", 3, 12, seed=4)
+    net = dataclasses.replace(random_params("gru", v, 12, seed=3), decoder_w=head.decoder_w,
+                              decoder_b=head.decoder_b, output_size=3)
+    return random_model(ClassifierParams(net, ("neg", "neutral", "pos")), base, "random-clf")
+
+
+@pytest.fixture
+def clf_window(qtbot: Any, settings: Any) -> Iterator[MainWindow]:
+    win = open_window(qtbot, settings, [uni_classifier(load_model(RNN))],
+                      "the man bit the dog")
+    yield win
+    win.shutdown()
+
+
+def test_classifier_bars_are_the_prefix_class_probabilities(clf_window: MainWindow) -> None:
+    soft, s = clf_window.softmax, clf_window.session
+    net = s.model.params.net
+    ids = [t.id for t in s.model.tokenize("the man bit the dog")]
+    ref = RNNLM(net).run(ids)  # fc on the top h after each prefix
+    for t in range(len(ids)):
+        clf_window.workspace.set_cursor(t)
+        probs = ref[t].probs
+        order = np.argsort(-probs, kind="stable")
+        assert soft.words == [("neg", "neutral", "pos")[i] for i in order]
+        np.testing.assert_allclose(soft.bars.opts["width"], probs[order], rtol=1e-5)
+        assert "decision if the text ended here" in soft.target_label.text()
+    assert soft.title() == "Class"
+    assert "perplexity" not in clf_window.status_text()
+    assert "decision at the cursor" in clf_window.gradient.describe(s.cursor)
+    clf_window.show_panel("Classes")
+    cv = clf_window.findChild(ClassCurvesView)
+    assert cv is not None
+    cv.refresh()
+    table = np.stack([r.probs for r in ref])
+    for k, curve in enumerate(cv.curves):
+        np.testing.assert_allclose(curve.yData, table[:, k], rtol=1e-5)
+
+
+def test_tracing_a_class_and_refusing_tabs(clf_window: MainWindow, qtbot: Any) -> None:
+    ws, s = clf_window.workspace, clf_window.session
+    ws.set_cursor(2)
+    ws.set_traced_word("pos")
+    t = s.cursor
+    assert s.trace.targets[t] == 2 and s.trace.is_choice(t)
+    assert np.isclose(s.trace.losses[t], -np.log(s.trace.records[t].probs[2]), rtol=1e-6)
+    ws.set_traced_word("dog")  # a word, not a class: nothing traced, and the reason told
+    assert "not one of" in s.traced_note
+    for title in ("What if", "Units", "Continue", "Memory", "Why it vanishes", "Classes"):
+        clf_window.show_panel(title)
+        ws.set_cursor(3)
+        qtbot.wait(1)
