@@ -310,9 +310,9 @@ def continuation_job(workspace: Workspace, n: int, sampling: Sampling | None = N
         raise SessionError("type a text first")
     if n < 1:
         raise SessionError("generate at least one token")
-    if lead.backward:
-        raise SessionError(f"{lead.name} reads the text backward: it would write before the "
-                           "text, not after it; continue with a forward model")
+    note = continue_refusal(lead)
+    if note:
+        raise SessionError(note)
     engine, base, model, text = _rnn(lead), lead.base, lead.model, workspace.text
     layer = whatif_of(workspace)
     iv = layer.intervention or None
@@ -382,6 +382,25 @@ def attribute(session: ModelSession, t: int, word: str, contrast: str | None = N
         first = whatif_of(session.workspace)._state_before(session, session.base, 0)
         eff = ablation_effect(engine, recs, t, k, y, b, first if t == 0 else None)
     return UnitAttribution(t, word, contrast, att, k, eff)
+
+
+def refusal(session: ModelSession) -> str | None:
+    """The one line saying why what-if work cannot run on this model (None: it can)."""
+    if session.engine is None:
+        return None
+    try:
+        _rnn(session)
+    except SessionError as e:
+        return str(e)
+    return None
+
+
+def continue_refusal(session: ModelSession) -> str | None:
+    """Why this model cannot continue the text (None: it can)."""
+    if session.backward:
+        return (f"{session.name} reads the text backward: it would write before the text, not "
+                "after it; continue with a forward model")
+    return refusal(session)
 
 
 def _rnn(session: ModelSession) -> RNNLM:

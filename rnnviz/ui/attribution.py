@@ -10,7 +10,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from rnnviz.session import SessionError, UnitRef, Workspace
-from rnnviz.session.whatif import UnitAttribution, attribute
+from rnnviz.session.whatif import UnitAttribution, attribute, refusal
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import RefreshWhenShown, link_session
 from rnnviz.ui.whatif import NEG, PANEL_HEIGHT, POS, scrolled
@@ -90,6 +90,10 @@ class UnitAttributionView(RefreshWhenShown, QtWidgets.QWidget):
     def refresh(self, *_: object) -> None:
         lead = self.workspace.lead
         if lead is None or lead.trace is None:
+            return
+        note = refusal(lead)
+        if note:
+            self.status.setText(note)
             return
         t = lead.cursor
         word = self.word_edit.text().strip() or lead.prediction(t).target_word

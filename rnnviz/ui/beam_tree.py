@@ -10,7 +10,12 @@ from PySide6 import QtCore, QtWidgets
 
 from rnnviz.engine.generate import Sampling
 from rnnviz.session import SessionError, Workspace
-from rnnviz.session.whatif import Continuation, continuation_job, whatif_of
+from rnnviz.session.whatif import (
+    Continuation,
+    continuation_job,
+    continue_refusal,
+    whatif_of,
+)
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.i18n import QT_TRANSLATE_NOOP
@@ -40,7 +45,9 @@ class BeamTreeView(QtWidgets.QWidget):
         queue = self.queue  # a running job is cancelled when the view goes away
         self.destroyed.connect(lambda *_: _cancel_all(queue))
         self._build()
-        link_session(self, [(workspace.text_changed, self._on_text)])
+        link_session(self, [(workspace.text_changed, self._on_text),
+                            (workspace.models_changed, self._check_model)])
+        self._check_model()
 
     def _build(self) -> None:
         self.method_box = QtWidgets.QComboBox()
@@ -90,6 +97,15 @@ class BeamTreeView(QtWidgets.QWidget):
         lay.addWidget(self.graphics, 1)
         lay.addWidget(self.status)
         self.status.setText(self.tr("Click a node to make that branch the text."))
+
+    def _check_model(self, *_: object) -> None:
+        """A lead model that cannot continue the text (a classifier, CBOW, a backward or
+        bidirectional model) says so in one line, and the button waits for another."""
+        lead = self.workspace.lead
+        note = continue_refusal(lead) if lead is not None and lead.engine is not None else None
+        self.go.setEnabled(note is None)
+        if note:
+            self.status.setText(note)
 
     def sizeHint(self) -> QtCore.QSize:
         return QtCore.QSize(900, PANEL_HEIGHT)
@@ -194,6 +210,7 @@ class BeamTreeView(QtWidgets.QWidget):
 
     def _on_text(self) -> None:
         self.back_btn.setEnabled(bool(whatif_of(self.workspace).history))
+        self._check_model()
 
 
 def _visible(token: str) -> str:

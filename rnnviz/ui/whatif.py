@@ -21,6 +21,7 @@ from rnnviz.session.whatif import (
     WhatIfRun,
     make_intervention,
     parse_units,
+    refusal,
     whatif_of,
 )
 from rnnviz.ui import colormaps as cm
@@ -371,25 +372,29 @@ class WhatIfView(QtWidgets.QWidget):
         self.word_box.clear()
         if lead is None or lead.trace is None or lead.model is None:
             return
-        words = [] if t == 0 else lead.prediction(t - 1, 10).words
+        words = [] if t == 0 or lead.classifier else lead.prediction(t - 1, 10).words
         if "<unk>" in lead.model.vocab:
             words.append("<unk>")
         self.word_box.addItems(words)
         self.word_box.setCurrentText("")
 
     def refresh(self) -> None:
-        """Redraw the differences from the what-if state (empty when there is none)."""
+        """Redraw the differences from the what-if state (empty when there is none); the one
+        line of refusal for a model what-if cannot run on (RWKV, CBOW, bidirectional,
+        classifier)."""
+        models = self.workspace.models
+        refused = refusal(models[self.model_index]) if self.model_index < len(models) else None
+        error = refused
         try:
-            self.shown = self.whatif.run(self.model_index)
+            self.shown = None if refused else self.whatif.run(self.model_index)
         except SessionError as e:
-            self.status.setText(str(e))
-            self.shown = None
+            error, self.shown = str(e), None
         run = self.shown
         if self.whatif.edited_text is not None and not self.text_edit.hasFocus():
             self.text_edit.setText(self.whatif.edited_text)
-        self.status.setText(self.describe() if run is not None else
+        self.status.setText(error or (self.describe() if run is not None else
                             self.tr("No edit and no intervention: edit a token or apply "
-                                    "units."))
+                                    "units.")))
         if run is None:
             self.logp_bars.setOpts(x=np.zeros(0), height=np.zeros(0), brushes=[])
             self.loss_curve.setData([], [])

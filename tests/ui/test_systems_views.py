@@ -214,3 +214,12 @@ def test_tracing_a_class_and_refusing_tabs(clf_window: MainWindow, qtbot: Any) -
         clf_window.show_panel(title)
         ws.set_cursor(3)
         qtbot.wait(1)
+    # the tabs that need an RNN language model say so in one line
+    from rnnviz.ui.attribution import UnitAttributionView
+    from rnnviz.ui.beam_tree import BeamTreeView
+    from rnnviz.ui.whatif import WhatIfView
+    for cls in (WhatIfView, UnitAttributionView, BeamTreeView):
+        panel = clf_window.findChild(cls)
+        assert panel is not None
+        line = panel.status.full_text()
+        assert "work on RNN, LSTM and GRU" in line and "is a classifier" in line, line
