@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduce the bundled models in resources/models/ (CPU; resumable: rerun to continue).
 #   scripts/train_bundled.sh [ptb-lstm] [ptb-rnn] [ptb-gru] [shakespeare-char-lstm] [ptb-rwkv]
-#   (default: all)
+#                            [ptb-cbow] [ptb-order-bigru] [ptb-order-gru]   (default: all)
 # On 2 cores, two lanes in parallel use the machine best:
 #   scripts/train_bundled.sh ptb-lstm shakespeare-char-lstm &  scripts/train_bundled.sh ptb-rnn ptb-gru
 # Data: $RNNVIZ_DATA (default ../shared/data) holding ptb/ and tinyshakespeare/input.txt.
@@ -21,6 +21,11 @@ train() {  # name, then rnnviz train flags
     echo "== $name: $(date -u +%FT%TZ)" >>"runs/$name.log"
     "$PY" -m rnnviz train --name "$name" --out "$OUT/$name.safetensors" --threads "$THREADS" \
         --seed 1111 "$@" 2>>"runs/$name.log" | tee -a "runs/$name.log"
+}
+
+order_task() {  # the word-order task's data (not committed): runs/ptb-order/{train,valid,test}.txt
+    [ -f runs/ptb-order/test.txt ] ||
+        "$PY" scripts/make_order_task.py --ptb "$DATA/ptb" --out runs/ptb-order --seed 0
 }
 
 run_one() {
@@ -48,11 +53,31 @@ run_one() {
         train ptb-rwkv --data "$DATA/ptb" --cell rwkv4 --layers 2 --hidden 192 --tied \
             --dropout 0.25 --optimizer adam --lr 0.002 --clip 1.0 --batch 20 --bptt 35 \
             --epochs 4 --anneal 2 --plateau 0.01 --decay-after 1 ;;
+    ptb-cbow)  # the order-blind baseline: the mean of the last 5 embeddings, decoded (untied:
+               # tied, a word's own embedding pulls the prediction towards repeating it)
+        train ptb-cbow --data "$DATA/ptb" --cell cbow --window 5 --hidden 128 \
+            --dropout 0.1 --optimizer adam --lr 0.002 --clip 0.25 --batch 20 --bptt 35 \
+            --epochs 4 --anneal 2 --plateau 0.01 --decay-after 3 ;;
+    ptb-order-bigru)  # real or shuffled word order? (scripts/make_order_task.py, seed 0)
+        order_task
+        train ptb-order-bigru --task classify --data runs/ptb-order --cell gru --layers 1 \
+            --hidden 128 --embedding 128 --bidirectional --pool final-states --dropout 0.2 \
+            --optimizer adam --lr 0.002 --clip 1.0 --batch 64 --epochs 6 --anneal 2 \
+            --plateau 0.005 ;;
+    ptb-order-gru)  # the same task and size, one direction (last output = final state)
+        order_task
+        train ptb-order-gru --task classify --data runs/ptb-order --cell gru --layers 1 \
+            --hidden 128 --embedding 128 --pool last-output --dropout 0.2 \
+            --optimizer adam --lr 0.002 --clip 1.0 --batch 64 --epochs 6 --anneal 2 \
+            --plateau 0.005 ;;
     *) echo "unknown model $1" >&2; exit 2 ;;
     esac
 }
 
-if [ $# -eq 0 ]; then set -- ptb-lstm ptb-rnn ptb-gru shakespeare-char-lstm ptb-rwkv; fi
+if [ $# -eq 0 ]; then
+    set -- ptb-lstm ptb-rnn ptb-gru shakespeare-char-lstm ptb-rwkv ptb-cbow ptb-order-bigru \
+        ptb-order-gru
+fi
 for name in "$@"; do run_one "$name"; done
 exit 0
 }

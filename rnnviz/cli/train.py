@@ -12,7 +12,7 @@ from rnnviz.cli.common import UsageError
 if TYPE_CHECKING:
     from rnnviz.train.trainer import TrainConfig
 
-CELL_CHOICES = ("lstm", "gru", "rnn_tanh", "rnn_relu", "rwkv4", "rwkv7")
+CELL_CHOICES = ("lstm", "gru", "rnn_tanh", "rnn_relu", "rwkv4", "rwkv7", "cbow")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -46,6 +46,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     a("--reverse", action="store_true",
       help="train a backward model: each line's words reversed, predicting the previous word "
            "(stored as direction 'backward'; rnnviz eval reads it backwards)")
+    a("--window", type=int, metavar="N",
+      help="--cell cbow: predict the next word from the mean of the last N embeddings (2..10)")
+    a("--task", choices=("lm", "classify"), default="lm",
+      help="lm (default) or classify: a many-to-one classifier on --data DIR holding "
+           "train/valid/test files of 'label<TAB>sentence' lines")
+    a("--bidirectional", action="store_true", help="classifiers: a bidirectional recurrent net")
+    a("--pool", choices=("last-output", "final-states"),
+      help="classifiers: fc reads the last step's output (default, as SampleRNN's out[:, -1]) "
+           "or both directions' final states")
     a("--seed", type=int, default=1111)
     a("--device", default="cpu", help="cpu or cuda[:N]")
     a("--threads", type=int, help="torch CPU threads")
@@ -72,12 +81,24 @@ def config_from_args(args: argparse.Namespace, command: str = "") -> TrainConfig
         raise UsageError("--dropout must be in [0, 1)")
     if args.tied and args.embedding not in (None, args.hidden):
         raise UsageError("--tied needs --embedding equal to --hidden")
+    if (args.cell == "cbow") != (args.window is not None):
+        raise UsageError("--cell cbow needs --window N, and --window is for --cell cbow only")
+    if args.window is not None and not 2 <= args.window <= 10:
+        raise UsageError("--window must be 2 to 10 words")
+    classify = args.task == "classify"
+    if not classify and (args.bidirectional or args.pool):
+        raise UsageError("--bidirectional and --pool are for --task classify")
+    if classify and (args.cell not in ("lstm", "gru", "rnn_tanh", "rnn_relu") or args.reverse):
+        raise UsageError("--task classify trains an RNN, LSTM or GRU (no --reverse)")
     return TrainConfig(
-        data=args.data, out=args.out, cell=args.cell, layers=args.layers, hidden=args.hidden,
+        data=args.data, out=args.out, cell=args.cell,
+        layers=1 if args.cell == "cbow" else args.layers, hidden=args.hidden,
         embedding=args.embedding, tied=args.tied, dropout=args.dropout, bptt=args.bptt,
         batch=args.batch, epochs=args.epochs, lr=lr, optimizer=args.optimizer, clip=args.clip,
         anneal=args.anneal, plateau=args.plateau,
         decay_after=args.decay_after, tokenizer=args.tokenizer, reverse=args.reverse,
+        window=args.window, task="classify" if classify else None,
+        bidirectional=args.bidirectional, pool=(args.pool or "last-output") if classify else None,
         seed=args.seed,
         device=args.device,
         name=args.name, run_dir=args.run_dir, checkpoint_minutes=args.checkpoint_minutes,
@@ -114,7 +135,10 @@ def run(args: argparse.Namespace) -> int:
         result = train(cfg)
     except (TrainError, CorpusError) as e:
         raise UsageError(str(e)) from None
-    if result is not None:
+    if result is not None and result.test_accuracy is not None:
+        print(f"wrote {result.out}: valid accuracy {result.valid_accuracy:.4f}, "
+              f"test accuracy {result.test_accuracy:.4f}")
+    elif result is not None:
         test = "" if result.test_ppl is None else f", test ppl {result.test_ppl:.2f}"
         print(f"wrote {result.out}: valid ppl {result.valid_ppl:.2f}{test}")
     return 0

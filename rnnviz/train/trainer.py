@@ -20,6 +20,8 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from rnnviz.engine.factory import AnyParams
+from rnnviz.train.cbow_model import CbowModel, to_cbow_params
 from rnnviz.train.corpus import IDS, Corpus, load_corpus
 from rnnviz.train.evaluate import BOOK_BPTT, fit_batch, mean_nll
 from rnnviz.train.model import Hidden, RNNModel, detach, hidden_from_list, hidden_list, to_params
@@ -57,6 +59,10 @@ class TrainConfig:
     decay_after: int | None = None
     tokenizer: str | None = None
     reverse: bool = False  # a backward LM: each line's words reversed
+    window: int | None = None  # CBOW: the N words averaged
+    task: str | None = None  # None: a language model; 'classify': a many-to-one classifier
+    bidirectional: bool = False  # classifiers: a bidirectional recurrent net
+    pool: str | None = None  # classifiers: 'last-output' (default) or 'final-states'
     seed: int = 1111
     device: str = "cpu"
     name: str | None = None
@@ -108,6 +114,8 @@ class TrainResult:
     valid_ppl: float
     test_ppl: float | None
     meta: dict[str, Any]
+    valid_accuracy: float | None = None  # classifiers (their ppl figures are NaN)
+    test_accuracy: float | None = None
 
 
 @dataclass
@@ -164,6 +172,16 @@ def build_model(cfg: TrainConfig, vocab_size: int) -> RNNModel:
             raise TrainError("RWKV has one width: leave --embedding out")
         rwkv = RwkvModel(cfg.cell, vocab_size, cfg.hidden, cfg.layers, cfg.dropout, cfg.tied)
         return rwkv.to(cfg.device)  # type: ignore[return-value]  # same interface
+    if cfg.cell == "cbow":
+        if cfg.window is None:
+            raise TrainError("--cell cbow needs --window N (2 to 10)")
+        if cfg.embedding not in (None, cfg.hidden):
+            raise TrainError("CBOW has one width, --hidden (the embedding size): leave "
+                             "--embedding out")
+        cbow = CbowModel(vocab_size, cfg.hidden, cfg.window, cfg.dropout, cfg.tied)
+        return cbow.to(cfg.device)  # type: ignore[return-value]  # same interface
+    if cfg.window is not None:
+        raise TrainError("--window is for --cell cbow")
     return RNNModel(cfg.cell, vocab_size, cfg.hidden, cfg.layers, cfg.embedding,
                     cfg.dropout, cfg.tied).to(cfg.device)
 
@@ -374,6 +392,10 @@ def train(cfg: TrainConfig) -> TrainResult | None:
 
     Returns None when stopped early by ``stop_after`` (the state is saved) and on other ranks.
     """
+    if cfg.task == "classify":
+        from rnnviz.train.classify import train_classifier
+
+        return train_classifier(cfg)
     run = prepare(cfg)
     while run.progress.epoch < cfg.epochs:
         if not run_epoch(run):
@@ -405,7 +427,13 @@ def write_model(run: _Run, epochs_done: int, valid: float | None = None) -> Trai
     meta = provenance(run, valid, test, epochs_done)
     Path(cfg.out).parent.mkdir(parents=True, exist_ok=True)
     model = run.model
-    params = to_rwkv_params(model) if isinstance(model, RwkvModel) else to_params(model)
+    params: AnyParams
+    if isinstance(model, RwkvModel):
+        params = to_rwkv_params(model)
+    elif isinstance(model, CbowModel):
+        params = to_cbow_params(model)
+    else:
+        params = to_params(model)
     native.save(cfg.out, params, corpus.vocab, corpus.tokenizer, meta)
     return TrainResult(cfg.out, math.exp(valid), None if test is None else math.exp(test), meta)
 

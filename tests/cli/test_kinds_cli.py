@@ -139,7 +139,9 @@ def test_classifier_eval_accuracy_and_loss(tmp_path: Path, classifier: tuple,
     data.write_text("".join(f"{lab}\t{s}\n" for lab, s in rows) + "\n")
     index = {w: i for i, w in enumerate(WORDS)}
     labels = [{"real": 0, "shuffled": 1, "0": 0, "1": 1}[lab] for lab, _ in rows]
-    probs = [_torch_class_probs(net, [index.get(w, 1) for w in s.split()]) for _, s in rows]
+    # each sentence read as rnnviz train --task classify reads it: its words, then <eos>
+    probs = [_torch_class_probs(net, [index.get(w, 1) for w in [*s.split(), "<eos>"]])
+             for _, s in rows]
     acc = np.mean([np.argmax(p) == y for p, y in zip(probs, labels, strict=True)])
     loss = -np.mean([np.log(p[y]) for p, y in zip(probs, labels, strict=True)])
     assert main(["eval", str(path), "--vocab", str(vocab), "--classes", "real,shuffled",
