@@ -23,7 +23,7 @@ from rnnviz.engine.rwkv import RwkvLM
 from rnnviz.engine.rwkv_bptt import rwkv_gradient_rows
 from rnnviz.engine.rwkv_params import RwkvParams
 
-Engine = Union[RNNLM, RwkvLM, BiRNNLM, ClassifierEngine, CbowLM]  # noqa: UP007  (runtime alias)
+Engine = Union[RNNLM, RwkvLM, BiRNNLM, ClassifierEngine, CbowLM]  # noqa: UP007  (a runtime alias)
 AnyParams = Union[ModelParams, RwkvParams, BiParams, ClassifierParams, CbowParams]  # noqa: UP007
 
 
@@ -50,7 +50,7 @@ def has_state_grad(engine: Engine) -> bool:
 def layer_labels(engine: Engine) -> tuple[str, ...]:
     """A name per displayed layer: 'layer 1', ... ('layer 1 →', 'layer 1 ←', ... when
     bidirectional)."""
-    if isinstance(engine, BiRNNLM | ClassifierEngine | CbowLM):  # CBOW: ('window mean',)
+    if isinstance(engine, BiRNNLM | ClassifierEngine | CbowLM):
         return engine.layer_labels()
     return tuple(f"layer {k + 1}" for k in range(engine.num_layers))
 
@@ -89,12 +89,12 @@ def engine_gradient_rows(
     """:func:`bptt.gradient_rows` for any engine (same definitions, shapes and cancellation)."""
     if isinstance(engine, RwkvLM):
         return rwkv_gradient_rows(engine, records, targets, t0, t1, truncate, progress)
-    if isinstance(engine, CbowLM):  # CBOW: no recurrence, the window's N steps
-        return cbow_gradient_rows(engine, records, targets, t0, t1, truncate, progress)
     if isinstance(engine, ClassifierEngine):
         return classifier_gradient_rows(engine, records, targets, t0, t1, truncate, progress)
     if isinstance(engine, BiRNNLM):
         return bidir_gradient_rows(engine, records, targets, t0, t1, truncate, progress)
+    if isinstance(engine, CbowLM):  # CBOW: no recurrence, the window's N steps
+        return cbow_gradient_rows(engine, records, targets, t0, t1, truncate, progress)
     return gradient_rows(engine, records, targets, t0, t1, truncate, progress)
 
 
@@ -111,7 +111,7 @@ def model_kind(engine: Engine) -> str:
     if isinstance(engine, ClassifierEngine):
         return "a classifier"
     if isinstance(engine, CbowLM):
-        return "a CBOW model"
+        return "a CBOW model (no recurrence)"
     return "an RNN language model"
 
 
