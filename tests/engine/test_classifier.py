@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from rnnviz.checkpoints.vocab import Token
+from rnnviz.engine import classifier
 from rnnviz.engine.bidir_params import BiParams, random_bidir
 from rnnviz.engine.classifier import ClassifierEngine, classifier_gradient_rows
 from rnnviz.engine.classifier_params import ClassifierParams
@@ -78,7 +79,10 @@ def _torch_prefix_probs(p: ClassifierParams, ids: list[int]) -> np.ndarray:
 @pytest.mark.parametrize("cell", CELLS)
 @pytest.mark.parametrize("bi", [False, True])
 @pytest.mark.parametrize("pool", ["last-output", "final-states"])
-def test_class_probabilities_after_every_prefix(cell: str, bi: bool, pool: str) -> None:
+def test_class_probabilities_after_every_prefix(cell: str, bi: bool, pool: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    if cell == "gru":  # prefixes in batches of 1 row, not all at once
+        monkeypatch.setattr(classifier, "CHUNK_BYTES", 1)
     p = _params(cell, bi, pool, seed=CELLS.index(cell))
     eng = ClassifierEngine(p)
     recs = eng.run(IDS)
@@ -130,8 +134,10 @@ def _reference_bi_rows(p: ClassifierParams, ids: list[int], targets: np.ndarray,
 @pytest.mark.parametrize("cell", CELLS)
 @pytest.mark.parametrize("pool", ["last-output", "final-states"])
 @pytest.mark.parametrize("truncate", [None, 3])
-def test_bidirectional_gradient_rows_match_autograd(cell: str, pool: str,
-                                                   truncate: int | None) -> None:
+def test_bidirectional_gradient_rows_match_autograd(cell: str, pool: str, truncate: int | None,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    if cell in ("gru", "rnn_relu"):  # prefixes in batches of 1 and 2 rows, not all at once
+        monkeypatch.setattr(classifier, "CHUNK_BYTES", 1 if cell == "gru" else 17000)
     p = _params(cell, True, pool, seed=7)
     eng = ClassifierEngine(p)
     recs = eng.run(IDS)
