@@ -75,6 +75,13 @@ def test_run_matches_torch_bidirectional_module(cell: str, layers: int) -> None:
     assert_close(logits[1], np.stack([r.logits for r in model.run(IDS[::-1])]))
 
 
+def test_empty_text() -> None:
+    model = BiRNNLM(random_bidir("gru", 10, 4, layers=2, seed=1))
+    assert model.run([]) == []
+    logits, final = model.forward(np.zeros((3, 0), np.int64))
+    assert logits.shape == (3, 0, 10) and final.h.shape == (4, 3, 4)
+
+
 def test_priming_sets_only_the_forward_direction() -> None:
     """run(ids, state) = torch with h_0 = [state's forward rows; zeros for the reverse]."""
     p = random_bidir("lstm", 10, 6, layers=2, embedding=4, seed=5)

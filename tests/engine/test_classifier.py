@@ -155,6 +155,21 @@ def test_bidirectional_gradient_rows_match_autograd(cell: str, pool: str, trunca
     assert_close(part.h, want_h[:, 2:4])
 
 
+@pytest.mark.parametrize("layers", [1, 3])
+def test_bidirectional_rows_with_one_and_three_layers(layers: int) -> None:
+    p = _params("lstm", True, "final-states", layers=layers, seed=layers)
+    eng = ClassifierEngine(p)
+    recs = eng.run(IDS[:5])
+    assert_close(np.stack([r.probs for r in recs]), _torch_prefix_probs(p, IDS[:5]))
+    targets, _ = engine_targets(eng, recs)
+    want_h, want_c, want_in = _reference_bi_rows(p, IDS[:5], targets, None)
+    rows = engine_gradient_rows(eng, recs, targets, 0, 5)
+    assert_close(rows.h, want_h)
+    assert_close(rows.inputs, want_in)
+    assert rows.c is not None and want_c is not None
+    assert_close(rows.c, want_c)
+
+
 @pytest.mark.parametrize("cell", CELLS)
 def test_unidirectional_gradient_rows_match_autograd(cell: str) -> None:
     """For a unidirectional classifier every prefix's class loss is the step's loss of the
