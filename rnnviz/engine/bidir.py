@@ -107,7 +107,9 @@ class BiRNNLM:
         """Run every layer over ids (B, T): the forward direction from ``state``'s forward rows
         (zeros if None), the reverse direction from zeros. keep: keep the backward caches.
         active(t): the batch rows step t runs, the same in every layer and direction (a
-        classifier's prefixes: row b is a text that ends at step b)."""
+        classifier's prefixes: row b is a text that ends at step b, all rows the same tokens
+        and start state; the first layer's forward direction then runs once, on batch 1, and
+        its caches have one row)."""
         b = ids.shape[0]
         st = state if state is not None else self.zero_state(b)
         x = self.params.embedding[ids.T]  # (T, B, D)
@@ -115,7 +117,13 @@ class BiRNNLM:
         hs, cs, caches = [], [], []
         for k, (fc, rc) in enumerate(zip(self.fwd_cells, self.rev_cells, strict=True)):
             c0 = st.c[2 * k] if st.c is not None else None
-            hf, cf, kf = self._direction(fc, x, st.h[2 * k], c0, False, keep, active)
+            if k == 0 and active is not None:  # every row reads the same past: run it once
+                hf, cf, kf = self._direction(fc, x[:, :1], st.h[0, :1], None if c0 is None
+                                             else c0[:1], False, keep, None)
+                hf = np.broadcast_to(hf, x.shape[:2] + hf.shape[2:])
+                cf = None if cf is None else np.broadcast_to(cf, hf.shape)
+            else:
+                hf, cf, kf = self._direction(fc, x, st.h[2 * k], c0, False, keep, active)
             hr, cr, kr = self._direction(rc, x, zero, zero if self.is_lstm else None, True,
                                          keep, active)
             hs += [hf, hr]
