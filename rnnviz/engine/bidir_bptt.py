@@ -31,6 +31,7 @@ from rnnviz.engine.cells import F32
 from rnnviz.engine.network import StepRecord
 
 CHAIN_ROWS = 2  # up to this many target rows, one chain per row beats the batched sweep
+SWEEP_BYTES = 64 << 20  # gradient buffers of one batched sweep (rows are split to fit)
 RowsAt = Callable[[int, int], slice]  # (displayed layer j, step s) -> rows taking part
 
 
@@ -182,15 +183,22 @@ def bidir_gradient_rows(
     n_steps, n, hid = len(records), t1 - t0, model.hidden_size
     caches = [r.caches for r in records]
     inj = output_gradients(model, records, targets, t0, t1)  # (n, 2H)
-    if n > CHAIN_ROWS:
-        d_top = np.zeros((n, n_steps, 2 * hid), np.float32)
-        d_top[np.arange(n), np.arange(t0, t1)] = inj
-        h, c, e = sweep_rows(model, caches, d_top, truncate, progress,
-                             lm_rows_at(model, t0, n, truncate))
-        return GradientRows(t0, h, c, e)
     out_h = np.zeros((model.num_layers, n, n_steps), np.float32)
     out_c = np.zeros_like(out_h) if model.is_lstm else None
     out_in = np.zeros((n, n_steps), np.float32)
+    if n > CHAIN_ROWS:
+        # the sweep holds gradients (rows, T, 2H) into and out of a layer: bound its memory
+        size = max(CHAIN_ROWS + 1, SWEEP_BYTES // (n_steps * 4 * hid * 4))
+        for a in range(0, n, size):
+            b = min(a + size, n)
+            d_top = np.zeros((b - a, n_steps, 2 * hid), np.float32)
+            d_top[np.arange(b - a), np.arange(t0 + a, t0 + b)] = inj[a:b]
+            h, c, e = sweep_rows(model, caches, d_top, truncate, _part(progress, a, b, n),
+                                 lm_rows_at(model, t0 + a, b - a, truncate))
+            out_h[:, a:b], out_in[a:b] = h, e
+            if out_c is not None and c is not None:
+                out_c[:, a:b] = c
+        return GradientRows(t0, out_h, out_c, out_in)
     for i in range(n):
         d_top = np.zeros((n_steps, 2 * hid), np.float32)
         d_top[t0 + i] = inj[i]
@@ -201,3 +209,10 @@ def bidir_gradient_rows(
         if progress is not None and not progress((i + 1) / n):
             raise Cancelled
     return GradientRows(t0, out_h, out_c, out_in)
+
+
+def _part(progress: Progress | None, a: int, b: int, n: int) -> Progress | None:
+    """The progress of rows [a, b) of n as a fraction of the whole."""
+    if progress is None:
+        return None
+    return lambda f: progress((a + f * (b - a)) / n)
