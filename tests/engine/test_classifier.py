@@ -7,6 +7,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rnnviz.checkpoints.vocab import Token
 from rnnviz.engine import classifier
@@ -168,6 +170,27 @@ def test_bidirectional_rows_with_one_and_three_layers(layers: int) -> None:
     assert_close(rows.inputs, want_in)
     assert rows.c is not None and want_c is not None
     assert_close(rows.c, want_c)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(CELLS), st.integers(1, 7), st.integers(1, 3), st.integers(1, 5),
+       st.integers(0, 2**31), st.lists(st.integers(0, 9), min_size=1, max_size=6),
+       st.sampled_from(["last-output", "final-states"]), st.one_of(st.none(), st.integers(1, 3)))
+def test_bidirectional_random_shapes(cell: str, hidden: int, layers: int, emb: int, seed: int,
+                                     ids: list[int], pool: str, truncate: int | None) -> None:
+    net = random_bidir(cell, 10, hidden, layers=layers, embedding=emb, outputs=2, seed=seed)
+    p = ClassifierParams(net, ("x", "y"), pool)
+    eng = ClassifierEngine(p)
+    recs = eng.run(ids)
+    assert_close(np.stack([r.probs for r in recs]), _torch_prefix_probs(p, ids))
+    targets, _ = engine_targets(eng, recs)
+    want_h, want_c, want_in = _reference_bi_rows(p, ids, targets, truncate)
+    rows = engine_gradient_rows(eng, recs, targets, 0, len(ids), truncate)
+    assert_close(rows.h, want_h)
+    assert_close(rows.inputs, want_in)
+    if want_c is not None:
+        assert rows.c is not None
+        assert_close(rows.c, want_c)
 
 
 @pytest.mark.parametrize("cell", CELLS)
