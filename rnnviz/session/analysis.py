@@ -15,7 +15,13 @@ from numpy.typing import NDArray
 
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import Token
-from rnnviz.engine.factory import Engine, build_engine, engine_gradient_rows, layer_labels, rnn_only
+from rnnviz.engine.factory import (
+    Engine,
+    build_engine,
+    engine_gradient_rows,
+    layer_labels,
+    rnn_only,
+)
 from rnnviz.engine.jacobian import forget_gate_mean, jacobian_norms
 from rnnviz.engine.network import RNNLM, State
 from rnnviz.engine.params import F32
