@@ -248,3 +248,24 @@ def test_api_load_with_classes_and_backward_analysis(tmp_path: Path, classifier:
     assert list(r.reading_order) == [2, 1, 0] and r.tokens == ["the", "dog", "bit"]
     assert r.hidden.shape == (2, 3, 6)
     np.testing.assert_allclose(r.hidden[:, 0], b.engine().run([WORDS.index("bit")])[0].h, **TOL)
+
+
+def test_cbow_file_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = random_cbow(len(WORDS), 5, 5, seed=8)
+    path = tmp_path / "cbow.safetensors"
+    native.save(path, p, Vocab(WORDS), "word")
+    a = _json(["analyze", str(path), "--text", "the man bit the dog", "--top-k", "3"], capsys)
+    b = _json(["analyze", str(path), "--text", "the dog bit the man", "--top-k", "3"], capsys)
+    assert a["model"]["kind"] == "cbow" and a["layer_labels"] == ["window mean"]
+
+    def bars(doc: dict, t: int) -> list[tuple[int, float]]:
+        return [(k["id"], k["prob"]) for k in doc["steps"][t]["top_k"]]
+
+    # after 5 words the window holds the same words in another order: the same bars
+    assert [i for i, _ in bars(a, 4)] == [i for i, _ in bars(b, 4)]
+    np.testing.assert_allclose([q for _, q in bars(a, 4)], [q for _, q in bars(b, 4)], atol=1e-6)
+    assert np.abs(np.array(bars(a, 1)) - np.array(bars(b, 1))).max() > 1e-4  # man vs dog
+    assert main(["memory", str(path), "--data", str(write_lines(tmp_path / "c.txt",
+                                                                ["the dog"] * 50))]) == 2
+    errors = [ln for ln in capsys.readouterr().err.splitlines() if "error" in ln]
+    assert len(errors) == 1 and "CBOW" in errors[0]
