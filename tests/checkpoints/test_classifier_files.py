@@ -132,3 +132,20 @@ def test_bidirectional_pool_defaults_with_a_notice_and_matters(tmp_path: Path) -
     with torch.no_grad():
         want = torch.softmax(net(torch.tensor([ids]))[0], -1).numpy()
     assert np.abs(class_probs(p, ids) - want).max() > 1e-3  # the wrong pool is visibly wrong
+
+
+def test_whole_module_says_its_pool(tmp_path: Path) -> None:
+    mod = user_module(tmp_path)
+    net = init(mod.TextClassifier(11, 4, 5, 2, "LSTM", 1, True, "final-states"),  # type: ignore
+               seed=5)
+    path = save(net, tmp_path / "clf.pt", whole=True)
+    vocab = str(write_lines(tmp_path / "vocab.txt", [f"w{i}" for i in range(11)]))
+    loaded = load_model(path, VocabOptions(vocab_file=vocab))
+    p = loaded.params
+    assert isinstance(p, ClassifierParams) and p.pool == "final-states"
+    assert not any("--pool" in n for n in loaded.notices)
+    assert any("'pool' attribute" in n for n in loaded.notices)
+    ids = [3, 1, 4, 1, 5]
+    with torch.no_grad():
+        want = torch.softmax(net(torch.tensor([ids]))[0], -1).numpy()
+    np.testing.assert_allclose(build_engine(p).run(ids)[-1].probs, want, **TOL)

@@ -269,3 +269,16 @@ def test_cbow_file_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture
                                                                 ["the dog"] * 50))]) == 2
     errors = [ln for ln in capsys.readouterr().err.splitlines() if "error" in ln]
     assert len(errors) == 1 and "CBOW" in errors[0]
+
+
+def test_backward_prime_is_the_text_that_follows(backward: tuple) -> None:
+    import rnnviz
+
+    b = rnnviz.load(backward[0])
+    r = b.analyze("the dog", prime="bit the man")
+    ix = {w: i for i, w in enumerate(WORDS)}
+    stream = [ix[w] for w in ["man", "the", "bit", "dog", "the"]]  # right to left
+    want = b.engine().run(stream)
+    for i in range(2):
+        np.testing.assert_allclose(r.hidden[:, i], want[3 + i].h, **TOL)
+        np.testing.assert_allclose(r.probs[i], want[3 + i].probs, **TOL)
