@@ -243,6 +243,7 @@ class HiddenStateView(SessionView):
                                         interactive=False, width=14)
         self.colorbar.setImageItem(self.images)
         cm.style_colorbar(self.colorbar)
+        self.colorbar.axis.enableAutoSIPrefix(False)  # 0.9, not 900 × 0.001 (CBOW, relu)
         self.graphics.addItem(self.colorbar, row=0, col=pairs, rowspan=rows)
         self.plots[0].getViewBox().sigYRangeChanged.connect(self._update_units_label)
 
