@@ -278,13 +278,14 @@ class ElidedLabel(QLabel):
         return QSize(self.minimumWidth(), super().minimumSizeHint().height())
 
 
+EXPLAINED = frozenset({"Word order", "Direction", "Task"})  # sentences: wrapped, never cut
 SHORT = 40  # values up to this long wrap at spaces; longer ones are elided to one line
 
 
-def value_label(text: str) -> QLabel:
+def value_label(text: str, wrap: bool = False) -> QLabel:
     """A short value as a wrapping label, a long one (or one long word, which cannot wrap: a
     file name) elided (its tooltip has the whole)."""
-    if len(text) > SHORT or (len(text) > SHORT // 2 and " " not in text):
+    if not wrap and (len(text) > SHORT or (len(text) > SHORT // 2 and " " not in text)):
         return ElidedLabel(text)
     label = QLabel(text)
     label.setWordWrap(True)
@@ -414,7 +415,7 @@ class ModelPanel(QWidget):
         for label, value in describe(model):
             self.keys.append(label)
             name = QLabel(self.tr("{0}:").format(_tr(label)))
-            shown = value_label(value)
+            shown = value_label(value, wrap=label in EXPLAINED)
             # What the file itself records is shown as it is, in its own language.
             name.setProperty(FILE_TEXT, label not in _KNOWN)
             shown.setProperty(FILE_TEXT, label not in _KNOWN or label in _RECORDED)
