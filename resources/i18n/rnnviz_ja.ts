@@ -1644,6 +1644,26 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
             <translation>再び正解の次の単語を追跡する（最後のステップでは最上位の予測）</translation>
         </message>
         <message>
+            <source>Tracing the loss of the predicted class</source>
+            <translation>予測したクラスの損失を追跡中</translation>
+        </message>
+        <message>
+            <source>predicted class</source>
+            <translation>予測したクラス</translation>
+        </message>
+        <message>
+            <source>trace a class…</source>
+            <translation>クラスを追跡…</translation>
+        </message>
+        <message>
+            <source>Tracing the loss of the true previous word</source>
+            <translation>正解の前の単語の損失を追跡中</translation>
+        </message>
+        <message>
+            <source>true previous word</source>
+            <translation>正解の前の単語</translation>
+        </message>
+        <message>
             <source>Tracing the loss of the true next word</source>
             <translation>正解の次の単語の損失を追跡中</translation>
         </message>

@@ -36,6 +36,7 @@ class TracedWordBox(QWidget):
         lay.addWidget(self.reset)
         link_session(self, [(workspace.traced_changed, self.refresh),
                             (workspace.text_changed, self.refresh),
+                            (workspace.models_changed, self.refresh),
                             (workspace.cursor_changed, self.refresh)])
         self.refresh()
 
@@ -48,12 +49,34 @@ class TracedWordBox(QWidget):
     def text(self) -> str:
         return self.label.text()
 
+    def _kind(self) -> str:
+        """What the lead model's loss is about: 'class', 'previous' or 'next'."""
+        lead = self.workspace.lead
+        if lead is not None and lead.classifier:
+            return "class"
+        return "previous" if lead is not None and lead.backward else "next"
+
+    def _defaults(self) -> tuple[str, str, str]:
+        """(what is traced by default, the reset button, the edit's placeholder)."""
+        kind = self._kind()
+        if kind == "class":
+            return (self.tr("Tracing the loss of the predicted class"),
+                    self.tr("predicted class"), self.tr("trace a class…"))
+        if kind == "previous":
+            return (self.tr("Tracing the loss of the true previous word"),
+                    self.tr("true previous word"), self.tr("trace another word…"))
+        return (self.tr("Tracing the loss of the true next word"), self.tr("true next word"),
+                self.tr("trace another word…"))
+
     def refresh(self, *_: object) -> None:
         """Say what is traced at the current step, and where the choice is not applied."""
         choice = self.workspace.traced
         self.reset.setEnabled(choice is not None)
+        default, button, placeholder = self._defaults()
+        self.reset.setText(button)
+        self.edit.setPlaceholderText(placeholder)
         if choice is None:
-            self.label.setText(self.tr("Tracing the loss of the true next word"))
+            self.label.setText(default)
             self.label.setToolTip("")
             return
         if choice.step == self.workspace.cursor:

@@ -108,6 +108,11 @@ def test_backward_bars_are_the_previous_word_probabilities(window: MainWindow) -
 
 
 def test_chips_of_a_backward_lead_read_in_text_order(window: MainWindow) -> None:
+    from rnnviz.ui.traced_word import TracedWordBox
+    box = window.findChild(TracedWordBox)
+    assert box is not None and box.text() == ("Tracing the loss of the true previous word"
+                                              if window.session.backward else
+                                              "Tracing the loss of the true next word")
     chips = window.strip.chips
     lefts = [chips.chip_rect(t).left() for t in range(len(chips.tokens))]
     if window.session.backward:

@@ -210,6 +210,11 @@ def test_tracing_a_class_and_refusing_tabs(clf_window: MainWindow, qtbot: Any) -
     assert np.isclose(s.trace.losses[t], -np.log(s.trace.records[t].probs[2]), rtol=1e-6)
     ws.set_traced_word("dog")  # a word, not a class: nothing traced, and the reason told
     assert "not one of" in s.traced_note
+    from rnnviz.ui.traced_word import TracedWordBox
+    box = clf_window.findChild(TracedWordBox)
+    ws.set_traced_word(None)
+    assert box.text() == "Tracing the loss of the predicted class"
+    assert box.reset.text() == "predicted class"
     for title in ("What if", "Units", "Continue", "Memory", "Why it vanishes", "Classes"):
         clf_window.show_panel(title)
         ws.set_cursor(3)
