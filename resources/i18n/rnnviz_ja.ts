@@ -1207,6 +1207,10 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
             <translation>分類器: {0} クラス（{1}）</translation>
         </message>
         <message>
+            <source>validation accuracy per epoch: {0}</source>
+            <translation>エポックごとの検証正解率: {0}</translation>
+        </message>
+        <message>
             <source>validation perplexity per epoch: {0}</source>
             <translation>エポックごとの検証パープレキシティ: {0}</translation>
         </message>
@@ -1221,6 +1225,10 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
         <message>
             <source>valid ppl</source>
             <translation>検証 ppl</translation>
+        </message>
+        <message>
+            <source>valid acc</source>
+            <translation>検証正解率</translation>
         </message>
         <message>
             <source>Choose another vocabulary…</source>
@@ -1241,6 +1249,10 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
         <message>
             <source>&lt;b&gt;Notes&lt;/b&gt;</source>
             <translation>&lt;b&gt;注記&lt;/b&gt;</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;Validation accuracy per epoch&lt;/b&gt;</source>
+            <translation>&lt;b&gt;エポックごとの検証正解率&lt;/b&gt;</translation>
         </message>
         <message>
             <source>&lt;b&gt;Validation perplexity per epoch&lt;/b&gt;</source>

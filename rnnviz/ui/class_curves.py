@@ -46,7 +46,8 @@ class ClassCurvesView(RefreshWhenShown, QWidget):
         self.plot.setYRange(0.0, 1.0, padding=0.02)
         self.plot.getViewBox().setMouseEnabled(x=False, y=False)
         self.plot.showGrid(x=False, y=True, alpha=0.25)
-        self.legend = self.plot.addLegend(offset=(-4, 4), labelTextSize="8pt")
+        self.legend = self.plot.addLegend(offset=(-4, 4), labelTextSize="8pt",
+                                          labelTextColor=(40, 40, 40))
         self.cursor_line = pg.InfiniteLine(angle=90, pen=pg.mkPen((60, 60, 60), width=1))
         self.plot.addItem(self.cursor_line, ignoreBounds=True)
         top = QHBoxLayout()

@@ -294,17 +294,20 @@ def value_label(text: str, wrap: bool = False) -> QLabel:
 
 
 class Sparkline(QWidget):
-    """Validation perplexity per epoch as a small line, the best epoch dotted."""
+    """Validation perplexity (a classifier: accuracy) per epoch as a small line, the best epoch
+    dotted (the lowest perplexity, the highest accuracy)."""
 
-    def __init__(self, values: list[float]) -> None:
+    def __init__(self, values: list[float], accuracy: bool = False) -> None:
         super().__init__()
         self.values = [v for v in values if math.isfinite(v)]
+        self.accuracy = accuracy
         self.setMinimumHeight(36)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         if self.values:
-            self.setToolTip(QCoreApplication.translate(
-                "ModelPanel", "validation perplexity per epoch: {0}").format(
-                    ", ".join(f"{v:.4g}" for v in self.values)))
+            tip = QCoreApplication.translate("ModelPanel", "validation accuracy per epoch: {0}") \
+                if accuracy else QCoreApplication.translate(
+                    "ModelPanel", "validation perplexity per epoch: {0}")
+            self.setToolTip(tip.format(", ".join(f"{v:.4g}" for v in self.values)))
 
     def sizeHint(self) -> QSize:
         return QSize(160, 36)
@@ -330,7 +333,8 @@ class Sparkline(QWidget):
         pen.setWidthF(1.5)
         p.setPen(pen)
         p.drawPolyline(QPolygonF(pts))
-        best = min(range(len(self.values)), key=self.values.__getitem__)
+        pick = max if self.accuracy else min
+        best = pick(range(len(self.values)), key=self.values.__getitem__)
         p.setBrush(QColor(230, 120, 20))
         p.drawEllipse(pts[best], 3.0, 3.0)
         p.end()
@@ -338,7 +342,8 @@ class Sparkline(QWidget):
 
 HISTORY_COLUMNS = (("epoch", QT_TRANSLATE_NOOP("ModelPanel", "epoch"), "{:.0f}"),
                    ("train_loss", QT_TRANSLATE_NOOP("ModelPanel", "train loss"), "{:.3f}"),
-                   ("valid_ppl", QT_TRANSLATE_NOOP("ModelPanel", "valid ppl"), "{:.4g}"))
+                   ("valid_ppl", QT_TRANSLATE_NOOP("ModelPanel", "valid ppl"), "{:.4g}"),
+                   ("valid_accuracy", QT_TRANSLATE_NOOP("ModelPanel", "valid acc"), "{:.3f}"))
 
 
 def history_table(rows: list[dict[str, float]]) -> QTableWidget:
@@ -441,9 +446,13 @@ class ModelPanel(QWidget):
     def _show_history(self, rows: list[dict[str, float]]) -> None:
         if not rows:
             return
+        accuracy = not any("valid_ppl" in r for r in rows) and \
+            any("valid_accuracy" in r for r in rows)  # a classifier's history
         self.history_box.addWidget(QLabel(
+            self.tr("<b>Validation accuracy per epoch</b>") if accuracy else
             self.tr("<b>Validation perplexity per epoch</b>")))
-        self.sparkline = Sparkline([r.get("valid_ppl", math.nan) for r in rows])
+        key = "valid_accuracy" if accuracy else "valid_ppl"
+        self.sparkline = Sparkline([r.get(key, math.nan) for r in rows], accuracy)
         self.history_box.addWidget(self.sparkline)
         self.history_box.addWidget(history_table(rows))
 

@@ -342,7 +342,7 @@ class SoftmaxView(SessionView):
         vb = self.plot.getViewBox()
         vb.setYRange(-0.5, max(k, 1) - 0.5, padding=0.02)
         fits = self._x_max > 0 and top * 1.05 <= self._x_max and top * 5 >= self._x_max
-        x_max = self._x_max if fits else cm.nice_ceiling(top * 1.25)
+        x_max = self._x_max if fits else min(cm.nice_ceiling(top * 1.25), 1.15)  # p <= 1
         if x_max != self._x_max:
             self._x_max = x_max
             vb.setXRange(0.0, x_max, padding=0)
