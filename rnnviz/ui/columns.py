@@ -86,17 +86,27 @@ class ModelColumns(QWidget):
         self.rebuild()
 
     def rebuild(self) -> None:
-        """New columns when the list of models changed (same sessions: nothing to do)."""
+        """New columns when the list of models changed (same sessions: nothing to do). The
+        views of models that stay are kept (a view follows its session), only new models get
+        new views: opening an example of three models builds three, not six."""
         sessions = [s for s in self.workspace.models if s.model is not None]
         if sessions == self._sessions and self._body is not None:
             return
-        if self._body is not None:
+        old = dict(zip(self._sessions, self.views, strict=True))
+        kept = {s: old[s] for s in sessions if s in old}
+        for view in kept.values():
+            view.setParent(None)  # out of the old body before it goes
+        if self._body is not None and self._body not in kept.values():
             self._body.setParent(None)
             self._body.deleteLater()
+        for s, view in old.items():
+            if s not in kept:
+                view.deleteLater()
         self._sessions = sessions
-        self.views = [self.factory(s) for s in sessions]
+        self.views = [kept[s] if s in kept else self.factory(s) for s in sessions]
         self._body = self._single() if len(sessions) == 1 else self._split()
         self._lay.addWidget(self._body)
+        self._body.show()
 
     def _single(self) -> QWidget:
         return self.views[0]
