@@ -1046,6 +1046,14 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
             <translation>テスト損失</translation>
         </message>
         <message>
+            <source>Valid accuracy</source>
+            <translation>検証正解率</translation>
+        </message>
+        <message>
+            <source>Test accuracy</source>
+            <translation>テスト正解率</translation>
+        </message>
+        <message>
             <source>Epochs</source>
             <translation>エポック数</translation>
         </message>
@@ -1116,6 +1124,14 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
         <message>
             <source>Command</source>
             <translation>コマンド</translation>
+        </message>
+        <message>
+            <source>Class counts</source>
+            <translation>クラスごとの件数</translation>
+        </message>
+        <message>
+            <source>Input</source>
+            <translation>入力</translation>
         </message>
         <message>
             <source>Data</source>
@@ -1507,6 +1523,14 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
         <message>
             <source>probability</source>
             <translation>確率</translation>
+        </message>
+        <message>
+            <source>Click a bar to trace the loss of that class in the gradient view</source>
+            <translation>棒をクリックするとそのクラスの損失を勾配ビューで追跡</translation>
+        </message>
+        <message>
+            <source>Click a bar to trace the loss of that word (as the previous word) in the gradient view</source>
+            <translation>棒をクリックするとその単語の損失（前の単語として）を勾配ビューで追跡</translation>
         </message>
         <message>
             <source>if the text ended after {0} (step {1} of {2})</source>

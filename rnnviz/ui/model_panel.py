@@ -53,6 +53,8 @@ FIGURES = (("valid_ppl", QT_TRANSLATE_NOOP("ModelPanel", "Valid ppl")),
            ("valid_loss", QT_TRANSLATE_NOOP("ModelPanel", "Valid loss")),
            ("test_ppl", QT_TRANSLATE_NOOP("ModelPanel", "Test ppl")),
            ("test_loss", QT_TRANSLATE_NOOP("ModelPanel", "Test loss")),
+           ("valid_accuracy", QT_TRANSLATE_NOOP("ModelPanel", "Valid accuracy")),
+           ("test_accuracy", QT_TRANSLATE_NOOP("ModelPanel", "Test accuracy")),
            ("epochs", QT_TRANSLATE_NOOP("ModelPanel", "Epochs")),
            ("best_epoch", QT_TRANSLATE_NOOP("ModelPanel", "Best epoch")),
            ("eval_protocol", QT_TRANSLATE_NOOP("ModelPanel", "Evaluated")),
@@ -79,6 +81,8 @@ MAX_SHOWN = 90  # kept for callers that cut text themselves
 # Other keys that rnnviz's trainer records: their labels are translated too (the label of any
 # other key is the key, capitalized, as the file has it).
 META_LABELS = {"command": QT_TRANSLATE_NOOP("ModelPanel", "Command"),
+               "class_counts": QT_TRANSLATE_NOOP("ModelPanel", "Class counts"),
+               "input": QT_TRANSLATE_NOOP("ModelPanel", "Input"),
                "data": QT_TRANSLATE_NOOP("ModelPanel", "Data"),
                "data_command": QT_TRANSLATE_NOOP("ModelPanel", "Data command"),
                "data_path": QT_TRANSLATE_NOOP("ModelPanel", "Data path"),

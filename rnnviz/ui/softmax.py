@@ -190,6 +190,15 @@ class SoftmaxView(SessionView):
     # ---- session events --------------------------------------------------------------------
     def _on_model_changed(self) -> None:
         self.title_label.setText(self.title())
+        if self.session.classifier:
+            tip = self.tr("Click a bar to trace the loss of that class in the gradient view")
+        elif self.session.backward:
+            tip = self.tr("Click a bar to trace the loss of that word (as the previous word) in "
+                          "the gradient view")
+        else:
+            tip = self.tr("Click a bar to trace the loss of that word in the gradient view; "
+                          "right-click to continue the text with it")
+        self.plot.setToolTip(tip)
         vocab = len(self.session.output_names()) if self.session.model else MAX_K
         self.k_spin.setMaximum(max(1, min(MAX_K, vocab)))
         self._fit_word_axis()
