@@ -169,3 +169,30 @@ def test_every_tab_with_a_backward_model_open(window: MainWindow, qtbot: Any) ->
     ref = build_engine(m.params).run(ids)
     np.testing.assert_allclose(np.stack([r.h for r in run.edited.records]),
                                np.stack([r.h for r in ref]), rtol=1e-5, atol=1e-6)
+
+
+def test_a_backward_models_gradient_axes_run_right_to_left(qtbot: Any, settings: Any) -> None:
+    """Alone, a backward model's gradient view: s axis and matrix inverted, curves = the
+    engine's rows for the reversed text (d l_t / d h_s over its own steps s <= t)."""
+    from rnnviz.engine.factory import engine_gradient_rows
+
+    ws = Workspace()
+    ws.text = TEXT
+    ws.add_model(backward_model())
+    win = MainWindow(ws, settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    try:
+        grad = win.gradient
+        assert grad.curve_plot.getViewBox().xInverted()
+        assert grad.matrix_plot.getViewBox().xInverted()
+        ws.set_cursor(1)  # "dog": the backward model's step 3, predicting "the"
+        s = win.session
+        assert s.cursor == 3 and "previous word" in grad.describe(3)
+        ref = engine_gradient_rows(s.engine, s.trace.records, s.trace.targets, 3, 4)
+        for k, curve in enumerate(grad.curves):
+            np.testing.assert_allclose(curve.yData, ref.h[k, 0, :4], rtol=1e-5)
+        # the context reads in text order: p(the | dog bit the man)
+        assert "| dog bit the man)" in grad.describe(3)
+    finally:
+        win.shutdown()
