@@ -149,7 +149,43 @@ GRU   z = σ(x_t · W_xz + h_(t-1) · W_hz + b_z),  r = σ(x_t · W_xr + h_(t-1)
 PyTorch は行列積の後、書籍は前で r を掛けます。</p>
 """
 
-HELP = {"en": VIEWS_EN + NOTATION_EN + EQUATIONS_EN, "ja": VIEWS_JA + NOTATION_JA + EQUATIONS_JA}
+SYSTEMS_EN = """
+<h3>Other systems</h3>
+<p><b>Backward language models</b> read the text from the last word to the first and predict
+the previous word. Their chips, heatmap columns and gradient axes run right to left, so beside a
+forward model the two stand word under word: at word i the forward model has read 0..i, the
+backward one the last word back to i (ELMo's biLM puts these two states together).</p>
+<p><b>CBOW</b> predicts the next word from the average of the last N embeddings: its heatmap is
+that average, its gradient reaches exactly N input steps, and it cannot tell the order of the
+words inside its window. Right-click a word, <i>Swap with</i>, to see that its bars do not
+change when two words in the window trade places, while an RNN's do.</p>
+<p><b>Bidirectional nets</b> have a forward (→) and a reverse (←) RNN in each layer: every step's
+state depends on the whole text, so the gradient of l_t reaches later steps too (s &gt; t).</p>
+<p><b>Classifiers</b> (SampleRNN: an RNN, then a Linear on the last step's output) give a class
+distribution: the bars are the classes if the text ended at the current word, the
+<i>Classes</i> tab draws them for every prefix, and the gradient is that of the decision,
+l_t = −log p(predicted class | w_0..w_t).</p>
+"""
+
+SYSTEMS_JA = """
+<h3>ほかのシステム</h3>
+<p><b>逆方向の言語モデル</b>はテキストを最後の単語から最初へ読み、前の単語を予測します。トークン、
+隠れ状態の列、勾配の軸は右から左へ並ぶので、順方向のモデルと並べると単語の位置がそろいます。単語 i
+で順方向のモデルは 0..i を、逆方向のモデルは最後の単語から i までを読んでいます（ELMo の biLM は
+この二つの状態を合わせて使います）。</p>
+<p><b>CBOW</b> は直前 N 個の埋め込みの平均から次の単語を予測します。隠れ状態の図はその平均で、
+勾配はちょうど N 個の入力ステップに届き、窓の中の語順は区別できません。単語を右クリックして
+<i>入れ替え</i>を選ぶと、窓の中の二語を入れ替えても CBOW の棒は変わらず、RNN の棒は変わることを
+確かめられます。</p>
+<p><b>双方向のネットワーク</b>は各層に順方向（→）と逆方向（←）の RNN を持ちます。各ステップの状態は
+テキスト全体に依存するので、l_t の勾配は後のステップ（s &gt; t）にも届きます。</p>
+<p><b>分類器</b>（SampleRNN：RNN の最後のステップの出力に Linear）はクラスの分布を出します。棒は
+テキストが現在の単語で終わるとしたときのクラスの確率、<i>クラス</i>タブはすべての途中までの
+テキストについての確率、勾配はその判定 l_t = −log p(予測したクラス | w_0..w_t) のものです。</p>
+"""
+
+HELP = {"en": VIEWS_EN + NOTATION_EN + EQUATIONS_EN + SYSTEMS_EN,
+        "ja": VIEWS_JA + NOTATION_JA + EQUATIONS_JA + SYSTEMS_JA}
 
 NUMBERS_TITLE = {"en": "This step's numbers", "ja": "このステップの数値"}
 NUMBERS_HINT = {
