@@ -156,6 +156,12 @@ def test_bidirectional_rows_and_gradients_after_the_cursor(qtbot: Any, settings:
             win.show_panel(title)
             win.workspace.set_cursor(2)
             qtbot.wait(1)
+        from rnnviz.ui.attribution import UnitAttributionView
+        from rnnviz.ui.beam_tree import BeamTreeView
+        from rnnviz.ui.whatif import WhatIfView
+        for cls in (WhatIfView, UnitAttributionView, BeamTreeView):
+            line = win.findChild(cls).status.full_text()
+            assert "work on RNN, LSTM and GRU" in line and "bidirectional" in line, line
     finally:
         win.shutdown()
 
