@@ -97,6 +97,7 @@ def _previous_text(pred: Prediction, unit: str, shown: str, p: str) -> str:
 
 
 TICK_PX = 48  # pixels per probability label at least
+LABEL_PX = 44.0  # room for a bar's value label ('0.0768') right of its end
 
 
 def prob_ticks(x_max: float, width_px: float) -> list[float]:
@@ -135,6 +136,7 @@ class SoftmaxView(SessionView):
         self._brush = pg.mkBrush(cm.colour(cm.BAR))
         self._target_brush = pg.mkBrush(cm.colour(cm.HIGHLIGHT))
         self._x_max = 0.0
+        self._shown: tuple[int, float] | None = None  # (k, top probability) of the bars shown
         self._build_widgets()
         self.subscribe()
 
@@ -160,7 +162,7 @@ class SoftmaxView(SessionView):
         self.bars = pg.BarGraphItem(x0=0.0, y=np.zeros(0), height=BAR_THICKNESS,
                                     width=np.zeros(0), brushes=[], pen=pg.mkPen(None))
         self.plot.addItem(self.bars)
-        self.plot.getViewBox().sigResized.connect(lambda *_: self._update_prob_ticks())
+        self.plot.getViewBox().sigResized.connect(self._on_plot_resized)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
         self.plot.setToolTip(self.tr("Click a bar to trace the loss of that word in the "
                                      "gradient view; right-click to continue the text with it"))
@@ -353,16 +355,26 @@ class SoftmaxView(SessionView):
             label.setPos(float(p), float(i))
 
     def _set_ranges(self, k: int, top: float) -> None:
-        """y fits k bars; x is a round ceiling of the top probability, kept while the top bar
-        fills between a fifth and all of it (so the axis changes rarely)."""
+        """y fits k bars; x is a round ceiling of the top probability with room for its value
+        label at the bar's end (a narrow view needs more), kept while the top bar fills between
+        a fifth and all of that (so the axis changes rarely)."""
+        self._shown = (k, top)
         vb = self.plot.getViewBox()
         vb.setYRange(-0.5, max(k, 1) - 0.5, padding=0.02)
-        fits = self._x_max > 0 and top * 1.05 <= self._x_max and top * 5 >= self._x_max
-        x_max = self._x_max if fits else min(cm.nice_ceiling(top * 1.25), 1.15)  # p <= 1
+        label = min(0.5, LABEL_PX / max(vb.width(), 1.0))  # the label's share of the width
+        need = max(top / (1.0 - label), top * 1.05)
+        fits = self._x_max > 0 and need <= self._x_max and top * 5 >= self._x_max
+        x_max = self._x_max if fits else min(cm.nice_ceiling(max(need, top * 1.25)), 1.15)
         if x_max != self._x_max:
             self._x_max = x_max
             vb.setXRange(0.0, x_max, padding=0)
             self._update_prob_ticks()
+
+    def _on_plot_resized(self, *_: object) -> None:
+        """A new width: the value labels may need another x range, the ticks other spacing."""
+        if self._shown is not None:
+            self._set_ranges(*self._shown)
+        self._update_prob_ticks()
 
     def _update_prob_ticks(self) -> None:
         """Probability ticks spaced so their labels never touch, however narrow the view."""
