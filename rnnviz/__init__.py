@@ -46,10 +46,12 @@ if TYPE_CHECKING:
 
 def load(name_or_path: str | Path, *, vocab: str | None = None,
          vocab_corpus: Sequence[str] = (), cell: str | None = None,
-         tokenizer: str | None = None) -> Model:
+         tokenizer: str | None = None, classes: Sequence[str] = (), labels: str | None = None,
+         pool: str | None = None) -> Model:
     """A bundled model by name (``"ptb-lstm"``) or a model file, with the command line's
-    vocabulary options; see :func:`rnnviz.api.load`."""
+    vocabulary options (and a PyTorch classifier's class names and pooling); see
+    :func:`rnnviz.api.load`."""
     from rnnviz.api import load as _load
 
     return _load(name_or_path, vocab=vocab, vocab_corpus=vocab_corpus, cell=cell,
-                 tokenizer=tokenizer)
+                 tokenizer=tokenizer, classes=classes, labels=labels, pool=pool)

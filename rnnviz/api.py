@@ -6,6 +6,8 @@
     r.hidden[0]          # (T, H) hidden states of layer 0
     r.probs              # (T, V) next-token softmax
     r.grad_norms         # (L, T, T) ||d l_t / d h_s||, NaN where s > t
+    r.direction, r.reading_order   # a backward model's arrays run T-1..0 (tokens stay in order)
+    r.probs              # a classifier's: (T, C) class probabilities after each prefix
     r.to_json()          # what ``rnnviz analyze --json -`` prints
     m.intervene("the market fell", units=[(0, 5)])   # the same, unit 5 of layer 0 ablated
     m.memory(text, tokens=1000, max_distance=100)    # memory curves (rnnviz.engine.memory)
@@ -57,8 +59,24 @@ class Model:
     def notices(self) -> tuple[str, ...]:
         return self.loaded.notices
 
+    @property
+    def kind(self) -> str:
+        """'rnn', 'bidirectional', 'classifier', 'cbow' or 'rwkv'."""
+        return self.loaded.kind
+
+    @property
+    def direction(self) -> str:
+        """'forward', or 'backward' for a model that reads right to left."""
+        return self.loaded.direction
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """A classifier's class names; () for a language model."""
+        return self.loaded.classes
+
     def engine(self) -> Engine:
-        """The numpy network (RNN/LSTM/GRU or RWKV): step records, gradient rows."""
+        """The numpy network (RNN/LSTM/GRU, bidirectional, CBOW or RWKV): step records,
+        gradient rows."""
         return build_engine(self.loaded.params)
 
     def tokenize(self, text: str) -> list[Token]:
@@ -112,12 +130,15 @@ class Model:
 
 def load(name_or_path: str | Path, *, vocab: str | None = None,
          vocab_corpus: Sequence[str] = (), cell: str | None = None,
-         tokenizer: str | None = None) -> Model:
+         tokenizer: str | None = None, classes: Sequence[str] = (), labels: str | None = None,
+         pool: str | None = None) -> Model:
     """A bundled model by name (``ptb-lstm``, ``ptb-gru``, ``ptb-rnn``, ``demo-lstm``,
-    ``shakespeare-char-lstm``) or any supported file, with the CLI's vocabulary options.
+    ``shakespeare-char-lstm``) or any supported file, with the CLI's vocabulary options, and
+    for a PyTorch classifier its class names (``classes`` or a ``labels`` file) and pooling.
     Raises rnnviz.checkpoints.errors.CheckpointError (a one-line message) on a bad file."""
     opts = VocabOptions(vocab_file=vocab, vocab_corpus=tuple(vocab_corpus), cell=cell,
-                        tokenizer=tokenizer)
+                        tokenizer=tokenizer, classes=tuple(classes), labels_file=labels,
+                        pool=pool)
     return Model(load_model(name_or_path, opts))
 
 

@@ -6,9 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from rnnviz.checkpoints.vocab import Token, Vocab, stream_tokens, tokenize
+from rnnviz.checkpoints.vocab import UNK, Token, Vocab, VocabError, stream_tokens, tokenize
+from rnnviz.engine.bidir_params import BiParams
+from rnnviz.engine.cbow_params import CbowParams
 from rnnviz.engine.classifier_params import ClassifierParams
 from rnnviz.engine.factory import AnyParams
+from rnnviz.engine.rwkv_params import RwkvParams
 
 DIRECTIONS = ("forward", "backward")
 
@@ -44,6 +47,24 @@ class LoadedModel:
         return "classify" if isinstance(self.params, ClassifierParams) else "lm"
 
     @property
+    def kind(self) -> str:
+        """'rnn' (RNN/LSTM/GRU language model), 'bidirectional' (a bidirectional language
+        model), 'classifier', 'cbow' or 'rwkv'."""
+        p = self.params
+        if isinstance(p, ClassifierParams):
+            return "classifier"
+        if isinstance(p, CbowParams):
+            return "cbow"
+        if isinstance(p, BiParams):
+            return "bidirectional"
+        return "rwkv" if isinstance(p, RwkvParams) else "rnn"
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """A classifier's class names in fc's output order; () for a language model."""
+        return self.params.classes if isinstance(self.params, ClassifierParams) else ()
+
+    @property
     def name(self) -> str:
         return str(self.meta.get("name") or self.path.rsplit("/", 1)[-1] or "model")
 
@@ -53,13 +74,36 @@ class LoadedModel:
         return tokenize(text, self.vocab, self.tokenizer)
 
     def corpus_tokens(self, text: str) -> list[Token]:
-        """A corpus as ``rnnviz eval`` reads it. Word models (ptb, words): each line's
-        whitespace words as the corpus spells them, then <eos>; a word not in the vocabulary
-        is <unk> (VocabError when there is none). Character and subword models: the model's
-        own tokenizer over the whole text."""
+        """A corpus as ``rnnviz eval`` reads it, in the model's reading order. Word models
+        (ptb, words): each line's whitespace words as the corpus spells them, then <eos> (a
+        backward model: each line's words reversed, then <eos>, as ``rnnviz train --reverse``
+        trains); a word not in the vocabulary is <unk> (VocabError when there is none).
+        Character and subword models: the model's own tokenizer over the whole text."""
         if self.tokenizer == "char" or self.encoder is not None:
+            if self.direction == "backward":
+                raise VocabError("a backward model reads words: its tokenizer must not be char "
+                                 "or subword")
             return self.tokenize(text)
+        if self.direction == "backward":
+            text = "\n".join(" ".join(line.split()[::-1]) for line in text.splitlines())
         return stream_tokens(text, self.vocab)
+
+    def sentence_tokens(self, sentence: str) -> list[Token]:
+        """One sentence of a classifier's ``label<TAB>sentence`` file: its whitespace words
+        (no <eos>), <unk> for a word not in the vocabulary; char models read its characters."""
+        if self.tokenizer == "char" or self.encoder is not None:
+            return self.tokenize(sentence)
+        index, unk = self.vocab.index, self.vocab.get(UNK)
+        out: list[Token] = []
+        for w in sentence.split():
+            i = index.get(w)
+            if i is not None:
+                out.append(Token(w, i, False, w))
+            elif unk is not None:
+                out.append(Token(UNK, unk, True, w))
+            else:
+                raise VocabError(f"{w!r} is not in the vocabulary, which has no {UNK}")
+        return out
 
     def summary(self) -> dict[str, Any]:
         """The ``model`` block of analyze's JSON."""
@@ -72,4 +116,20 @@ class LoadedModel:
             "vocab_size": p.vocab_size,
             "tied": p.tied,
             "format": self.format,
+            **self.kind_summary(),
         }
+
+    def kind_summary(self) -> dict[str, Any]:
+        """What kind of system this is: kind, direction, and a classifier's classes, pooling and
+        directions, a bidirectional net's directions, a CBOW model's window."""
+        p = self.params
+        out: dict[str, Any] = {"kind": self.kind, "direction": self.direction,
+                               "task": self.task}
+        if isinstance(p, ClassifierParams):
+            out |= {"classes": list(p.classes), "pool": p.pool,
+                    "bidirectional": p.bidirectional, "one_hot": p.one_hot}
+        elif isinstance(p, BiParams):
+            out["bidirectional"] = True
+        elif isinstance(p, CbowParams):
+            out["window"] = p.window
+        return out

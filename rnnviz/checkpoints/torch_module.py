@@ -264,19 +264,21 @@ def _attrs(obj: StandIn) -> dict[str, Any]:
     return out
 
 
-_SHAPE_HELP = ("rnnviz reads whole modules whose submodules are exactly an Embedding, one "
-               "RNN/LSTM/GRU and a Linear (under any names); saving the model's state_dict "
-               "works for the others")
+_SHAPE_HELP = ("rnnviz reads whole modules whose submodules are exactly one RNN/LSTM/GRU and "
+               "a Linear, with or without an Embedding (under any names); saving the model's "
+               "state_dict works for the others")
 
 
 def check_model_shape(obj: StandIn) -> None:
-    """The model (word_language_model's RNNModel or a class of the user's own code) must hold
-    exactly Embedding + one RNN/LSTM/GRU + Linear, Dropout allowed."""
+    """The model (word_language_model's RNNModel, the tutorial's SampleRNN or a class of the
+    user's own code) must hold exactly one RNN/LSTM/GRU + Linear, optionally an Embedding
+    (without one, the RNN reads raw vectors: one-hot tokens), Dropout allowed."""
     children = obj.__dict__.get("_modules") or {}
     kinds = [type(c).__name__ for c in children.values() if type(c).__name__ != "Dropout"]
     plain = all(isinstance(c, StandIn) and c.nn for c in children.values())
     recurrent = [k for k in kinds if k in RECURRENT]
-    if not plain or sorted(kinds) != sorted(["Embedding", "Linear", *recurrent[:1]]):
+    shapes = (sorted(["Embedding", "Linear", *recurrent[:1]]), sorted(["Linear", *recurrent[:1]]))
+    if not plain or len(recurrent) != 1 or sorted(kinds) not in shapes:
         listed = ", ".join(f"{n} ({type(c).__name__})" for n, c in children.items()) or "none"
         raise CheckpointError(f"a whole module of class {type(obj).qualname} with submodules "
                               f"{listed}: {_SHAPE_HELP}")

@@ -20,8 +20,10 @@ from rnnviz.checkpoints import torch_module
 from rnnviz.checkpoints.errors import CheckpointError
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.options import VocabOptions
-from rnnviz.checkpoints.statedict import Mapped, map_state_dict
-from rnnviz.checkpoints.vocab_sources import resolve_vocab
+from rnnviz.checkpoints.statedict import ClassifierChoice, Mapped, map_state_dict
+from rnnviz.checkpoints.vocab_sources import class_names, resolve_vocab
+from rnnviz.engine.bidir_params import BiParams
+from rnnviz.engine.classifier_params import ClassifierParams
 
 STATE_DICT = "pytorch-state-dict"
 MODULE = "pytorch-module"
@@ -93,7 +95,13 @@ def _finish(mapped: Mapped, fmt: str, path: str, opts: VocabOptions,
     """Mapped parameters + the user's vocabulary -> LoadedModel (tokenizer settled by the
     loader: the user's choice or one inferred from the vocabulary)."""
     char = opts.tokenizer == "char"
-    vocab, vnotes = resolve_vocab(opts.vocab_file, opts.vocab_corpus, mapped.params.vocab_size,
+    p = mapped.params
+    if isinstance(p, ClassifierParams) and p.one_hot and not (opts.vocab_file or
+                                                              opts.vocab_corpus):
+        raise CheckpointError(f"the file has no embedding: its RNN reads one-hot vectors of size "
+                              f"{p.vocab_size}; pass --vocab FILE with {p.vocab_size} tokens "
+                              "(one a line, in the order of the input vector)")
+    vocab, vnotes = resolve_vocab(opts.vocab_file, opts.vocab_corpus, p.vocab_size,
                                   ptb_default=False, char_default=char)
     meta = {"source_format": fmt, **meta}
     if any(k != v for k, v in mapped.renamed.items()):
@@ -112,23 +120,34 @@ def _module_cell_hint(attrs: dict[str, Any]) -> tuple[str | None, str]:
 
 
 def _check_module_attrs(attrs: dict[str, Any]) -> None:
-    if attrs.get("rnn.bidirectional"):
-        raise CheckpointError("bidirectional recurrent layers are not supported")
     if attrs.get("rnn.proj_size"):
         raise CheckpointError("LSTM projections (proj_size) are not supported")
     if attrs.get("rnn.batch_first") not in (None, False, True):
         raise CheckpointError("malformed recurrent module attributes")
 
 
-def _map_module(contents: torch_module.ModuleContents, cell: str | None) -> Mapped:
+def _choice(opts: VocabOptions) -> ClassifierChoice:
+    return ClassifierChoice(class_names(opts.classes, opts.labels_file), opts.pool)
+
+
+def _map_module(contents: torch_module.ModuleContents, opts: VocabOptions) -> Mapped:
     """A whole pickled module's tensors -> engine parameters, checked against what it says."""
     _check_module_attrs(contents.attrs)
     hint, rnn_type = _module_cell_hint(contents.attrs)
-    mapped = map_state_dict(_float_only(contents.tensors), cell_hint=hint, cell_flag=cell)
+    mapped = map_state_dict(_float_only(contents.tensors), cell_hint=hint, cell_flag=opts.cell,
+                            choice=_choice(opts))
     if hint and mapped.params.cell != hint:
         raise CheckpointError(f"the model says rnn_type {rnn_type} but its tensors are a "
                               f"{mapped.params.cell}")
+    said = contents.attrs.get("rnn.bidirectional")
+    if isinstance(said, bool) and said != isinstance(_net_of(mapped), BiParams):
+        raise CheckpointError(f"the model says bidirectional={said} but its tensors disagree")
     return mapped
+
+
+def _net_of(mapped: Mapped) -> object:
+    p = mapped.params
+    return p.net if isinstance(p, ClassifierParams) else p
 
 
 def _module_meta(contents: torch_module.ModuleContents) -> dict[str, Any]:
@@ -149,9 +168,10 @@ def load(path: str, opts: VocabOptions | None = None) -> LoadedModel:
     obj = torch_load(path)
     if obj is None:
         contents = torch_module.load_contents(path)
-        return _finish(_map_module(contents, opts.cell), MODULE, path, opts,
+        return _finish(_map_module(contents, opts), MODULE, path, opts,
                        _module_meta(contents))
-    mapped = map_state_dict(_float_only(_tensor_dict(obj)), cell_flag=opts.cell)
+    mapped = map_state_dict(_float_only(_tensor_dict(obj)), cell_flag=opts.cell,
+                            choice=_choice(opts))
     return _finish(mapped, STATE_DICT, path, opts, {})
 
 
@@ -163,5 +183,6 @@ def load_legacy(path: str, opts: VocabOptions | None = None) -> LoadedModel:
         raise CheckpointError("refused to load a legacy (pre-zip) PyTorch file that names "
                               "globals beyond tensors (a whole module?): save its "
                               "model.state_dict() in PyTorch instead")
-    mapped = map_state_dict(_float_only(_tensor_dict(obj)), cell_flag=opts.cell)
+    mapped = map_state_dict(_float_only(_tensor_dict(obj)), cell_flag=opts.cell,
+                            choice=_choice(opts))
     return _finish(mapped, STATE_DICT, path, opts, {"legacy": True})

@@ -126,3 +126,29 @@ def resolve_vocab(vocab_file: str | None, vocab_corpus: Sequence[str], size: int
         raise CheckpointError(f"vocabulary size mismatch: {source} has {len(vocab)} tokens but "
                               f"the model has {size}")
     return vocab, notices
+
+
+def read_labels(path: str | Path) -> tuple[str, ...]:
+    """A labels file: one class name a line in fc's output order (blank lines skipped)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            names = tuple(line.strip() for line in f if line.strip())
+    except OSError as e:
+        raise CheckpointError(f"cannot read labels {path}: {e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise CheckpointError(f"labels {path} is not UTF-8 text") from None
+    if not names:
+        raise CheckpointError(f"labels {path} names no class")
+    return names
+
+
+def class_names(classes: Sequence[str], labels_file: str | None) -> tuple[str, ...]:
+    """The class names the user gave (--classes or --labels FILE), or () for none."""
+    if classes and labels_file:
+        raise CheckpointError("give either --classes or --labels, not both")
+    names = read_labels(labels_file) if labels_file else tuple(c.strip() for c in classes)
+    if any(not n for n in names):
+        raise CheckpointError("a class name is empty")
+    if len(set(names)) != len(names):
+        raise CheckpointError(f"class names repeat: {', '.join(names)}")
+    return names

@@ -7,9 +7,9 @@ from typing import Any
 
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import Token, VocabError, ids_to_tokens
-from rnnviz.cli.common import UsageError, add_model_args, open_model, write_json
+from rnnviz.cli.common import UsageError, add_model_args, engine_for, open_model, write_json
 from rnnviz.cli.whatif_args import WhatIf, add_whatif_args, whatif_from_args
-from rnnviz.engine.factory import build_engine, rnn_only
+from rnnviz.engine.factory import rnn_only
 from rnnviz.engine.network import RNNLM
 from rnnviz.session.analysis import analyze as run_analysis
 
@@ -25,17 +25,25 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--truncate", type=int, default=0, metavar="K",
                    help="truncated BPTT with blocks of K steps (0: exact, the default)")
     p.add_argument("--prime", default="", metavar="TEXT",
-                   help="text run first to set the initial state (default: zeros)")
+                   help="text run first to set the initial state (default: zeros); for a "
+                        "backward model the text that follows, read right to left before it")
     p.add_argument("--target-word", metavar="WORD",
                    help="the loss of the last position traces this word (default: the model's "
-                        "top guess); one token of the model's vocabulary")
+                        "top guess); one token of the model's vocabulary (a classifier: a class "
+                        "name)")
     p.add_argument("--json", default="-", metavar="OUT", help="output file ('-': stdout)")
     add_whatif_args(p)
     return p
 
 
 def target_id(model: LoadedModel, word: str) -> int:
-    """The id of a word given as the traced target: exactly one in-vocabulary token."""
+    """The id of a word given as the traced target: exactly one in-vocabulary token (a
+    classifier: one of its class names)."""
+    if model.classes:
+        if word not in model.classes:
+            raise UsageError(f"--target-word {word!r} is not a class of this classifier "
+                             f"({', '.join(model.classes)})")
+        return model.classes.index(word)
     try:
         toks = model.tokenize(word)
     except VocabError as e:
@@ -76,6 +84,14 @@ def analyze(model: LoadedModel, tokens: list[Token], top_k: int = 10, truncate: 
     return doc
 
 
+def _kind_words(model: LoadedModel) -> str:
+    """'an RWKV model', 'a backward language model', 'a classifier'... for messages."""
+    if model.direction == "backward":
+        return "a backward language model"
+    return {"rwkv": "an RWKV model", "cbow": "a CBOW model", "classifier": "a classifier",
+            "bidirectional": "a bidirectional model"}.get(model.kind, "another kind of model")
+
+
 def run(args: argparse.Namespace) -> int:
     if args.top_k < 1:
         raise UsageError("--top-k must be at least 1")
@@ -84,14 +100,14 @@ def run(args: argparse.Namespace) -> int:
     model = open_model(args)
     tokens = _tokens(args, model)
     prime = model.tokenize(args.prime) if args.prime else None
-    engine = build_engine(model.params)
+    engine = engine_for(model)
     whatif = None
-    if isinstance(engine, RNNLM):
+    if isinstance(engine, RNNLM) and model.direction == "forward" and model.task == "lm":
         whatif = whatif_from_args(args, model, engine)
     elif any(getattr(args, k, None) for k in ("compare_text", "ablate", "clamp", "scale",
                                                "reset", "attribute")):
-        raise UsageError("what-if options work on RNN, LSTM and GRU models; this is an RWKV "
-                         "model")
+        raise UsageError("what-if options work on forward RNN, LSTM and GRU language models; "
+                         f"this is {_kind_words(model)}")
     target = None if args.target_word is None else target_id(model, args.target_word)
     doc = analyze(model, tokens, args.top_k, args.truncate or None, prime, target, whatif)
     write_json(doc, args.json)

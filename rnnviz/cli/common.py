@@ -11,6 +11,7 @@ from rnnviz.checkpoints.errors import CheckpointError
 from rnnviz.checkpoints.loader import VocabOptions, load_model
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import TOKENIZERS, VocabError
+from rnnviz.engine.factory import Engine, NotForThisModel, build_engine
 from rnnviz.engine.params import ParamError
 
 EXIT_BAD_INPUT = 2
@@ -41,12 +42,25 @@ def add_model_args(p: argparse.ArgumentParser) -> None:
                    help="how text becomes tokens: ptb (PTB rules), words (the vocabulary's own "
                         "spellings, wikitext style), char; default: the file's, else inferred "
                         "from the vocabulary")
+    p.add_argument("--classes", metavar="NAMES",
+                   help='a classifier\'s class names in its output order, e.g. "neg,pos" '
+                        "(PyTorch files carry none; default 'class 0', 'class 1', ...)")
+    p.add_argument("--labels", metavar="FILE",
+                   help="a classifier's class names, one a line (instead of --classes)")
+    p.add_argument("--pool", choices=("last-output", "final-states"),
+                   help="what a PyTorch classifier's fc reads: the last step's output "
+                        "out[:, -1, :] (default, SampleRNN) or both directions' final states "
+                        "h_n (a state_dict cannot tell)")
 
 
 def open_model(args: argparse.Namespace) -> LoadedModel:
     """Load args.checkpoint with the vocabulary flags; errors become UsageError (one line)."""
+    classes = getattr(args, "classes", None)
     opts = VocabOptions(vocab_file=args.vocab, vocab_corpus=tuple(args.vocab_corpus or ()),
-                        cell=args.cell, tokenizer=getattr(args, "tokenizer", None))
+                        cell=args.cell, tokenizer=getattr(args, "tokenizer", None),
+                        classes=tuple(c for c in (classes or "").split(",") if c.strip()),
+                        labels_file=getattr(args, "labels", None),
+                        pool=getattr(args, "pool", None))
     try:
         model = load_model(args.checkpoint, opts)
     except (CheckpointError, VocabError, ParamError) as e:
@@ -56,6 +70,14 @@ def open_model(args: argparse.Namespace) -> LoadedModel:
     for notice in model.notices:
         print(f"rnnviz: note: {notice}", file=sys.stderr)
     return model
+
+
+def engine_for(model: LoadedModel) -> Engine:
+    """The model's engine; a kind without one is a UsageError (one line)."""
+    try:
+        return build_engine(model.params)
+    except NotForThisModel as e:
+        raise UsageError(f"{model.path or model.name}: {e}") from None
 
 
 def write_json(doc: Any, dest: str, indent: int | None = None) -> None:

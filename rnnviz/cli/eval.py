@@ -5,6 +5,11 @@ streams starting ``jump = (N - 1) // batch`` apart; ``(N - 1) // (batch * bptt)`
 ``bptt`` steps are read, the state carried from one window to the next, and every window's
 targets count (so ``iters * batch * bptt`` tokens). ``--batch 1`` is one continuous stream from
 a zero state over all N - 1 next-token predictions.
+
+A backward language model reads the corpus backward (each line's words reversed, then <eos>,
+as it was trained), a CBOW or bidirectional model through the same batched forward. A
+classifier reads a ``label<TAB>sentence`` file (label: a class name or index) and reports
+accuracy and mean loss (cross-entropy of the true class after the whole sentence).
 """
 
 from __future__ import annotations
@@ -21,8 +26,8 @@ from numpy.typing import NDArray
 
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import UNK, VocabError
-from rnnviz.cli.common import UsageError, add_model_args, open_model, write_json
-from rnnviz.engine.factory import Engine, build_engine
+from rnnviz.cli.common import UsageError, add_model_args, engine_for, open_model, write_json
+from rnnviz.engine.factory import Engine
 from rnnviz.engine.network import State
 
 IDS = NDArray[np.int64]
@@ -35,11 +40,13 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                     "(batch 10 parallel streams, 35-step windows, state carried over).")
     add_model_args(p)
     p.add_argument("--data", required=True, metavar="TEXT",
-                   help="corpus, one sentence a line (<eos> after each line), e.g. ptb.test.txt")
+                   help="corpus, one sentence a line (<eos> after each line), e.g. ptb.test.txt; "
+                        "a classifier: 'label<TAB>sentence' lines")
     p.add_argument("--batch", type=int, default=10,
                    help="parallel streams (default 10; 1 = one continuous stream)")
     p.add_argument("--bptt", type=int, default=35, help="steps per window (default 35)")
-    p.add_argument("--max-tokens", type=int, metavar="N", help="use only the first N tokens")
+    p.add_argument("--max-tokens", type=int, metavar="N",
+                   help="use only the first N tokens (a classifier: the first N sentences)")
     p.add_argument("--json", metavar="OUT", help="write {perplexity, tokens, seconds} here "
                                                  "('-' for stdout)")
     return p
@@ -114,7 +121,7 @@ def _progress(total: int) -> Iterator[None]:
 
 def perplexity(model: LoadedModel, ids: IDS, batch: int, bptt: int) -> tuple[float, int]:
     """(perplexity, counted tokens) of ``ids`` under the protocol described in the module."""
-    net = build_engine(model.params)
+    net = engine_for(model)
     wins = windows(len(ids), batch, bptt)
     _check_length(len(ids), batch, bptt)
     total, count, state = 0.0, 0, None
@@ -142,6 +149,12 @@ def _check_args(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     _check_args(args)
     model = open_model(args)
+    if model.task == "classify":
+        return _run_classifier(args, model)
+    if model.kind == "bidirectional":
+        print("rnnviz: note: a bidirectional model's reverse direction has read the word it "
+              "predicts: its perplexity is not comparable with a one-directional model's",
+              file=sys.stderr)
     ids, oov = corpus_ids(args.data, model, args.max_tokens)
     _check_length(len(ids), args.batch, args.bptt)
     if oov:
@@ -157,4 +170,92 @@ def run(args: argparse.Namespace) -> int:
                   "batch": args.batch, "bptt": args.bptt, "checkpoint": args.checkpoint,
                   "data": args.data}
         write_json(report, args.json, indent=2)
+    return 0
+
+
+# --- classifiers ---------------------------------------------------------------------------
+
+def labelled_sentences(path: str, model: LoadedModel,
+                       limit: int | None = None) -> tuple[list[IDS], IDS, int]:
+    """A ``label<TAB>sentence`` file -> (token ids per sentence, class index (N,), OOV count).
+    label: a class name of the model, or its index; blank lines are skipped."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError as e:
+        raise UsageError(f"{path}: {e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not UTF-8 text") from None
+    sents, labels, oov = [], [], 0
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        label, tab, sentence = line.partition("\t")
+        if not tab:
+            raise UsageError(f"{path}:{n}: expected 'label<TAB>sentence'")
+        try:
+            toks = model.sentence_tokens(sentence)
+        except VocabError as e:
+            raise UsageError(f"{path}:{n}: {e}") from None
+        if not toks:
+            raise UsageError(f"{path}:{n}: the sentence has no tokens")
+        sents.append(np.array([t.id for t in toks], np.int64))
+        labels.append(_class_index(model, label.strip(), f"{path}:{n}"))
+        oov += sum(t.oov for t in toks)
+        if limit is not None and len(sents) >= limit:
+            break
+    if not sents:
+        raise UsageError(f"{path}: no labelled sentences")
+    return sents, np.array(labels, np.int64), oov
+
+
+def _class_index(model: LoadedModel, label: str, where: str) -> int:
+    if label in model.classes:
+        return model.classes.index(label)
+    if label.isdigit() and int(label) < len(model.classes):
+        return int(label)
+    raise UsageError(f"{where}: label {label!r} is none of the classes "
+                     f"({', '.join(model.classes)}) nor an index below {len(model.classes)}")
+
+
+def class_logits(net: Engine, sents: list[IDS], batch: int = 64) -> NDArray[np.float64]:
+    """Each sentence's class logits after its last token, (N, C); sentences of one length
+    run together, ``batch`` at a time."""
+    out: dict[int, np.ndarray] = {}
+    by_len: dict[int, list[int]] = {}
+    for i, s in enumerate(sents):
+        by_len.setdefault(len(s), []).append(i)
+    for idx in by_len.values():
+        for lo in range(0, len(idx), batch):
+            part = idx[lo:lo + batch]
+            logits, _ = net.forward(np.stack([sents[i] for i in part]))
+            last = logits[:, -1] if logits.ndim == 3 else logits
+            out.update(zip(part, last.astype(np.float64), strict=True))
+    return np.stack([out[i] for i in range(len(sents))])
+
+
+def accuracy_and_loss(logits: NDArray[np.float64], labels: IDS) -> tuple[float, float]:
+    """(accuracy, mean cross-entropy) of class logits (N, C) against labels (N,)."""
+    top = logits.max(axis=1, keepdims=True)
+    lse = top[:, 0] + np.log(np.exp(logits - top).sum(axis=1))
+    loss = float((lse - logits[np.arange(len(labels)), labels]).mean())
+    return float((logits.argmax(axis=1) == labels).mean()), loss
+
+
+def _run_classifier(args: argparse.Namespace, model: LoadedModel) -> int:
+    sents, labels, oov = labelled_sentences(args.data, model, args.max_tokens)
+    if oov:
+        print(f"rnnviz: note: {oov} words of {args.data} are not in the vocabulary (read as "
+              f"{UNK})", file=sys.stderr)
+    start = time.perf_counter()
+    acc, loss = accuracy_and_loss(class_logits(engine_for(model), sents), labels)
+    seconds = time.perf_counter() - start
+    print(f"accuracy {100 * acc:.2f}% ({round(acc * len(labels))}/{len(labels)}), mean loss "
+          f"{loss:.4f} over {len(labels)} sentences in {seconds:.1f} s")
+    if args.json:
+        counts = np.bincount(labels, minlength=len(model.classes))
+        write_json({"accuracy": acc, "loss": loss, "sentences": len(labels),
+                    "classes": list(model.classes), "label_counts": counts.tolist(),
+                    "seconds": round(seconds, 3), "checkpoint": args.checkpoint,
+                    "data": args.data}, args.json, indent=2)
     return 0

@@ -32,11 +32,13 @@ def describe(model: LoadedModel) -> list[str]:
         f"format:      {s['format']}",
         f"name:        {model.name}",
         f"cell:        {s['cell']}",
-        f"layers:      {s['layers']} x {s['hidden_size']} units",
+        f"layers:      {s['layers']} x {s['hidden_size']} units"
+        + (" per direction" if s.get("bidirectional") else ""),
         f"embedding:   {s['embedding_size']}",
         f"vocabulary:  {s['vocab_size']} tokens (tokenizer {model.tokenizer}): {head}",
         f"tied:        {'yes' if s['tied'] else 'no'}",
         f"parameters:  {n_params:,}",
+        *kind_lines(model),
     ]
     for key, val in model.meta.items():
         if key == "name":
@@ -45,6 +47,26 @@ def describe(model: LoadedModel) -> list[str]:
             val = f"{val.get('kind')} ({len(str(val.get('text', '')))} characters stored)"
         lines.append(f"{key + ':':<12} {_value(val)}")
     lines += [f"note:        {n}" for n in model.notices]
+    return lines
+
+
+def kind_lines(model: LoadedModel) -> list[str]:
+    """Kind, direction, and a classifier's classes and pooling, a CBOW model's window."""
+    k = model.kind_summary()
+    kind = {"rnn": "language model", "bidirectional": "bidirectional language model",
+            "classifier": "many-to-one classifier", "cbow": "CBOW language model (order-blind)",
+            "rwkv": "RWKV language model"}[k["kind"]]
+    if k["kind"] == "classifier":
+        kind += " (bidirectional)" if k["bidirectional"] else ""
+        kind += ", one-hot input" if k["one_hot"] else ""
+    lines = [f"kind:        {kind}", f"direction:   {k['direction']}"
+             + (" (reads right to left, predicts the previous word)"
+                if k["direction"] == "backward" else "")]
+    if "classes" in k:
+        lines += [f"classes:     {len(k['classes'])}: {', '.join(k['classes'])}",
+                  f"pool:        {k['pool']}"]
+    if "window" in k:
+        lines.append(f"window:      {k['window']} words")
     return lines
 
 

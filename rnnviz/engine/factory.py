@@ -8,9 +8,13 @@ from typing import Union
 import numpy as np
 from numpy.typing import NDArray
 
+from rnnviz.engine.bidir import BiRNNLM
+from rnnviz.engine.bidir_bptt import bidir_gradient_rows
 from rnnviz.engine.bidir_params import BiParams, bidir_named_arrays
 from rnnviz.engine.bptt import GradientRows, Progress, default_targets, gradient_rows
+from rnnviz.engine.cbow import CbowLM, cbow_gradient_rows
 from rnnviz.engine.cbow_params import CbowParams
+from rnnviz.engine.classifier import ClassifierEngine, classifier_gradient_rows
 from rnnviz.engine.classifier_params import ClassifierParams
 from rnnviz.engine.memory import MemoryCurves, check_stream, memory_curves, quantiles
 from rnnviz.engine.network import RNNLM, StepRecord
@@ -19,14 +23,20 @@ from rnnviz.engine.rwkv import RwkvLM
 from rnnviz.engine.rwkv_bptt import rwkv_gradient_rows
 from rnnviz.engine.rwkv_params import RwkvParams
 
-Engine = Union[RNNLM, RwkvLM]  # noqa: UP007  (a runtime alias)
+Engine = Union[RNNLM, RwkvLM, BiRNNLM, ClassifierEngine, CbowLM]  # noqa: UP007  (a runtime alias)
 AnyParams = Union[ModelParams, RwkvParams, BiParams, ClassifierParams, CbowParams]  # noqa: UP007
 
 
 def build_engine(params: AnyParams) -> Engine:
     """The stacked RNN for RNN/LSTM/GRU parameters, the RWKV model for RWKV-4/7 parameters."""
+    if isinstance(params, BiParams):
+        return BiRNNLM(params)  # bidirectional LMs and classifiers: engine/bidir.py, classifier.py
+    if isinstance(params, ClassifierParams):
+        return ClassifierEngine(params)
     if isinstance(params, RwkvParams):
         return RwkvLM(params)
+    if isinstance(params, CbowParams):  # CBOW: the order-blind window mean
+        return CbowLM(params)
     if not isinstance(params, ModelParams):
         raise NotForThisModel(f"no engine for {type(params).__name__} yet")
     return RNNLM(params)
@@ -35,6 +45,36 @@ def build_engine(params: AnyParams) -> Engine:
 def has_state_grad(engine: Engine) -> bool:
     """True when gradient rows carry ``c``: the LSTM cell state, or RWKV's WKV state."""
     return isinstance(engine, RwkvLM) or engine.is_lstm
+
+
+def layer_labels(engine: Engine) -> tuple[str, ...]:
+    """A name per displayed layer: 'layer 1', ... ('layer 1 →', 'layer 1 ←', ... when
+    bidirectional)."""
+    if isinstance(engine, BiRNNLM | ClassifierEngine | CbowLM):
+        return engine.layer_labels()
+    return tuple(f"layer {k + 1}" for k in range(engine.num_layers))
+
+
+def sees_future(engine: Engine) -> bool:
+    """True when a step's record depends on later tokens (a bidirectional net): a run can
+    then never reuse the records of a previous text's common prefix."""
+    return isinstance(engine, BiRNNLM | ClassifierEngine) and engine.sees_future
+
+
+def engine_task(engine: Engine) -> str:
+    """'lm' (next-word distributions) or 'classify' (class distributions per prefix)."""
+    return engine.task if isinstance(engine, BiRNNLM | ClassifierEngine) else "lm"
+
+
+def engine_targets(engine: Engine, records: Sequence[StepRecord]
+                   ) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """(targets (T,), is_prediction (T,)): a language model's next tokens and, at the last
+    step, its top-1 guess (:func:`bptt.default_targets`); a classifier's top class after each
+    prefix, every one a prediction."""
+    if engine_task(engine) == "classify":
+        targets = np.array([int(np.argmax(r.probs)) for r in records], np.int64)
+        return targets, np.ones(len(records), bool)
+    return default_targets(records)
 
 
 def engine_gradient_rows(
@@ -49,6 +89,12 @@ def engine_gradient_rows(
     """:func:`bptt.gradient_rows` for any engine (same definitions, shapes and cancellation)."""
     if isinstance(engine, RwkvLM):
         return rwkv_gradient_rows(engine, records, targets, t0, t1, truncate, progress)
+    if isinstance(engine, ClassifierEngine):
+        return classifier_gradient_rows(engine, records, targets, t0, t1, truncate, progress)
+    if isinstance(engine, BiRNNLM):
+        return bidir_gradient_rows(engine, records, targets, t0, t1, truncate, progress)
+    if isinstance(engine, CbowLM):  # CBOW: no recurrence, the window's N steps
+        return cbow_gradient_rows(engine, records, targets, t0, t1, truncate, progress)
     return gradient_rows(engine, records, targets, t0, t1, truncate, progress)
 
 
@@ -56,10 +102,26 @@ class NotForThisModel(ValueError):
     """A feature that works on RNN, LSTM and GRU models only (one line for the user)."""
 
 
+def model_kind(engine: Engine) -> str:
+    """What the engine is, for messages: 'an RWKV model', 'a bidirectional model', ..."""
+    if isinstance(engine, RwkvLM):
+        return "an RWKV model"
+    if isinstance(engine, BiRNNLM):
+        return "a bidirectional model"
+    if isinstance(engine, ClassifierEngine):
+        return "a classifier"
+    if isinstance(engine, CbowLM):
+        return "a CBOW model (no recurrence)"
+    return "an RNN language model"
+
+
 def rnn_only(engine: Engine, what: str) -> RNNLM:
     """The engine as an RNNLM, or NotForThisModel naming ``what`` (e.g. 'interventions')."""
-    if not isinstance(engine, RNNLM):
+    if isinstance(engine, RwkvLM):
         raise NotForThisModel(f"{what} work on RNN, LSTM and GRU models; this is an RWKV model")
+    if not isinstance(engine, RNNLM):
+        raise NotForThisModel(f"{what} work on RNN, LSTM and GRU language models; "
+                              f"this is {model_kind(engine)}")
     return engine
 
 
@@ -69,6 +131,9 @@ def any_memory_curves(engine: Engine, ids: Sequence[int] | NDArray[np.integer],
     gradient rows of targets D..N-2 (its own backward), cut to the band t - d, d = 0..D."""
     if isinstance(engine, RNNLM):
         return memory_curves(engine, ids, max_distance, progress)
+    if not isinstance(engine, RwkvLM):
+        raise NotForThisModel("memory curves work on RNN, LSTM, GRU and RWKV language models; "
+                              f"this is {model_kind(engine)}")
     stream = np.asarray(ids, np.int64)
     check_stream(len(stream), max_distance)
     records = engine.run([int(i) for i in stream])

@@ -35,6 +35,14 @@ class Analysis:
     (T, T) against the input embeddings; targets (T,), target_is_prediction (T,), losses (T,);
     jacobian_norms: (L, T) ||d s_t / d s_t-1||_2 (NaN at t = 0); forget_gate_mean: (L, T) for
     an LSTM, else None. ``trace``, ``engine`` and ``initial_state`` are what they came from.
+
+    tokens, token_ids and oov are in text order; every per-step array (hidden ... losses,
+    the rows and columns of the gradient matrices) is in the model's reading order:
+    step i read ``tokens[reading_order[i]]``. A forward model reads 0..T-1; a backward one
+    (direction 'backward') reads T-1..0, so its step i predicts the word before
+    ``tokens[reading_order[i]]``. A classifier's probs are (T, C): the class probabilities
+    after each prefix, as if the text ended there; ``classes`` names the C columns.
+    layer_labels: one name per displayed layer ('layer 1 →', 'layer 1 ←'... bidirectional).
     """
 
     model: LoadedModel
@@ -54,6 +62,9 @@ class Analysis:
     forget_gate_mean: np.ndarray | None
     truncate: int | None
     top_k: int = 10
+    direction: str = "forward"
+    reading_order: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    layer_labels: tuple[str, ...] = ()
     trace: Trace | None = field(default=None, repr=False, compare=False)
     engine: Engine | None = field(default=None, repr=False, compare=False)
     initial_state: State | None = field(default=None, repr=False, compare=False)
@@ -62,6 +73,10 @@ class Analysis:
         """The ``analyze --json`` document (README documents the schema)."""
         return {
             "model": self.model.summary(),
+            "direction": self.direction,
+            "reading_order": [int(i) for i in self.reading_order],
+            "classes": list(self.model.classes) or None,
+            "layer_labels": list(self.layer_labels),
             "tokens": list(self.tokens),
             "token_ids": [int(i) for i in self.token_ids],
             "oov": [bool(o) for o in self.oov],
@@ -86,11 +101,15 @@ class Analysis:
         top = np.argsort(-probs, kind="stable")[:k]
         is_pred = bool(self.target_is_prediction[t])
         target = int(self.targets[t])
-        vocab = self.model.vocab.tokens
+        classes = self.model.classes
+        names, key = (classes, "class") if classes else (self.model.vocab.tokens, "token")
+        extra = {"class_probs": floats(probs)} if classes else {}
         return {
+            "position": int(self.reading_order[t]) if len(self.reading_order) else t,
             "hidden": floats(self.hidden[:, t]),
             "cell": None if self.cell is None else floats(self.cell[:, t]),
-            "top_k": [{"token": vocab[i], "id": int(i), "prob": float(probs[i])} for i in top],
+            "top_k": [{key: names[i], "id": int(i), "prob": float(probs[i])} for i in top],
+            **extra,
             "next_token_prob": None if is_pred else float(probs[target]),
             "target_id": target,
             "target_is_prediction": is_pred,
@@ -111,14 +130,21 @@ def analyze(model: LoadedModel, tokens: list[Token], top_k: int = 10, truncate: 
             trace_fn: TraceFn | None = None) -> Analysis:
     """Run ``tokens`` (after ``prime``, if any) and compute the full gradient-norm matrices.
 
-    target: the token id the last position's loss traces (default: the top-1 prediction);
-    trace_fn: how the tokens are run (default :func:`run_trace`; what-if passes its own)."""
+    A backward model reads the tokens from the last to the first, after ``prime`` read the
+    same way (so prime is the text that follows). target: the token id the last position's
+    loss traces (default: the top-1 prediction); trace_fn: how the tokens are run (default
+    :func:`run_trace`; what-if passes its own)."""
     engine = build_engine(model.params)
-    state: State | None = engine.run([t.id for t in prime])[-1].state if prime else None
+    backward = model.direction == "backward"
+    order = np.arange(len(tokens))[::-1] if backward else np.arange(len(tokens))
+    read = [tokens[i] for i in order]
+    prime_read = (prime[::-1] if backward else prime) if prime else None
+    state: State | None = (engine.run([t.id for t in prime_read])[-1].state if prime_read
+                           else None)
     if trace_fn is not None:
-        trace = trace_fn(rnn_only(engine, "interventions and edits"), tokens, state)
+        trace = trace_fn(rnn_only(engine, "interventions and edits"), read, state)
     else:
-        trace = run_trace(engine, tokens, state)
+        trace = run_trace(engine, read, state)
     if target is not None:
         trace = with_target(trace, trace.length - 1, target)
     grads = engine_gradient_rows(engine, trace.records, trace.targets, 0, trace.length, truncate)
@@ -135,5 +161,14 @@ def analyze(model: LoadedModel, tokens: list[Token], top_k: int = 10, truncate: 
         jacobian_norms=jacobian_norms(engine, trace.records) if isinstance(engine, RNNLM) else
         np.full((engine.num_layers, trace.length), np.nan),
         forget_gate_mean=forget_gate_mean(trace.records) if isinstance(engine, RNNLM) else None,
-        truncate=truncate, top_k=top_k,
+        truncate=truncate, top_k=top_k, direction=model.direction,
+        reading_order=order.astype(np.int64), layer_labels=engine_layer_labels(engine),
         trace=trace, engine=engine, initial_state=state)
+
+
+def engine_layer_labels(engine: Engine) -> tuple[str, ...]:
+    """A name per displayed layer: the engine's own (bidirectional, CBOW), else 'layer k'."""
+    own = getattr(engine, "layer_labels", None)
+    if callable(own):
+        return tuple(own())
+    return tuple(f"layer {k + 1}" for k in range(engine.num_layers))

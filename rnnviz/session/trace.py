@@ -8,9 +8,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rnnviz.checkpoints.vocab import Token
-from rnnviz.engine.bptt import default_targets, losses
+from rnnviz.engine.bptt import losses
 from rnnviz.engine.cells import F32
-from rnnviz.engine.factory import Engine
+from rnnviz.engine.factory import Engine, engine_targets, sees_future
 from rnnviz.engine.network import State, StepRecord
 
 
@@ -62,16 +62,18 @@ class Trace:
 def run_trace(model: Engine, tokens: list[Token], state: State | None,
               reuse: Trace | None = None) -> Trace:
     """Forward over tokens from state; records of a reused trace with the same leading tokens
-    are kept (nothing recomputed), only the new tail runs."""
+    are kept (nothing recomputed), only the new tail runs. A model that sees the future (a
+    bidirectional net) reruns the whole text: its earlier steps change with later tokens.
+    Targets: :func:`factory.engine_targets` (next tokens, or a classifier's top classes)."""
     keep = 0
-    if reuse is not None:
+    if reuse is not None and not sees_future(model):
         while (keep < min(len(tokens), reuse.length)
                and reuse.tokens[keep].id == tokens[keep].id):
             keep += 1
     records = list(reuse.records[:keep]) if reuse is not None else []
     start = records[-1].state if records else state
     records += model.run([t.id for t in tokens[keep:]], start)
-    targets, is_pred = default_targets(records)
+    targets, is_pred = engine_targets(model, records)
     return Trace(list(tokens), records, targets, is_pred, losses(records, targets))
 
 

@@ -11,6 +11,7 @@ import torch
 
 from rnnviz.checkpoints.errors import CheckpointError
 from rnnviz.checkpoints.loader import VocabOptions, load_model
+from rnnviz.engine.bidir_params import BiParams
 from tests.checkpoints.helpers import (
     engine_steps,
     example_model,
@@ -152,14 +153,16 @@ def test_not_a_language_model(tmp_path: Path, sd: object) -> None:
         load_model(path, _opts(tmp_path))
 
 
-def test_bidirectional_refused(tmp_path: Path) -> None:
+def test_bidirectional_read_not_refused(tmp_path: Path) -> None:
+    gru = torch.nn.GRU(4, 3, bidirectional=True)
     sd = {"encoder.weight": torch.zeros(23, 4),
-          **{f"rnn.{k}": v for k, v in torch.nn.GRU(4, 3, bidirectional=True).state_dict().items()},
+          **{f"rnn.{k}": v for k, v in gru.state_dict().items()},
           "decoder.weight": torch.zeros(23, 6), "decoder.bias": torch.zeros(23)}
     path = tmp_path / "m.pt"
     torch.save(sd, path)
-    with pytest.raises(CheckpointError, match="bidirectional"):
-        load_model(path, _opts(tmp_path))
+    params = load_model(path, _opts(tmp_path)).params
+    assert isinstance(params, BiParams) and params.cell == "gru"
+    np.testing.assert_array_equal(params.reverse[0].w_hh, gru.weight_hh_l0_reverse.detach())
 
 
 def test_legacy_state_dict(tmp_path: Path) -> None:

@@ -52,7 +52,8 @@ def test_analyze_matches_torch(tmp_path: Path, capsys: pytest.CaptureFixture[str
     ref = reference(params, ids, targets, truncate or None)
     assert doc["model"] == {"cell": cell, "layers": 2, "hidden_size": 10, "embedding_size":
                             10 if tied else 6, "vocab_size": len(WORDS), "tied": tied,
-                            "format": "rnnviz"}
+                            "format": "rnnviz", "kind": "rnn", "direction": "forward",
+                            "task": "lm"}
     probs = np.exp(ref.logits - ref.logits.max(1, keepdims=True))
     probs /= probs.sum(1, keepdims=True)
     for t, step in enumerate(doc["steps"]):
