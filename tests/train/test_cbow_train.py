@@ -91,3 +91,17 @@ def test_cbow_needs_a_window(tmp_path: Path) -> None:
         train(tiny_config(data, tmp_path, cell="cbow"))
     with pytest.raises(TrainError, match="--window is for --cell cbow"):
         train(tiny_config(data, tmp_path, window=3))
+
+
+def test_rnnviz_eval_on_the_numpy_engine_reproduces_the_trainers_perplexity(
+        tmp_path: Path) -> None:
+    from rnnviz.cli.eval import corpus_ids, perplexity
+
+    data = write_word_corpus(tmp_path / "corpus")
+    result = train(tiny_config(data, tmp_path, cell="cbow", window=4, hidden=10,
+                               optimizer="adam", lr=0.05, epochs=2, dropout=0.0))
+    assert result is not None and result.test_ppl is not None
+    model = native.load(result.out)
+    ids, _ = corpus_ids(str(data / "ptb.test.txt"), model)
+    ppl, _ = perplexity(model, ids, 10, 35)
+    assert ppl == pytest.approx(result.test_ppl, rel=1e-5)
