@@ -88,8 +88,10 @@ def config_from_args(args: argparse.Namespace, command: str = "") -> TrainConfig
     classify = args.task == "classify"
     if not classify and (args.bidirectional or args.pool):
         raise UsageError("--bidirectional and --pool are for --task classify")
-    if classify and (args.cell not in ("lstm", "gru", "rnn_tanh", "rnn_relu") or args.reverse):
-        raise UsageError("--task classify trains an RNN, LSTM or GRU (no --reverse)")
+    if classify and (args.cell not in ("lstm", "gru", "rnn_tanh", "rnn_relu") or args.reverse
+                     or args.tied or args.tokenizer):
+        raise UsageError("--task classify trains an RNN, LSTM or GRU on words (no --reverse, "
+                         "--tied or --tokenizer)")
     return TrainConfig(
         data=args.data, out=args.out, cell=args.cell,
         layers=1 if args.cell == "cbow" else args.layers, hidden=args.hidden,
