@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from rnnviz.checkpoints.vocab import UNK, Token, Vocab, VocabError, stream_tokens, tokenize
+from rnnviz.checkpoints.vocab import EOS, Token, Vocab, VocabError, stream_tokens, tokenize
 from rnnviz.engine.bidir_params import BiParams
 from rnnviz.engine.cbow_params import CbowParams
 from rnnviz.engine.classifier_params import ClassifierParams
@@ -89,21 +89,17 @@ class LoadedModel:
         return stream_tokens(text, self.vocab)
 
     def sentence_tokens(self, sentence: str) -> list[Token]:
-        """One sentence of a classifier's ``label<TAB>sentence`` file: its whitespace words
-        (no <eos>), <unk> for a word not in the vocabulary; char models read its characters."""
+        """One sentence of a classifier's ``label<TAB>sentence`` file as ``rnnviz train --task
+        classify`` reads it: its whitespace words, then <eos> when the vocabulary has one;
+        <unk> for a word not in the vocabulary. Character models read its characters."""
         if self.tokenizer == "char" or self.encoder is not None:
             return self.tokenize(sentence)
-        index, unk = self.vocab.index, self.vocab.get(UNK)
-        out: list[Token] = []
-        for w in sentence.split():
-            i = index.get(w)
-            if i is not None:
-                out.append(Token(w, i, False, w))
-            elif unk is not None:
-                out.append(Token(UNK, unk, True, w))
-            else:
-                raise VocabError(f"{w!r} is not in the vocabulary, which has no {UNK}")
-        return out
+        words = sentence.split()
+        if not words:
+            return []
+        toks = stream_tokens(" ".join(words), self.vocab) if EOS in self.vocab.index else \
+            stream_tokens(" ".join(words), Vocab((*self.vocab.tokens, EOS)))[:-1]
+        return toks
 
     def summary(self) -> dict[str, Any]:
         """The ``model`` block of analyze's JSON."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pickle
 import warnings
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,7 @@ from rnnviz.checkpoints.options import VocabOptions
 from rnnviz.checkpoints.statedict import ClassifierChoice, Mapped, map_state_dict
 from rnnviz.checkpoints.vocab_sources import class_names, resolve_vocab
 from rnnviz.engine.bidir_params import BiParams
-from rnnviz.engine.classifier_params import ClassifierParams
+from rnnviz.engine.classifier_params import POOLS, ClassifierParams
 
 STATE_DICT = "pytorch-state-dict"
 MODULE = "pytorch-module"
@@ -126,8 +127,11 @@ def _check_module_attrs(attrs: dict[str, Any]) -> None:
         raise CheckpointError("malformed recurrent module attributes")
 
 
-def _choice(opts: VocabOptions) -> ClassifierChoice:
-    return ClassifierChoice(class_names(opts.classes, opts.labels_file), opts.pool)
+def _choice(opts: VocabOptions, said_pool: object = None) -> ClassifierChoice:
+    """The user's class names and pooling; a whole module's own ``pool`` attribute (one of
+    POOLS) stands in for --pool when none is given."""
+    pool = opts.pool or (said_pool if said_pool in POOLS else None)
+    return ClassifierChoice(class_names(opts.classes, opts.labels_file), pool)
 
 
 def _map_module(contents: torch_module.ModuleContents, opts: VocabOptions) -> Mapped:
@@ -135,10 +139,14 @@ def _map_module(contents: torch_module.ModuleContents, opts: VocabOptions) -> Ma
     _check_module_attrs(contents.attrs)
     hint, rnn_type = _module_cell_hint(contents.attrs)
     mapped = map_state_dict(_float_only(contents.tensors), cell_hint=hint, cell_flag=opts.cell,
-                            choice=_choice(opts))
+                            choice=_choice(opts, contents.attrs.get("pool")))
     if hint and mapped.params.cell != hint:
         raise CheckpointError(f"the model says rnn_type {rnn_type} but its tensors are a "
                               f"{mapped.params.cell}")
+    said_pool = contents.attrs.get("pool")
+    if isinstance(mapped.params, ClassifierParams) and not opts.pool and said_pool in POOLS:
+        mapped = replace(mapped, notices=(*mapped.notices, f"pooling {said_pool}: the module's "
+                                          "own 'pool' attribute says so"))
     said = contents.attrs.get("rnn.bidirectional")
     if isinstance(said, bool) and said != isinstance(_net_of(mapped), BiParams):
         raise CheckpointError(f"the model says bidirectional={said} but its tensors disagree")

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from rnnviz.cli.common import UsageError, fail
+from rnnviz.engine.factory import NotForThisModel
 
 COMMANDS = ("analyze", "inspect", "eval", "convert", "train", "generate", "memory", "neurons")
 
@@ -35,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args._run(args))
-    except UsageError as e:
+    except (UsageError, NotForThisModel) as e:  # a feature this kind of model lacks: one line
         return fail(str(e))
     except KeyboardInterrupt:
         return fail("interrupted")

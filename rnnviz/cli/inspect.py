@@ -17,6 +17,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     return p
 
 
+_SHOWN = ("name", "direction", "task", "classes", "pool", "window", "bidirectional", "one_hot")
+
+
 def _value(v: Any) -> str:
     return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
 
@@ -41,7 +44,7 @@ def describe(model: LoadedModel) -> list[str]:
         *kind_lines(model),
     ]
     for key, val in model.meta.items():
-        if key == "name":
+        if key in _SHOWN:  # the name and the kind lines say these already
             continue
         if key == "subword_tokenizer" and isinstance(val, dict):  # the file's text: name it only
             val = f"{val.get('kind')} ({len(str(val.get('text', '')))} characters stored)"

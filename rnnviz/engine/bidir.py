@@ -15,7 +15,7 @@ zeros after the last token, as torch does with no h_0 (its rows of the given sta
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -25,6 +25,8 @@ from rnnviz.engine.bidir_params import BiParams
 from rnnviz.engine.cells import F32, Cell, make_cell
 from rnnviz.engine.network import State, StepRecord, softmax
 from rnnviz.engine.params import GATE_NAMES
+
+Active = Callable[[int], slice]  # step -> the batch rows that take part in it
 
 
 class Encoded(NamedTuple):
@@ -79,27 +81,35 @@ class BiRNNLM:
         return out
 
     def _direction(self, cell: Cell, xs: F32, h0: F32, c0: F32 | None, reverse: bool,
-                   keep: bool) -> tuple[F32, F32 | None, list[tuple]]:
+                   keep: bool, active: Active | None) -> tuple[F32, F32 | None, list[tuple]]:
         """One direction of one layer over xs (T, B, In) from (h0, c0) (B, H) -> hs (T, B, H),
-        cs (T, B, H) or None, caches by step (index t, whatever the direction)."""
-        t_len = xs.shape[0]
-        hs = np.empty((t_len, *h0.shape), np.float32)
-        cs = np.empty_like(hs) if c0 is not None else None
+        cs (T, B, H) or None, caches by step (index t, whatever the direction). active(t): the
+        rows that step t runs (the others keep their state, and 0 in hs, cs); caches[t] then
+        has that many rows."""
+        t_len, b = xs.shape[:2]
+        hs = np.zeros((t_len, b, h0.shape[-1]), np.float32)
+        cs = np.zeros_like(hs) if c0 is not None else None
         caches: list[tuple] = [()] * t_len if keep else []
-        h, c = h0, c0
+        h = np.broadcast_to(h0, hs.shape[1:]).copy()
+        c = None if c0 is None else np.broadcast_to(c0, hs.shape[1:]).copy()
         for t in (range(t_len - 1, -1, -1) if reverse else range(t_len)):
-            h, c, cache = cell.forward(xs[t], h, c)
-            hs[t] = h
-            if cs is not None and c is not None:
-                cs[t] = c
+            a = active(t) if active is not None else slice(None)
+            h_a, c_a, cache = cell.forward(xs[t, a], h[a], None if c is None else c[a])
+            h[a] = hs[t, a] = h_a
+            if c is not None and cs is not None and c_a is not None:
+                c[a] = cs[t, a] = c_a
             if keep:
                 caches[t] = cache
         return hs, cs, caches
 
     def encode(self, ids: NDArray[np.integer], state: State | None = None,
-               keep: bool = True) -> Encoded:
+               keep: bool = True, active: Active | None = None) -> Encoded:
         """Run every layer over ids (B, T): the forward direction from ``state``'s forward rows
-        (zeros if None), the reverse direction from zeros. keep: keep the backward caches."""
+        (zeros if None), the reverse direction from zeros. keep: keep the backward caches.
+        active(t): the batch rows step t runs, the same in every layer and direction (a
+        classifier's prefixes: row b is a text that ends at step b, all rows the same tokens
+        and start state; the first layer's forward direction then runs once, on batch 1, and
+        its caches have one row)."""
         b = ids.shape[0]
         st = state if state is not None else self.zero_state(b)
         x = self.params.embedding[ids.T]  # (T, B, D)
@@ -107,9 +117,15 @@ class BiRNNLM:
         hs, cs, caches = [], [], []
         for k, (fc, rc) in enumerate(zip(self.fwd_cells, self.rev_cells, strict=True)):
             c0 = st.c[2 * k] if st.c is not None else None
-            hf, cf, kf = self._direction(fc, x, st.h[2 * k], c0, False, keep)
+            if k == 0 and active is not None:  # every row reads the same past: run it once
+                hf, cf, kf = self._direction(fc, x[:, :1], st.h[0, :1], None if c0 is None
+                                             else c0[:1], False, keep, None)
+                hf = np.broadcast_to(hf, x.shape[:2] + hf.shape[2:])
+                cf = None if cf is None else np.broadcast_to(cf, hf.shape)
+            else:
+                hf, cf, kf = self._direction(fc, x, st.h[2 * k], c0, False, keep, active)
             hr, cr, kr = self._direction(rc, x, zero, zero if self.is_lstm else None, True,
-                                         keep)
+                                         keep, active)
             hs += [hf, hr]
             cs += [cf, cr]
             caches += [kf, kr]
@@ -147,6 +163,10 @@ class BiRNNLM:
                 ) -> tuple[F32, State]:
         """Batched forward for evaluation. ids (B, T) -> logits (B, T, O) and the final state
         as torch's h_n: forward rows after step T-1, reverse rows after step 0."""
+        if ids.shape[1] == 0:
+            out_size = self.params.decoder_b.shape[0]
+            return (np.zeros((ids.shape[0], 0, out_size), np.float32),
+                    state if state is not None else self.zero_state(ids.shape[0]))
         enc = self.encode(ids, state, keep=False)
         logits = self.decode(self.top(enc)).transpose(1, 0, 2)
         return np.ascontiguousarray(logits), final_state(enc)

@@ -19,7 +19,7 @@ cell's weights once per row instead of once per step.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -31,6 +31,8 @@ from rnnviz.engine.cells import F32
 from rnnviz.engine.network import StepRecord
 
 CHAIN_ROWS = 2  # up to this many target rows, one chain per row beats the batched sweep
+SWEEP_BYTES = 64 << 20  # gradient buffers of one batched sweep (rows are split to fit)
+RowsAt = Callable[[int, int], slice]  # (displayed layer j, step s) -> rows taking part
 
 
 class RowNorms(NamedTuple):
@@ -97,9 +99,13 @@ def _cut(s: int, truncate: int | None, reverse: bool) -> bool:
 
 
 def sweep_rows(model: BiRNNLM, caches: Sequence[tuple], d_top: F32, truncate: int | None,
-               progress: Progress | None = None) -> tuple[F32, F32 | None, F32]:
+               progress: Progress | None = None, active: RowsAt | None = None
+               ) -> tuple[F32, F32 | None, F32]:
     """Norms of n targets at once from d_top (n, T, 2H): one backward sweep per direction and
-    layer carrying all n rows. Returns h (2L, n, T), c (2L, n, T) or None, inputs (n, T)."""
+    layer carrying all n rows. active(j, s): the rows whose gradient can be non-zero at
+    displayed layer j, step s (the others are skipped and stay 0; each row's steps must be
+    contiguous); caches[s][j] has batch 1 or one row per active row. Returns h (2L, n, T),
+    c (2L, n, T) or None, inputs (n, T)."""
     n, n_steps, _ = d_top.shape
     out_h = np.zeros((model.num_layers, n, n_steps), np.float32)
     out_c = np.zeros_like(out_h) if model.is_lstm else None
@@ -107,7 +113,7 @@ def sweep_rows(model: BiRNNLM, caches: Sequence[tuple], d_top: F32, truncate: in
     for k in range(len(model.fwd_cells) - 1, -1, -1):
         dx = np.zeros((n, n_steps, model.fwd_cells[k].p.input_size), np.float32)
         for j in (2 * k, 2 * k + 1):
-            _sweep_direction(model, j, caches, d, truncate, dx, (out_h, out_c))
+            _sweep_direction(model, j, caches, d, truncate, dx, (out_h, out_c), active)
             done += n_steps
             if progress is not None and not progress(done / total):
                 raise Cancelled
@@ -116,7 +122,8 @@ def sweep_rows(model: BiRNNLM, caches: Sequence[tuple], d_top: F32, truncate: in
 
 
 def _sweep_direction(model: BiRNNLM, j: int, caches: Sequence[tuple], d: F32,
-                     truncate: int | None, dx: F32, outs: tuple[F32, F32 | None]) -> None:
+                     truncate: int | None, dx: F32, outs: tuple[F32, F32 | None],
+                     active: RowsAt | None) -> None:
     """Backward of displayed layer j (n rows) over every step; adds into dx (n, T, In)."""
     out_h, out_c = outs
     n, n_steps, _ = d.shape
@@ -129,14 +136,36 @@ def _sweep_direction(model: BiRNNLM, j: int, caches: Sequence[tuple], d: F32,
             rec_h[:] = 0.0
             if rec_c is not None:
                 rec_c[:] = 0.0
-        dh = d[:, s, half] + rec_h
-        out_h[j, :, s] = _norm(dh)
-        bw = cell.backward(dh, rec_c, caches[s][j])
-        if out_c is not None and bw.dc is not None and bw.dc_prev is not None:
-            out_c[j, :, s] = _norm(bw.dc)
-            rec_c = bw.dc_prev
-        rec_h = bw.dh_prev
-        dx[:, s] += bw.dx
+        a = active(j, s) if active is not None else slice(0, n)
+        if a.start >= a.stop:
+            continue
+        dh = d[a, s, half] + rec_h[a]
+        out_h[j, a, s] = _norm(dh)
+        bw = cell.backward(dh, None if rec_c is None else rec_c[a], caches[s][j])
+        if out_c is not None and rec_c is not None and bw.dc is not None:
+            out_c[j, a, s] = _norm(bw.dc)
+            rec_c[a] = bw.dc_prev
+        rec_h[a] = bw.dh_prev
+        dx[a, s] += bw.dx
+
+
+def lm_rows_at(model: BiRNNLM, t0: int, n: int, truncate: int | None) -> RowsAt:
+    """Rows (targets t0..t0+n-1) that a language model's gradient reaches at (j, s): the
+    top forward layer only for t >= s, the top reverse layer only for t <= s, and with
+    truncation only the targets in s's block."""
+    top = model.num_layers - 2
+
+    def rows(j: int, s: int) -> slice:
+        lo, hi = 0, n
+        if truncate:
+            a = (s // truncate) * truncate
+            lo, hi = max(lo, a - t0), min(hi, a + truncate - t0)
+        if j == top:
+            lo = max(lo, s - t0)
+        elif j == top + 1:
+            hi = min(hi, s - t0 + 1)
+        return slice(lo, max(lo, hi))
+    return rows
 
 
 def bidir_gradient_rows(
@@ -154,14 +183,22 @@ def bidir_gradient_rows(
     n_steps, n, hid = len(records), t1 - t0, model.hidden_size
     caches = [r.caches for r in records]
     inj = output_gradients(model, records, targets, t0, t1)  # (n, 2H)
-    if n > CHAIN_ROWS:
-        d_top = np.zeros((n, n_steps, 2 * hid), np.float32)
-        d_top[np.arange(n), np.arange(t0, t1)] = inj
-        h, c, e = sweep_rows(model, caches, d_top, truncate, progress)
-        return GradientRows(t0, h, c, e)
     out_h = np.zeros((model.num_layers, n, n_steps), np.float32)
     out_c = np.zeros_like(out_h) if model.is_lstm else None
     out_in = np.zeros((n, n_steps), np.float32)
+    if n > CHAIN_ROWS:
+        # the sweep holds gradients (rows, T, 2H) into and out of a layer: bound its memory
+        size = max(CHAIN_ROWS + 1, SWEEP_BYTES // (n_steps * 4 * hid * 4))
+        for a in range(0, n, size):
+            b = min(a + size, n)
+            d_top = np.zeros((b - a, n_steps, 2 * hid), np.float32)
+            d_top[np.arange(b - a), np.arange(t0 + a, t0 + b)] = inj[a:b]
+            h, c, e = sweep_rows(model, caches, d_top, truncate, _part(progress, a, b, n),
+                                 lm_rows_at(model, t0 + a, b - a, truncate))
+            out_h[:, a:b], out_in[a:b] = h, e
+            if out_c is not None and c is not None:
+                out_c[:, a:b] = c
+        return GradientRows(t0, out_h, out_c, out_in)
     for i in range(n):
         d_top = np.zeros((n_steps, 2 * hid), np.float32)
         d_top[t0 + i] = inj[i]
@@ -172,3 +209,10 @@ def bidir_gradient_rows(
         if progress is not None and not progress((i + 1) / n):
             raise Cancelled
     return GradientRows(t0, out_h, out_c, out_in)
+
+
+def _part(progress: Progress | None, a: int, b: int, n: int) -> Progress | None:
+    """The progress of rows [a, b) of n as a fraction of the whole."""
+    if progress is None:
+        return None
+    return lambda f: progress((a + f * (b - a)) / n)

@@ -15,7 +15,13 @@ from numpy.typing import NDArray
 
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import Token
-from rnnviz.engine.factory import Engine, build_engine, engine_gradient_rows, rnn_only
+from rnnviz.engine.factory import (
+    Engine,
+    build_engine,
+    engine_gradient_rows,
+    layer_labels,
+    rnn_only,
+)
 from rnnviz.engine.jacobian import forget_gate_mean, jacobian_norms
 from rnnviz.engine.network import RNNLM, State
 from rnnviz.engine.params import F32
@@ -162,13 +168,6 @@ def analyze(model: LoadedModel, tokens: list[Token], top_k: int = 10, truncate: 
         np.full((engine.num_layers, trace.length), np.nan),
         forget_gate_mean=forget_gate_mean(trace.records) if isinstance(engine, RNNLM) else None,
         truncate=truncate, top_k=top_k, direction=model.direction,
-        reading_order=order.astype(np.int64), layer_labels=engine_layer_labels(engine),
+        reading_order=order.astype(np.int64), layer_labels=layer_labels(engine),
         trace=trace, engine=engine, initial_state=state)
 
-
-def engine_layer_labels(engine: Engine) -> tuple[str, ...]:
-    """A name per displayed layer: the engine's own (bidirectional, CBOW), else 'layer k'."""
-    own = getattr(engine, "layer_labels", None)
-    if callable(own):
-        return tuple(own())
-    return tuple(f"layer {k + 1}" for k in range(engine.num_layers))

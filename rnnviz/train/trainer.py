@@ -12,7 +12,7 @@ import math
 import os
 import sys
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -249,7 +249,8 @@ def try_resume(run: _Run) -> bool:
     state = torch.load(path, map_location=run.cfg.device, weights_only=True)
     old = state.get("hyper") or {}
     fixed = {k: v for k, v in run.cfg.hyper().items() if k not in SCHEDULE}
-    if {k: old.get(k) for k in fixed} != fixed or state.get("world") != run.world:
+    defaults = {f.name: f.default for f in fields(TrainConfig)}  # settings added since it began
+    if {k: old.get(k, defaults.get(k)) for k in fixed} != fixed or state.get("world") != run.world:
         raise TrainError(f"{path.parent} holds a run with other settings; "
                          "use --fresh to start over or another --run-dir")
     run.model.load_state_dict(state["model"])

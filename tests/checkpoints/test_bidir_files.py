@@ -13,6 +13,7 @@ import torch
 from rnnviz.checkpoints.errors import CheckpointError
 from rnnviz.checkpoints.loader import VocabOptions, load_model
 from rnnviz.engine.bidir_params import BiParams
+from rnnviz.engine.factory import build_engine
 from tests.checkpoints.kinds_torch import MODULE, init, lm_logits, save, user_module, write_lines
 
 TOL = {"rtol": 1e-5, "atol": 2e-6}
@@ -40,6 +41,8 @@ def test_bidirectional_lm(tmp_path: Path, whole: bool, rnn_type: str, layers: in
     with torch.no_grad():
         want = net(torch.tensor(ids)[:, None])[:, 0].numpy()  # (T, V), time-major like the example
     np.testing.assert_allclose(lm_logits(p, ids), want, **TOL)
+    recs = build_engine(p).run(ids)
+    np.testing.assert_allclose(np.stack([r.logits for r in recs]), want, **TOL)
 
 
 def test_uneven_directions_refused(tmp_path: Path) -> None:

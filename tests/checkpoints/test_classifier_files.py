@@ -14,6 +14,7 @@ from rnnviz.checkpoints.errors import CheckpointError
 from rnnviz.checkpoints.loader import VocabOptions, load_model
 from rnnviz.engine.bidir_params import BiParams
 from rnnviz.engine.classifier_params import ClassifierParams
+from rnnviz.engine.factory import build_engine
 from rnnviz.engine.params import ModelParams
 from tests.checkpoints.kinds_torch import (
     MODULE,
@@ -51,8 +52,11 @@ def test_sample_rnn_one_hot(tmp_path: Path, whole: bool) -> None:
     assert p.classes == ("x", "y", "z") and p.cell == "rnn_tanh" and loaded.task == "classify"
     assert loaded.format == ("pytorch-module" if whole else "pytorch-state-dict")
     assert any("one-hot" in n for n in loaded.notices)
+    engine = build_engine(p)
     for ids in TEXTS:
-        np.testing.assert_allclose(class_probs(p, ids), _torch_probs_one_hot(net, ids, 5), **TOL)
+        want = _torch_probs_one_hot(net, ids, 5)
+        np.testing.assert_allclose(class_probs(p, ids), want, **TOL)
+        np.testing.assert_allclose(engine.run(ids)[-1].probs, want, **TOL)
 
 
 def test_sample_rnn_needs_a_vocabulary_of_its_input_size(tmp_path: Path) -> None:
@@ -106,10 +110,12 @@ def test_text_classifier(tmp_path: Path, whole: bool, kind: str, layers: int, bi
     assert isinstance(p, ClassifierParams) and p.bidirectional == bi and not p.one_hot
     assert isinstance(p.net, BiParams if bi else ModelParams) and p.num_layers == layers
     assert p.pool == pool and p.classes == ("neg", "pos")
+    engine = build_engine(p)
     for ids in [[3, 1, 4, 1, 5], [9, 2, 6], [10]]:
         with torch.no_grad():
             want = torch.softmax(net(torch.tensor([ids]))[0], -1).numpy()
         np.testing.assert_allclose(class_probs(p, ids), want, **TOL)
+        np.testing.assert_allclose(engine.run(ids)[-1].probs, want, **TOL)
 
 
 def test_bidirectional_pool_defaults_with_a_notice_and_matters(tmp_path: Path) -> None:
@@ -126,3 +132,20 @@ def test_bidirectional_pool_defaults_with_a_notice_and_matters(tmp_path: Path) -
     with torch.no_grad():
         want = torch.softmax(net(torch.tensor([ids]))[0], -1).numpy()
     assert np.abs(class_probs(p, ids) - want).max() > 1e-3  # the wrong pool is visibly wrong
+
+
+def test_whole_module_says_its_pool(tmp_path: Path) -> None:
+    mod = user_module(tmp_path)
+    net = init(mod.TextClassifier(11, 4, 5, 2, "LSTM", 1, True, "final-states"),  # type: ignore
+               seed=5)
+    path = save(net, tmp_path / "clf.pt", whole=True)
+    vocab = str(write_lines(tmp_path / "vocab.txt", [f"w{i}" for i in range(11)]))
+    loaded = load_model(path, VocabOptions(vocab_file=vocab))
+    p = loaded.params
+    assert isinstance(p, ClassifierParams) and p.pool == "final-states"
+    assert not any("--pool" in n for n in loaded.notices)
+    assert any("'pool' attribute" in n for n in loaded.notices)
+    ids = [3, 1, 4, 1, 5]
+    with torch.no_grad():
+        want = torch.softmax(net(torch.tensor([ids]))[0], -1).numpy()
+    np.testing.assert_allclose(build_engine(p).run(ids)[-1].probs, want, **TOL)

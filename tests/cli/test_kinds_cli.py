@@ -139,7 +139,9 @@ def test_classifier_eval_accuracy_and_loss(tmp_path: Path, classifier: tuple,
     data.write_text("".join(f"{lab}\t{s}\n" for lab, s in rows) + "\n")
     index = {w: i for i, w in enumerate(WORDS)}
     labels = [{"real": 0, "shuffled": 1, "0": 0, "1": 1}[lab] for lab, _ in rows]
-    probs = [_torch_class_probs(net, [index.get(w, 1) for w in s.split()]) for _, s in rows]
+    # each sentence read as rnnviz train --task classify reads it: its words, then <eos>
+    probs = [_torch_class_probs(net, [index.get(w, 1) for w in [*s.split(), "<eos>"]])
+             for _, s in rows]
     acc = np.mean([np.argmax(p) == y for p, y in zip(probs, labels, strict=True)])
     loss = -np.mean([np.log(p[y]) for p, y in zip(probs, labels, strict=True)])
     assert main(["eval", str(path), "--vocab", str(vocab), "--classes", "real,shuffled",
@@ -246,3 +248,37 @@ def test_api_load_with_classes_and_backward_analysis(tmp_path: Path, classifier:
     assert list(r.reading_order) == [2, 1, 0] and r.tokens == ["the", "dog", "bit"]
     assert r.hidden.shape == (2, 3, 6)
     np.testing.assert_allclose(r.hidden[:, 0], b.engine().run([WORDS.index("bit")])[0].h, **TOL)
+
+
+def test_cbow_file_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = random_cbow(len(WORDS), 5, 5, seed=8)
+    path = tmp_path / "cbow.safetensors"
+    native.save(path, p, Vocab(WORDS), "word")
+    a = _json(["analyze", str(path), "--text", "the man bit the dog", "--top-k", "3"], capsys)
+    b = _json(["analyze", str(path), "--text", "the dog bit the man", "--top-k", "3"], capsys)
+    assert a["model"]["kind"] == "cbow" and a["layer_labels"] == ["window mean"]
+
+    def bars(doc: dict, t: int) -> list[tuple[int, float]]:
+        return [(k["id"], k["prob"]) for k in doc["steps"][t]["top_k"]]
+
+    # after 5 words the window holds the same words in another order: the same bars
+    assert [i for i, _ in bars(a, 4)] == [i for i, _ in bars(b, 4)]
+    np.testing.assert_allclose([q for _, q in bars(a, 4)], [q for _, q in bars(b, 4)], atol=1e-6)
+    assert np.abs(np.array(bars(a, 1)) - np.array(bars(b, 1))).max() > 1e-4  # man vs dog
+    assert main(["memory", str(path), "--data", str(write_lines(tmp_path / "c.txt",
+                                                                ["the dog"] * 50))]) == 2
+    errors = [ln for ln in capsys.readouterr().err.splitlines() if "error" in ln]
+    assert len(errors) == 1 and "CBOW" in errors[0]
+
+
+def test_backward_prime_is_the_text_that_follows(backward: tuple) -> None:
+    import rnnviz
+
+    b = rnnviz.load(backward[0])
+    r = b.analyze("the dog", prime="bit the man")
+    ix = {w: i for i, w in enumerate(WORDS)}
+    stream = [ix[w] for w in ["man", "the", "bit", "dog", "the"]]  # right to left
+    want = b.engine().run(stream)
+    for i in range(2):
+        np.testing.assert_allclose(r.hidden[:, i], want[3 + i].h, **TOL)
+        np.testing.assert_allclose(r.probs[i], want[3 + i].probs, **TOL)

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rnnviz.checkpoints.vocab import Token
+from rnnviz.engine import bidir_bptt
 from rnnviz.engine.bidir import BiRNNLM
 from rnnviz.engine.bidir_bptt import bidir_gradient_rows
 from rnnviz.engine.bidir_params import BiParams, random_bidir
@@ -75,6 +76,13 @@ def test_run_matches_torch_bidirectional_module(cell: str, layers: int) -> None:
     assert_close(logits[1], np.stack([r.logits for r in model.run(IDS[::-1])]))
 
 
+def test_empty_text() -> None:
+    model = BiRNNLM(random_bidir("gru", 10, 4, layers=2, seed=1))
+    assert model.run([]) == []
+    logits, final = model.forward(np.zeros((3, 0), np.int64))
+    assert logits.shape == (3, 0, 10) and final.h.shape == (4, 3, 4)
+
+
 def test_priming_sets_only_the_forward_direction() -> None:
     """run(ids, state) = torch with h_0 = [state's forward rows; zeros for the reverse]."""
     p = random_bidir("lstm", 10, 6, layers=2, embedding=4, seed=5)
@@ -134,6 +142,20 @@ def _check_rows(p: BiParams, ids: list[int], truncate: int | None) -> None:
 def test_gradient_rows_match_autograd(cell: str, layers: int, truncate: int | None) -> None:
     p = random_bidir(cell, 12, 6, layers=layers, embedding=5, seed=11 + layers)
     _check_rows(p, IDS[:7], truncate)
+
+
+@pytest.mark.parametrize("truncate", [None, 2])
+def test_rows_split_into_several_sweeps(truncate: int | None,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long texts split their rows into sweeps of bounded memory (here 3, 3 and 1 rows)."""
+    monkeypatch.setattr(bidir_bptt, "SWEEP_BYTES", 1)
+    _check_rows(random_bidir("lstm", 12, 6, layers=2, embedding=5, seed=8), IDS[:7], truncate)
+    calls: list[float] = []
+    model = BiRNNLM(random_bidir("gru", 12, 6, seed=8))
+    recs = model.run(IDS)
+    bidir_gradient_rows(model, recs, default_targets(recs)[0], 0, 8,
+                        progress=lambda f: calls.append(f) or True)
+    assert calls == sorted(calls) and calls[-1] == pytest.approx(1.0)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

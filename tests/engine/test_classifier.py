@@ -7,8 +7,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rnnviz.checkpoints.vocab import Token
+from rnnviz.engine import classifier
 from rnnviz.engine.bidir_params import BiParams, random_bidir
 from rnnviz.engine.classifier import ClassifierEngine, classifier_gradient_rows
 from rnnviz.engine.classifier_params import ClassifierParams
@@ -78,7 +81,10 @@ def _torch_prefix_probs(p: ClassifierParams, ids: list[int]) -> np.ndarray:
 @pytest.mark.parametrize("cell", CELLS)
 @pytest.mark.parametrize("bi", [False, True])
 @pytest.mark.parametrize("pool", ["last-output", "final-states"])
-def test_class_probabilities_after_every_prefix(cell: str, bi: bool, pool: str) -> None:
+def test_class_probabilities_after_every_prefix(cell: str, bi: bool, pool: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    if cell == "gru":  # prefixes in batches of 1 row, not all at once
+        monkeypatch.setattr(classifier, "CHUNK_BYTES", 1)
     p = _params(cell, bi, pool, seed=CELLS.index(cell))
     eng = ClassifierEngine(p)
     recs = eng.run(IDS)
@@ -130,8 +136,10 @@ def _reference_bi_rows(p: ClassifierParams, ids: list[int], targets: np.ndarray,
 @pytest.mark.parametrize("cell", CELLS)
 @pytest.mark.parametrize("pool", ["last-output", "final-states"])
 @pytest.mark.parametrize("truncate", [None, 3])
-def test_bidirectional_gradient_rows_match_autograd(cell: str, pool: str,
-                                                   truncate: int | None) -> None:
+def test_bidirectional_gradient_rows_match_autograd(cell: str, pool: str, truncate: int | None,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    if cell in ("gru", "rnn_relu"):  # prefixes in batches of 1 and 2 rows, not all at once
+        monkeypatch.setattr(classifier, "CHUNK_BYTES", 1 if cell == "gru" else 17000)
     p = _params(cell, True, pool, seed=7)
     eng = ClassifierEngine(p)
     recs = eng.run(IDS)
@@ -147,6 +155,42 @@ def test_bidirectional_gradient_rows_match_autograd(cell: str, pool: str,
         assert_close(rows.c, want_c)
     part = classifier_gradient_rows(eng, recs, targets, 2, 4, truncate)
     assert_close(part.h, want_h[:, 2:4])
+
+
+@pytest.mark.parametrize("layers", [1, 3])
+def test_bidirectional_rows_with_one_and_three_layers(layers: int) -> None:
+    p = _params("lstm", True, "final-states", layers=layers, seed=layers)
+    eng = ClassifierEngine(p)
+    recs = eng.run(IDS[:5])
+    assert_close(np.stack([r.probs for r in recs]), _torch_prefix_probs(p, IDS[:5]))
+    targets, _ = engine_targets(eng, recs)
+    want_h, want_c, want_in = _reference_bi_rows(p, IDS[:5], targets, None)
+    rows = engine_gradient_rows(eng, recs, targets, 0, 5)
+    assert_close(rows.h, want_h)
+    assert_close(rows.inputs, want_in)
+    assert rows.c is not None and want_c is not None
+    assert_close(rows.c, want_c)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(CELLS), st.integers(1, 7), st.integers(1, 3), st.integers(1, 5),
+       st.integers(0, 2**31), st.lists(st.integers(0, 9), min_size=1, max_size=6),
+       st.sampled_from(["last-output", "final-states"]), st.one_of(st.none(), st.integers(1, 3)))
+def test_bidirectional_random_shapes(cell: str, hidden: int, layers: int, emb: int, seed: int,
+                                     ids: list[int], pool: str, truncate: int | None) -> None:
+    net = random_bidir(cell, 10, hidden, layers=layers, embedding=emb, outputs=2, seed=seed)
+    p = ClassifierParams(net, ("x", "y"), pool)
+    eng = ClassifierEngine(p)
+    recs = eng.run(ids)
+    assert_close(np.stack([r.probs for r in recs]), _torch_prefix_probs(p, ids))
+    targets, _ = engine_targets(eng, recs)
+    want_h, want_c, want_in = _reference_bi_rows(p, ids, targets, truncate)
+    rows = engine_gradient_rows(eng, recs, targets, 0, len(ids), truncate)
+    assert_close(rows.h, want_h)
+    assert_close(rows.inputs, want_in)
+    if want_c is not None:
+        assert rows.c is not None
+        assert_close(rows.c, want_c)
 
 
 @pytest.mark.parametrize("cell", CELLS)

@@ -87,6 +87,20 @@ def test_changed_settings_do_not_resume_a_run(corpus_dir: Path, tmp_path: Path) 
         train(other)
 
 
+def test_a_run_begun_before_a_setting_existed_resumes_at_its_default(
+        corpus_dir: Path, tmp_path: Path) -> None:
+    cfg = tiny_config(corpus_dir, tmp_path, stop_after=3)
+    assert train(cfg) is None
+    path = cfg.run_path() / "state-rank0.pt"
+    state = torch.load(path, weights_only=True)
+    del state["hyper"]["reverse"]  # as written before --reverse existed
+    torch.save(state, path)
+    assert train(replace(cfg, stop_after=None)) is not None
+    torch.save({**state, "hyper": {**state["hyper"], "reverse": True}}, path)
+    with pytest.raises(TrainError, match="other settings"):
+        train(replace(cfg, stop_after=None))
+
+
 def test_a_resumed_run_may_change_its_schedule_and_records_it(
         corpus_dir: Path, tmp_path: Path) -> None:
     cfg = tiny_config(corpus_dir, tmp_path, epochs=1)
