@@ -207,3 +207,17 @@ def test_the_numpy_engine_reproduces_the_trainers_accuracy_and_loss(tmp_path: Pa
                                   test.labels)
     assert acc == result.test_accuracy
     assert loss == pytest.approx(model.meta["test_loss"], rel=1e-4)
+
+
+def test_rnnviz_eval_reads_a_labelled_file_as_the_trainer_does(tmp_path: Path) -> None:
+    from rnnviz.cli.eval import labelled_sentences
+
+    data = order_data(tmp_path / "data")
+    result = train(tiny_config(data, tmp_path, task="classify", cell="gru", hidden=4,
+                               epochs=1, optimizer="adam", lr=0.01, batch=32))
+    assert result is not None
+    sents, labels, oov = labelled_sentences(str(data / "test.txt"), native.load(result.out))
+    test = load_labeled(data).test
+    assert test is not None and oov == 0
+    assert len(sents) == len(test) and np.array_equal(labels, test.labels)
+    assert all(np.array_equal(a, b) for a, b in zip(sents, test.ids, strict=True))
