@@ -1,4 +1,5 @@
-"""``rnnviz train``: train a recurrent LM with truncated BPTT and write the native format."""
+"""``rnnviz train``: train a language model (RNN/LSTM/GRU/RWKV/CBOW) or a many-to-one classifier
+and write the native format."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ CELL_CHOICES = ("lstm", "gru", "rnn_tanh", "rnn_relu", "rwkv4", "rwkv7", "cbow")
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "train", help="train a model (resumable; runs under torchrun with DDP)",
-        description="Train an RNN/LSTM/GRU language model with truncated BPTT. State is "
+        description="Train an RNN/LSTM/GRU/RWKV or CBOW language model with truncated BPTT, "
+                    "or (--task classify) a many-to-one RNN/LSTM/GRU classifier. State is "
                     "checkpointed under the run directory; rerunning the same command resumes.")
     a = p.add_argument
     a("--data", required=True, metavar="DIR_OR_FILE",
@@ -88,8 +90,10 @@ def config_from_args(args: argparse.Namespace, command: str = "") -> TrainConfig
     classify = args.task == "classify"
     if not classify and (args.bidirectional or args.pool):
         raise UsageError("--bidirectional and --pool are for --task classify")
-    if classify and (args.cell not in ("lstm", "gru", "rnn_tanh", "rnn_relu") or args.reverse):
-        raise UsageError("--task classify trains an RNN, LSTM or GRU (no --reverse)")
+    if classify and (args.cell not in ("lstm", "gru", "rnn_tanh", "rnn_relu") or args.reverse
+                     or args.tied or args.tokenizer):
+        raise UsageError("--task classify trains an RNN, LSTM or GRU on words (no --reverse, "
+                         "--tied or --tokenizer)")
     return TrainConfig(
         data=args.data, out=args.out, cell=args.cell,
         layers=1 if args.cell == "cbow" else args.layers, hidden=args.hidden,

@@ -251,12 +251,23 @@ def _resume(run: _ClsRun) -> bool:
     return True
 
 
+def _bar(run: _ClsRun, total: int) -> Any:
+    from tqdm import tqdm
+
+    tty = sys.stderr.isatty()
+    return tqdm(total=total, initial=run.progress.window, file=sys.stderr, unit="batch",
+                desc=f"epoch {run.progress.epoch + 1}/{run.cfg.epochs}", leave=tty,
+                disable=not run.cfg.progress, dynamic_ncols=True,
+                mininterval=0.5 if tty else 30.0)
+
+
 def _train_epoch(run: _ClsRun) -> bool:
     """The rest of the current epoch; False when stopped early (``stop_after``)."""
     cfg, p, train = run.cfg, run.progress, run.data.train
     order = epoch_order(cfg, p.epoch, len(train))
     starts = list(range(0, len(order), cfg.batch))
     avg, last_save, t0, seen = math.nan, time.monotonic(), time.monotonic(), 0
+    bar = _bar(run, len(starts))
     for w in range(p.window, len(starts)):
         ids, lengths, labels = batch_tensors(train, order[starts[w]:starts[w] + cfg.batch])
         logits = run.model(ids.to(cfg.device), lengths)
@@ -268,12 +279,17 @@ def _train_epoch(run: _ClsRun) -> bool:
         run.opt.step()
         avg = loss.item() if math.isnan(avg) else 0.98 * avg + 0.02 * loss.item()
         p.window, run.done, seen = w + 1, run.done + 1, seen + len(lengths)
+        bar.update(1)
+        bar.set_postfix(loss=f"{avg:.3f}", sent_s=f"{seen / max(time.monotonic() - t0, 1e-9):.0f}",
+                        lr=f"{p.lr:.3g}", refresh=False)
         stop = cfg.stop_after is not None and run.done >= cfg.stop_after
         if stop or time.monotonic() - last_save > cfg.checkpoint_minutes * 60:
             _save(run)
             last_save = time.monotonic()
         if stop:
+            bar.close()
             return False
+    bar.close()
     p.history.append({"epoch": p.epoch + 1, "train_loss": avg, "lr": p.lr,
                       "sentences_per_s": seen / max(time.monotonic() - t0, 1e-9)})
     return True

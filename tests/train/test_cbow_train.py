@@ -91,3 +91,35 @@ def test_cbow_needs_a_window(tmp_path: Path) -> None:
         train(tiny_config(data, tmp_path, cell="cbow"))
     with pytest.raises(TrainError, match="--window is for --cell cbow"):
         train(tiny_config(data, tmp_path, window=3))
+
+
+def test_rnnviz_eval_on_the_numpy_engine_reproduces_the_trainers_perplexity(
+        tmp_path: Path) -> None:
+    from rnnviz.cli.eval import corpus_ids, perplexity
+
+    data = write_word_corpus(tmp_path / "corpus")
+    result = train(tiny_config(data, tmp_path, cell="cbow", window=4, hidden=10,
+                               optimizer="adam", lr=0.05, epochs=2, dropout=0.0))
+    assert result is not None and result.test_ppl is not None
+    model = native.load(result.out)
+    ids, _ = corpus_ids(str(data / "ptb.test.txt"), model)
+    ppl, _ = perplexity(model, ids, 10, 35)
+    assert ppl == pytest.approx(result.test_ppl, rel=1e-5)
+
+
+def test_an_interrupted_cbow_run_resumes_to_the_same_model(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from safetensors.numpy import load_file
+
+    data = write_word_corpus(tmp_path / "corpus")
+    kw = dict(cell="cbow", window=4, hidden=8, optimizer="adam", lr=0.01, dropout=0.3)
+    straight = train(tiny_config(data, tmp_path / "a", **kw))
+    assert straight is not None
+    cfg = tiny_config(data, tmp_path / "b", **kw)
+    assert train(replace(cfg, stop_after=5)) is None  # mid-epoch: the carried window is saved
+    resumed = train(cfg)
+    assert resumed is not None
+    a, b = load_file(straight.out), load_file(resumed.out)
+    assert sorted(a) == sorted(b) and all(np.array_equal(a[k], b[k]) for k in a)
+    assert resumed.test_ppl == straight.test_ppl

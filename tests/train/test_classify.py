@@ -189,3 +189,35 @@ def test_evaluate_counts_every_sentence() -> None:
     want = nn.functional.cross_entropy(logits, torch.from_numpy(ex.labels))
     assert loss == pytest.approx(float(want), rel=1e-5)
     assert acc == pytest.approx(float((logits.argmax(1).numpy() == ex.labels).mean()))
+
+
+def test_the_numpy_engine_reproduces_the_trainers_accuracy_and_loss(tmp_path: Path) -> None:
+    from rnnviz.cli.eval import accuracy_and_loss, class_logits
+    from rnnviz.engine.factory import build_engine
+
+    data = order_data(tmp_path / "data")
+    result = train(tiny_config(data, tmp_path, task="classify", cell="lstm", hidden=8,
+                               bidirectional=True, pool="last-output", optimizer="adam",
+                               lr=0.02, batch=16, epochs=2, dropout=0.0))
+    assert result is not None and result.test_accuracy is not None
+    model = native.load(result.out)
+    test = load_labeled(data).test  # each sentence's words then <eos>
+    assert test is not None
+    acc, loss = accuracy_and_loss(class_logits(build_engine(model.params), test.ids),
+                                  test.labels)
+    assert acc == result.test_accuracy
+    assert loss == pytest.approx(model.meta["test_loss"], rel=1e-4)
+
+
+def test_rnnviz_eval_reads_a_labelled_file_as_the_trainer_does(tmp_path: Path) -> None:
+    from rnnviz.cli.eval import labelled_sentences
+
+    data = order_data(tmp_path / "data")
+    result = train(tiny_config(data, tmp_path, task="classify", cell="gru", hidden=4,
+                               epochs=1, optimizer="adam", lr=0.01, batch=32))
+    assert result is not None
+    sents, labels, oov = labelled_sentences(str(data / "test.txt"), native.load(result.out))
+    test = load_labeled(data).test
+    assert test is not None and oov == 0
+    assert len(sents) == len(test) and np.array_equal(labels, test.labels)
+    assert all(np.array_equal(a, b) for a, b in zip(sents, test.ids, strict=True))
