@@ -452,9 +452,10 @@ class ModelPanel(QWidget):
             return
         accuracy = not any("valid_ppl" in r for r in rows) and \
             any("valid_accuracy" in r for r in rows)  # a classifier's history
-        self.history_box.addWidget(QLabel(
-            self.tr("<b>Validation accuracy per epoch</b>") if accuracy else
-            self.tr("<b>Validation perplexity per epoch</b>")))
+        title = QLabel(self.tr("<b>Validation accuracy per epoch</b>") if accuracy else
+                       self.tr("<b>Validation perplexity per epoch</b>"))
+        title.setWordWrap(True)  # a narrow dock wraps it instead of being pushed wider
+        self.history_box.addWidget(title)
         key = "valid_accuracy" if accuracy else "valid_ppl"
         self.sparkline = Sparkline([r.get(key, math.nan) for r in rows], accuracy)
         self.history_box.addWidget(self.sparkline)

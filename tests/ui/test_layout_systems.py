@@ -77,7 +77,7 @@ def models_for(kind: str) -> list[LoadedModel]:
     base = bundled_or_demo("ptb-rnn")
     if kind == "backward":
         return [bundled_or_demo("ptb-lstm"), backward_lm()]
-    stem = {"cbow": "ptb-cbow"}.get(kind)
+    stem = {"cbow": "ptb-cbow", "classifier": "ptb-order-bigru"}.get(kind)
     new = load_model(MODELS / f"{stem}.safetensors") if stem and \
         (MODELS / f"{stem}.safetensors").exists() else random_kind(kind, base.vocab)
     try:

@@ -234,3 +234,34 @@ def test_tracing_a_class_and_refusing_tabs(clf_window: MainWindow, qtbot: Any) -
         assert panel is not None
         line = panel.status.full_text()
         assert "work on RNN, LSTM and GRU" in line and "is a classifier" in line, line
+
+
+@pytest.mark.parametrize("section", ["Real or shuffled? (order classifiers)",
+                                     "Word order (CBOW vs RNN)",
+                                     "Reading backward (ELMo's biLM)"])
+def test_the_new_examples_open_their_models(qtbot: Any, settings: Any, section: str) -> None:
+    """Each new example opens its bundled models side by side on its text; the bars of every
+    model are its engine's probabilities at the last word (the classifier's: its classes)."""
+    from rnnviz.session.examples import load_example_entries
+
+    example = next(e for e in load_example_entries() if e.section == section)
+    for name in example.models:
+        if not (MODELS / f"{name}.safetensors").exists():
+            pytest.skip(f"{name} is not bundled here")
+    win = open_window(qtbot, settings, [load_model(RNN)], "the cat")
+    try:
+        with qtbot.waitSignal(win.examples_opener.finished, timeout=60000) as blocker:
+            win.examples_opener.open(example)
+        assert blocker.args[0] == []
+        ws = win.workspace
+        assert [s.name for s in ws.models] == list(example.models) and ws.text == example.text
+        ws.end()
+        for i, s in enumerate(ws.models):
+            bars = view(win, 1, i)
+            ids = [t.id for t in s.model.tokenize(example.text)]
+            run = ids[::-1][:1] if s.backward else ids  # a backward model at the last word
+            probs = build_engine(s.model.params).run(run)[-1].probs
+            np.testing.assert_allclose(bars.bars.opts["width"],
+                                       np.sort(probs)[::-1][:len(bars.words)], rtol=1e-4)
+    finally:
+        win.shutdown()
