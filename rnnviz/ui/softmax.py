@@ -110,7 +110,7 @@ def prob_ticks(x_max: float, width_px: float) -> list[float]:
         for m in (1.0, 2.0, 2.5, 5.0):
             step = m * 10.0 ** exp
             if x_max / step <= room + 1e-9:
-                n = int(x_max / step + 1e-9)
+                n = int(min(x_max, 1.0) / step + 1e-9)  # no probability above 1
                 return [float(f"{i * step:.6g}") for i in range(n + 1)]
         exp += 1
 
