@@ -403,6 +403,9 @@ class WhatIfView(QtWidgets.QWidget):
                 c.setData([], [])
             self.topk_label.setText("")
             return
+        shown = self._session()
+        cm.set_reading_direction([self.logp_plot, self.loss_plot, self.dh_plot, self.grad_plot],
+                                 shown is not None and shown.backward)  # steps right to left
         self._draw_deltas(run)
         self._update_cursor(self.workspace.cursor)
 

@@ -169,6 +169,10 @@ def test_every_tab_with_a_backward_model_open(window: MainWindow, qtbot: Any) ->
     ref = build_engine(m.params).run(ids)
     np.testing.assert_allclose(np.stack([r.h for r in run.edited.records]),
                                np.stack([r.h for r in ref]), rtol=1e-5, atol=1e-6)
+    from rnnviz.ui.whatif import WhatIfView
+    view = window.findChild(WhatIfView)
+    view.refresh()  # its plots run right to left for a backward model, as the others do
+    assert view.logp_plot.getViewBox().xInverted() == window.session.backward
 
 
 def test_a_backward_models_gradient_axes_run_right_to_left(qtbot: Any, settings: Any) -> None:
