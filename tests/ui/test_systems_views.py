@@ -266,3 +266,21 @@ def test_the_new_examples_open_their_models(qtbot: Any, settings: Any, section: 
                                        np.sort(probs)[::-1][:len(bars.words)], rtol=1e-4)
     finally:
         win.shutdown()
+
+
+@pytest.mark.parametrize("kind", ["cbow", "bidir", "classifier"])
+def test_every_tab_with_each_kind_open(qtbot: Any, settings: Any, kind: str) -> None:
+    """Every tab shows and follows the cursor with a CBOW (beside an RNN), a bidirectional or
+    a classifier model open: no exception, no Qt warning (pytest-qt fails on either)."""
+    from rnnviz.ui.panels import PANELS
+    from tests.ui.test_layout_systems import TEXT, models_for
+
+    win = open_window(qtbot, settings, models_for(kind), TEXT)
+    try:
+        for spec in PANELS:
+            win.show_panel(spec.title)
+            for i in (0, 4, 11):
+                win.workspace.set_cursor(i)
+                qtbot.wait(1)
+    finally:
+        win.shutdown()
