@@ -529,6 +529,10 @@
             <translation>トークン（右から左へ読む）</translation>
         </message>
         <message>
+            <source>token (the ← direction has read the whole text)</source>
+            <translation>トークン（← 方向はテキスト全体を読み終えている）</translation>
+        </message>
+        <message>
             <source>{0}, token {1} (step {2}), unit {3}: {4} = {5}</source>
             <translation>{0}、トークン {1}（ステップ {2}）、ユニット {3}: {4} = {5}</translation>
         </message>

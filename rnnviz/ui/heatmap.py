@@ -280,9 +280,7 @@ class HiddenStateView(SessionView):
         for axis in self.axes:
             axis.set_tokens(tokens)
         cm.set_reading_direction(self.plots, self.session.backward)
-        self.plots[0].setLabel("bottom", self.tr("token (read right to left)")
-                               if self.session.backward else
-                               self.tr("token (columns fill in as the model reads)"))
+        self.plots[0].setLabel("bottom", self._axis_title())
         self._load_kind()
         n_units = self._states.shape[2] if self._states is not None else 1
         vb = self.plots[0].getViewBox()
@@ -380,6 +378,14 @@ class HiddenStateView(SessionView):
         self.subtitle.setText("  " + self.tr("after {0} (step {1} of {2})").format(
             cm.quote(word), t + 1, trace.length))
         self._refresh_hover()
+
+    def _axis_title(self) -> str:
+        """How the columns fill: as the model reads, right to left, or all at once."""
+        if self.session.backward:
+            return self.tr("token (read right to left)")
+        if self._last_column(0) > 0:
+            return self.tr("token (the ← direction has read the whole text)")
+        return self.tr("token (columns fill in as the model reads)")
 
     def _last_column(self, t: int) -> int:
         """The last step shown at cursor t: t, or every step for a bidirectional net (its reverse
