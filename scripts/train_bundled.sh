@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reproduce the bundled models in resources/models/ (CPU; resumable: rerun to continue).
 #   scripts/train_bundled.sh [ptb-lstm] [ptb-rnn] [ptb-gru] [shakespeare-char-lstm] [ptb-rwkv]
-#                            [ptb-cbow] [ptb-order-bigru] [ptb-order-gru]   (default: all)
+#                            [ptb-lstm-backward] [ptb-cbow] [ptb-order-bigru] [ptb-order-gru]
+#                            (default: all)
 # On 2 cores, two lanes in parallel use the machine best:
 #   scripts/train_bundled.sh ptb-lstm shakespeare-char-lstm &  scripts/train_bundled.sh ptb-rnn ptb-gru
 # Data: $RNNVIZ_DATA (default ../shared/data) holding ptb/ and tinyshakespeare/input.txt.
@@ -36,6 +37,12 @@ run_one() {
                     --plateau 0.01)
         train ptb-lstm "${lstm[@]}" --epochs 4 --decay-after 4
         train ptb-lstm "${lstm[@]}" --epochs 10 --decay-after 6 ;;
+    ptb-lstm-backward)  # ptb-lstm's settings, each line's words reversed; 6 epochs, resumed to 10
+        local back=(--data "$DATA/ptb" --cell lstm --layers 2 --hidden 200 --tied --dropout 0.3
+                    --optimizer sgd --lr 20 --clip 0.25 --batch 20 --bptt 35 --anneal 2
+                    --plateau 0.01 --decay-after 4 --reverse)
+        train ptb-lstm-backward "${back[@]}" --epochs 6
+        train ptb-lstm-backward "${back[@]}" --epochs 10 ;;
     ptb-rnn)
         train ptb-rnn --data "$DATA/ptb" --cell rnn_tanh --layers 1 --hidden 256 --tied \
             --dropout 0.2 --optimizer adam --lr 0.002 --clip 0.25 --batch 20 --bptt 35 \
@@ -75,7 +82,7 @@ run_one() {
 }
 
 if [ $# -eq 0 ]; then
-    set -- ptb-lstm ptb-rnn ptb-gru shakespeare-char-lstm ptb-rwkv ptb-cbow ptb-order-bigru \
+    set -- ptb-lstm ptb-rnn ptb-gru shakespeare-char-lstm ptb-rwkv ptb-lstm-backward ptb-cbow ptb-order-bigru \
         ptb-order-gru
 fi
 for name in "$@"; do run_one "$name"; done
