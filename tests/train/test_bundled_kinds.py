@@ -84,3 +84,19 @@ def test_order_classifiers_meet_their_test_accuracy(name: str, order_task: Path)
                          .numpy() for s in part])
     np.testing.assert_allclose(logits, want, rtol=1e-4, atol=1e-4)
     assert got_acc == pytest.approx(float((want.argmax(1) == test.labels[::8]).mean()))
+
+
+def test_ptb_lstm_backward_meets_its_test_perplexity_read_backward_only() -> None:
+    from dataclasses import replace
+
+    from rnnviz.cli.eval import corpus_ids, perplexity
+
+    model = native.load(_bundled("ptb-lstm-backward"))
+    assert model.direction == "backward"
+    test = str(ptb_dir() / "ptb.test.txt")
+    ids, _ = corpus_ids(test, model)
+    ppl, n = perplexity(model, ids, 10, 35)
+    assert n == 82250 and ppl == pytest.approx(model.meta["test_ppl"], rel=1e-4)
+    forward = replace(model, meta={**model.meta, "direction": "forward"})
+    head, _ = corpus_ids(test, forward, limit=7000)
+    assert perplexity(forward, head, 10, 35)[0] > 10 * ppl  # read the wrong way it is lost
