@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from rnnviz.checkpoints.model import LoadedModel
+    from rnnviz.checkpoints.options import VocabOptions
     from rnnviz.session import Session
     from rnnviz.ui.main_window import MainWindow
 
@@ -52,6 +53,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--tokenizer", choices=("ptb", "words", "char"),
                    help="how text becomes tokens (default: the file's, else inferred from the "
                         "vocabulary)")
+    p.add_argument("--classes", metavar="NAMES",
+                   help='a classifier\'s class names in its output order, e.g. "neg,pos" '
+                        "(PyTorch files carry none)")
+    p.add_argument("--labels", metavar="FILE",
+                   help="a classifier's class names, one a line (instead of --classes)")
+    p.add_argument("--pool", choices=("last-output", "final-states"),
+                   help="what a PyTorch classifier's fc reads: out[:, -1, :] (default) or both "
+                        "directions' final states h_n")
     p.add_argument("--step", type=int, default=1, help="start at step N (1-based)")
     p.add_argument("--screenshot", metavar="OUT.png",
                    help="render the window offscreen to a PNG and exit")
@@ -157,19 +166,28 @@ def make_app(language: str | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
+def vocab_options(args: argparse.Namespace) -> VocabOptions:
+    """How to read the files named on the command line (vocabulary, cell, tokenizer, a
+    classifier's class names and pooling)."""
+    from rnnviz.checkpoints.loader import VocabOptions
+
+    classes = tuple(c.strip() for c in (args.classes or "").split(",") if c.strip())
+    return VocabOptions(vocab_file=args.vocab, vocab_corpus=tuple(args.vocab_corpus or ()),
+                        cell=args.cell, tokenizer=args.tokenizer, classes=classes,
+                        labels_file=args.labels, pool=args.pool)
+
+
 def load_initial(args: argparse.Namespace) -> tuple[LoadedModel | None, str | None]:
     """The model named on the command line (or the default one) and an error line, if any."""
     from rnnviz.checkpoints.errors import CheckpointError
-    from rnnviz.checkpoints.loader import VocabOptions, load_model
+    from rnnviz.checkpoints.loader import load_model
     from rnnviz.checkpoints.vocab import VocabError
 
     path = args.checkpoint or args.file or default_model_path()
     if path is None:
         return None, "no model given and no bundled model found in resources/models"
-    opts = VocabOptions(vocab_file=args.vocab, vocab_corpus=tuple(args.vocab_corpus or ()),
-                        cell=args.cell, tokenizer=args.tokenizer)
     try:
-        return load_model(path, opts), None
+        return load_model(path, vocab_options(args)), None
     except (CheckpointError, VocabError, OSError, ValueError) as e:
         return None, f"{path}: {' '.join(str(e).split())}"
 
@@ -177,16 +195,17 @@ def load_initial(args: argparse.Namespace) -> tuple[LoadedModel | None, str | No
 def add_compared(session: Session, args: argparse.Namespace) -> str | None:
     """Open the --compare models beside the first; an error line for the first that fails."""
     from rnnviz.checkpoints.errors import CheckpointError
-    from rnnviz.checkpoints.loader import VocabOptions, load_model
+    from rnnviz.checkpoints.loader import load_model
     from rnnviz.checkpoints.vocab import VocabError
 
-    opts = VocabOptions(vocab_file=args.vocab, vocab_corpus=tuple(args.vocab_corpus or ()),
-                        cell=args.cell, tokenizer=args.tokenizer)
+    opts = vocab_options(args)
     for path in args.compare:
         try:
             added = session.workspace.add_model(load_model(path, opts))
             added.load_options = {"vocab_file": opts.vocab_file,
-                                  "vocab_corpus": list(opts.vocab_corpus), "cell": opts.cell}
+                                  "vocab_corpus": list(opts.vocab_corpus), "cell": opts.cell,
+                                  "classes": list(opts.classes),
+                                  "labels_file": opts.labels_file, "pool": opts.pool}
         except (CheckpointError, VocabError, OSError, ValueError) as e:
             return f"{path}: {' '.join(str(e).split())}"
     return None
@@ -233,14 +252,18 @@ def build_window(args: argparse.Namespace) -> tuple[MainWindow, str | None]:
     if model is None and (args.checkpoint or args.file) and default_model_path():
         fallback = argparse.Namespace(**{**vars(args), "checkpoint": None, "file": None,
                                          "vocab": None, "vocab_corpus": None,
-                                         "tokenizer": None})
+                                         "tokenizer": None, "classes": None, "labels": None,
+                                         "pool": None})
         model, _ = load_initial(fallback)
     session = Session()
     examples = load_examples()
     if model is not None:
         session.text = args.text or first_example(examples, model.tokenizer)
+        opts = vocab_options(args)
         session.load_options = {"vocab_file": args.vocab,
-                                "vocab_corpus": list(args.vocab_corpus or ()), "cell": args.cell}
+                                "vocab_corpus": list(args.vocab_corpus or ()), "cell": args.cell,
+                                "classes": list(opts.classes), "labels_file": opts.labels_file,
+                                "pool": opts.pool}
         try:
             session.set_model(model)
         except ValueError as e:  # SessionError (nothing to run), VocabError (no <unk>)

@@ -38,3 +38,32 @@ def test_a_bad_option_is_one_line(qtbot: Any) -> None:
     qtbot.addWidget(window)
     assert error is not None and error.startswith("--curves") and "\n" not in error
     window.shutdown()
+
+
+def test_class_names_and_pool_from_the_command_line_reach_the_window(
+        qtbot: Any, tmp_path: Any) -> None:
+    import numpy as np
+    import torch
+
+    from tests.checkpoints.kinds_torch import init, save, user_module, write_lines
+
+    mod = user_module(tmp_path)
+    net = init(mod.TextClassifier(6, 4, 5, 2, kind="GRU",  # type: ignore[attr-defined]
+                                  bidirectional=True, pool="final-states"), seed=3)
+    path = save(net, tmp_path / "clf.pt", whole=False)
+    vocab = write_lines(tmp_path / "vocab.txt", ["the", "dog", "bit", "man", "<unk>", "<eos>"])
+    args = app.parse_args([str(path), "--vocab", str(vocab), "--classes", "real, shuffled",
+                           "--pool", "final-states", "--text", "the dog bit the man"])
+    window, error = app.build_window(args)
+    qtbot.addWidget(window)
+    assert error is None
+    s = window.workspace.models[0]
+    assert s.model is not None and s.model.params.classes == ("real", "shuffled")
+    assert s.model.params.pool == "final-states"
+    assert s.load_options["classes"] == ["real", "shuffled"]
+    ids = torch.tensor([[0, 1, 2, 0, 3]])
+    with torch.no_grad():
+        want = torch.softmax(net(ids)[0], -1).numpy()
+    assert s.trace is not None
+    np.testing.assert_allclose(s.trace.records[-1].probs, want, rtol=1e-5, atol=1e-6)
+    window.shutdown()
