@@ -2059,6 +2059,30 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
             <translation>文字 (char)</translation>
         </message>
         <message>
+            <source>e.g. neg, pos (in fc's output order)</source>
+            <translation>例: neg, pos（fc の出力の順）</translation>
+        </message>
+        <message>
+            <source>For a classifier (an RNN and a Linear fc): the class names, comma-separated. PyTorch files carry none; without them the classes are 'class 0', 'class 1', ...</source>
+            <translation>分類器（RNN と線形層 fc）のクラス名をカンマ区切りで。PyTorch のファイルはクラス名を持たないので、指定しなければ 'class 0', 'class 1', ... になります</translation>
+        </message>
+        <message>
+            <source>as the file says, else the last step's output</source>
+            <translation>ファイルの指定どおり（なければ最後のステップの出力）</translation>
+        </message>
+        <message>
+            <source>the last step's output, out[:, -1, :] (SampleRNN)</source>
+            <translation>最後のステップの出力 out[:, -1, :]（SampleRNN）</translation>
+        </message>
+        <message>
+            <source>both directions' final states h_n</source>
+            <translation>両方向の最終状態 h_n</translation>
+        </message>
+        <message>
+            <source>What a bidirectional classifier's fc reads; a state_dict cannot tell. For one direction both are the same.</source>
+            <translation>双方向の分類器の fc が何を読むか（state_dict からは分かりません）。一方向なら両者は同じです</translation>
+        </message>
+        <message>
             <source>Vocabulary file (one token a line, the book's .pkl; for RWKV rwkv_vocab_v20230424.txt or tokenizer.json)</source>
             <translation>語彙ファイル（1 行 1 トークン、本の .pkl。RWKV には rwkv_vocab_v20230424.txt か tokenizer.json）</translation>
         </message>
@@ -2077,6 +2101,14 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
         <message>
             <source>RNN nonlinearity:</source>
             <translation>RNN の活性化関数:</translation>
+        </message>
+        <message>
+            <source>Class names (classifiers):</source>
+            <translation>クラス名（分類器）:</translation>
+        </message>
+        <message>
+            <source>Classifier's fc reads:</source>
+            <translation>分類器の fc の入力:</translation>
         </message>
         <message>
             <source>Tokenizer:</source>

@@ -666,9 +666,7 @@ class MainWindow(QMainWindow):
 
     def _remember(self, path: str, opts: VocabOptions) -> None:
         path = str(Path(path).resolve())
-        entry = {"path": path, "vocab_file": opts.vocab_file,
-                 "vocab_corpus": list(opts.vocab_corpus), "cell": opts.cell,
-                 "tokenizer": opts.tokenizer}
+        entry = {"path": path, **session_actions.options_of(opts)}
         items = [entry] + [i for i in self.recent() if i["path"] != path]
         self.settings.setValue(RECENT_KEY, json.dumps(items[:MAX_RECENT]))
         self.settings.sync()
@@ -700,10 +698,7 @@ class MainWindow(QMainWindow):
             act.triggered.connect(lambda _=False, p=str(path): self.open_file(p))
 
     def open_recent(self, item: dict[str, Any]) -> None:
-        opts = VocabOptions(vocab_file=item.get("vocab_file"),
-                            vocab_corpus=tuple(item.get("vocab_corpus") or ()),
-                            cell=item.get("cell"), tokenizer=item.get("tokenizer"))
-        self.open_file(item["path"], opts)
+        self.open_file(item["path"], session_actions.vocab_options(item))
 
     def _clear_recent(self) -> None:
         self.settings.setValue(RECENT_KEY, "[]")

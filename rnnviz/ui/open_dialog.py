@@ -78,6 +78,19 @@ class VocabDialog(QDialog):
         self.tokenizer.addItem(self.tr("the vocabulary's own spellings, wikitext style (words)"),
                                "words")
         self.tokenizer.addItem(self.tr("characters (char)"), "char")
+        self.classes_edit = QLineEdit()
+        self.classes_edit.setPlaceholderText(self.tr("e.g. neg, pos (in fc's output order)"))
+        self.classes_edit.setToolTip(self.tr(
+            "For a classifier (an RNN and a Linear fc): the class names, comma-separated. "
+            "PyTorch files carry none; without them the classes are 'class 0', 'class 1', ..."))
+        self.pool = QComboBox()
+        self.pool.addItem(self.tr("as the file says, else the last step's output"), None)
+        self.pool.addItem(self.tr("the last step's output, out[:, -1, :] (SampleRNN)"),
+                          "last-output")
+        self.pool.addItem(self.tr("both directions' final states h_n"), "final-states")
+        self.pool.setToolTip(self.tr(
+            "What a bidirectional classifier's fc reads; a state_dict cannot tell. For one "
+            "direction both are the same."))
         self.choice = QButtonGroup(self)
         self.r_file = QRadioButton(self.tr(
             "Vocabulary file (one token a line, the book's .pkl; for RWKV "
@@ -103,6 +116,8 @@ class VocabDialog(QDialog):
         form.addRow(self.r_ptb)
         if pytorch:
             form.addRow(self.tr("RNN nonlinearity:"), self.cell)
+            form.addRow(self.tr("Class names (classifiers):"), self.classes_edit)
+            form.addRow(self.tr("Classifier's fc reads:"), self.pool)
         form.addRow(self.tr("Tokenizer:"), self.tokenizer)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -141,15 +156,16 @@ class VocabDialog(QDialog):
 
     def options(self) -> VocabOptions:
         """The choice as loader options (PTB: no file, the loader's default applies)."""
-        cell, tok = self.cell.currentData(), self.tokenizer.currentData()
+        classes = tuple(c.strip() for c in self.classes_edit.text().split(",") if c.strip())
+        common = {"cell": self.cell.currentData(), "tokenizer": self.tokenizer.currentData(),
+                  "classes": classes,
+                  "pool": self.pool.currentData()}
         if self.r_file.isChecked():
-            return VocabOptions(vocab_file=self.file_edit.text().strip() or None, cell=cell,
-                                tokenizer=tok)
+            return VocabOptions(vocab_file=self.file_edit.text().strip() or None, **common)
         if self.r_corpus.isChecked():
             parts = [p.strip() for p in self.corpus_edit.text().split(";")]
-            return VocabOptions(vocab_corpus=tuple(p for p in parts if p), cell=cell,
-                                tokenizer=tok)
-        return VocabOptions(cell=cell, tokenizer=tok)
+            return VocabOptions(vocab_corpus=tuple(p for p in parts if p), **common)
+        return VocabOptions(**common)
 
 
 def ask_vocabulary(parent: QWidget | None, model_path: str, problem: str,

@@ -283,3 +283,33 @@ def test_opening_runs_the_text_on_the_loading_thread(window: Any, qtbot: Any, tm
     assert open_and_wait(qtbot, window, copy)
     assert window.session.model.path == str(copy)
     assert threads and threading.main_thread().name not in threads
+
+
+def test_the_dialog_names_a_classifiers_classes_and_its_pooling(
+        window: Any, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rnnviz.ui.open_dialog import VocabDialog
+
+    dlg = VocabDialog(str(tmp_path / "clf.pt"), "no vocabulary", ptb_possible=False, pytorch=True)
+    qtbot.addWidget(dlg)
+    vocab = vocab_file(tmp_path / "v.txt", 9)
+    dlg.file_edit.setText(str(vocab))
+    dlg.r_file.setChecked(True)
+    dlg.classes_edit.setText("neg, pos ,")
+    dlg.pool.setCurrentIndex(dlg.pool.findData("final-states"))
+    opts = dlg.options()
+    assert opts.classes == ("neg", "pos") and opts.pool == "final-states"
+    assert opts.vocab_file == str(vocab)
+    torch = pytest.importorskip("torch", reason="PyTorch files need torch to be written")
+    torch.manual_seed(1)
+    emb, rnn, fc = torch.nn.Embedding(9, 4), torch.nn.GRU(4, 5, bidirectional=True), \
+        torch.nn.Linear(10, 2)
+    sd = {**{f"embedding.{k}": t for k, t in emb.state_dict().items()},
+          **{f"rnn.{k}": t for k, t in rnn.state_dict().items()},
+          **{f"fc.{k}": t for k, t in fc.state_dict().items()}}
+    pt = tmp_path / "clf.pt"
+    torch.save(sd, pt)
+    monkeypatch.setattr(open_dialog, "ask_vocabulary", Asker([opts]))
+    assert open_and_wait(qtbot, window, pt)
+    params = window.session.model.params
+    assert params.classes == ("neg", "pos") and params.pool == "final-states"
+    assert window.recent()[0]["classes"] == ["neg", "pos"]
