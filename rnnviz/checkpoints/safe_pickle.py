@@ -67,7 +67,10 @@ def _frombuffer(buf: object, dtype: object, shape: object, order: object) -> np.
     assert isinstance(shape, tuple)
     if int(np.prod(shape, dtype=object)) * dtype.itemsize != len(buf):
         raise CheckpointError("numpy array record's data does not match its shape")
-    flat = np.frombuffer(buf, dtype=dtype)
+    # bytes, never a bytearray: an array viewing a bytearray that a malformed pickle left in a
+    # reference cycle can outlive it in the collector ("deallocated bytearray object has
+    # exported buffers", a SystemError printed at some later, unrelated moment)
+    flat = np.frombuffer(bytes(buf) if isinstance(buf, bytearray) else buf, dtype=dtype)
     return flat.reshape(shape, order="F" if order == "F" else "C")
 
 
