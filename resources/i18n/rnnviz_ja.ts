@@ -477,12 +477,16 @@
             <translation>表示</translation>
         </message>
         <message>
-            <source>follow the cursor</source>
-            <translation>カーソルに追従</translation>
+            <source>token, read ←</source>
+            <translation>トークン（←へ読む）</translation>
         </message>
         <message>
-            <source>Keep the current token in view on long texts</source>
-            <translation>長いテキストで現在のトークンを表示し続ける</translation>
+            <source>token (read right to left: the columns fill in from the end)</source>
+            <translation>トークン（右から左へ読む: 列は末尾から埋まる）</translation>
+        </message>
+        <message>
+            <source>token (← read all)</source>
+            <translation>トークン（←は全文既読）</translation>
         </message>
         <message>
             <source>Reset view</source>
@@ -525,12 +529,12 @@
             <translation>{0}のユニット</translation>
         </message>
         <message>
-            <source>token (read right to left)</source>
-            <translation>トークン（右から左へ読む）</translation>
-        </message>
-        <message>
             <source>token (the ← direction has read the whole text)</source>
             <translation>トークン（← 方向はテキスト全体を読み終えている）</translation>
+        </message>
+        <message>
+            <source>token, read →</source>
+            <translation>トークン（→へ読む）</translation>
         </message>
         <message>
             <source>{0}, token {1} (step {2}), unit {3}: {4} = {5}</source>
@@ -539,6 +543,14 @@
         <message>
             <source>token (columns fill in as the model reads)</source>
             <translation>トークン（読むにつれて列が埋まる）</translation>
+        </message>
+        <message>
+            <source>follow</source>
+            <translation>追従</translation>
+        </message>
+        <message>
+            <source>Follow the cursor: keep the current token in view on long texts</source>
+            <translation>カーソルに追従: 長いテキストで現在のトークンを表示し続ける</translation>
         </message>
         <message>
             <source>after {0} (step {1} of {2})</source>

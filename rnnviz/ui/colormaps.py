@@ -100,6 +100,49 @@ class TokenAxis(pg.AxisItem):
         self._metrics = QtGui.QFontMetricsF(self._font)
         self._widths: dict[str, float] = {}
         self._upto = 1 << 30
+        self._title = ""
+
+    def set_title(self, text: str, detail: str = "", span: pg.AxisItem | None = None) -> None:
+        """The axis caption (bottom axis), elided with '…' to the axis's length (a caption
+        wider than its plot would be cut at the view's edges or run under its neighbours);
+        ``detail`` (else the caption) is the axis's tooltip. ``span``: an axis to the right
+        in the same row (a bidirectional net's ← map) that the caption is centred under too."""
+        if span is not getattr(self, "_span", None):
+            self._span = span
+            if span is not None:
+                span.geometryChanged.connect(self._place_title)
+        self._title = text
+        self.setLabel(text, color=LABEL_COLOUR)
+        self.setToolTip(detail or text)
+        self._place_title()
+
+    def _room(self) -> float:
+        """The caption's width: this axis, or up to the right end of the span axis."""
+        span = getattr(self, "_span", None)
+        if span is None or not span.isVisible():
+            return self.size().width()
+        right = self.mapFromItem(span, QtCore.QPointF(span.size().width(), 0.0)).x()
+        return max(self.size().width(), right)
+
+    def _place_title(self) -> None:
+        if not getattr(self, "_title", "") or self.label is None \
+                or self.orientation != "bottom":
+            return
+        metrics = QtGui.QFontMetricsF(self.label.font())
+        room = self._room()
+        fits = room - 2 * self.label.document().documentMargin() - 2
+        shown = self._title
+        if fits > 0 and metrics.horizontalAdvance(shown) > fits:
+            shown = metrics.elidedText(shown, QtCore.Qt.TextElideMode.ElideRight, int(fits))
+        if shown != str(self.labelText):
+            self.labelText: str = shown
+            self.label.setHtml(self.labelString())
+        pos = self.label.pos()
+        self.label.setPos(float(int(room / 2 - self.label.boundingRect().width() / 2)), pos.y())
+
+    def resizeEvent(self, ev: Any = None) -> None:
+        super().resizeEvent(ev)
+        self._place_title()
 
     def set_tokens(self, tokens: Sequence[str]) -> None:
         self._tokens = [t if len(t) <= 12 else t[:11] + "…" for t in tokens]

@@ -20,8 +20,9 @@ from rnnviz.checkpoints.vocab import Vocab
 from rnnviz.engine.factory import NotForThisModel, build_engine
 from rnnviz.session import Workspace
 from rnnviz.ui.main_window import MainWindow
+from rnnviz.ui.softmax import ValueLabel
 from tests.ui.conftest import DEMO, REPO
-from tests.ui.overlap import overlaps, tick_label_rects
+from tests.ui.overlap import cut_captions, escaping_items, overlaps, tick_label_rects
 from tests.ui.test_layout import (
     MIN_PLOT,
     SIZES,
@@ -125,8 +126,48 @@ def test_no_overlaps_cuts_or_slivers(sized: Any) -> None:
     for view in sized.findChildren(QtWidgets.QGraphicsView):
         if not view.isVisible() or on_screen(view).isEmpty():
             continue
+        assert cut_captions(view) == []
+        assert escaping_items(view, ValueLabel) == []
         for item in view.scene().items():
             if isinstance(item, pg.ViewBox) and item.isVisible() and \
                     not isinstance(item.parentItem(), pg.ColorBarItem):
                 rect = item.sceneBoundingRect()
                 assert rect.height() >= MIN_PLOT and rect.width() >= MIN_PLOT, rect
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_bidirectional_pair_of_maps_stands_on_one_line(qtbot: Any, settings: Any,
+                                                          size: tuple[int, int]) -> None:
+    """The → and ← maps of a bidirectional layer have the same top and bottom (the caption
+    under the pair does not shorten one of them), and only a multi-layer net's top row says
+    '(top)'."""
+    from rnnviz.ui.heatmap import HiddenStateView
+
+    base = bundled_or_demo("ptb-rnn")
+    for layers, model in ((2, random_kind("bidir", base.vocab)),
+                          (1, bundled_or_demo("ptb-order-bigru"))):
+        try:
+            build_engine(model.params)
+        except NotForThisModel as e:
+            pytest.skip(f"bidir: {e}")
+        ws = Workspace()
+        ws.text = TEXT
+        ws.add_model(model)
+        win = MainWindow(ws, settings=settings)
+        qtbot.addWidget(win)
+        win.show()
+        qtbot.waitExposed(win)
+        win.resize(*size)
+        qtbot.wait(50)
+        win.runners.run_blocking()
+        heat = win.findChildren(HiddenStateView)[0]
+        if len(heat.plots) != 2 * layers:
+            win.shutdown()
+            continue  # the bundled file is not the bidirectional classifier
+        for fwd, rev in zip(heat.plots[::2], heat.plots[1::2], strict=True):
+            a = fwd.getViewBox().sceneBoundingRect()
+            b = rev.getViewBox().sceneBoundingRect()
+            assert abs(a.top() - b.top()) <= 1 and abs(a.bottom() - b.bottom()) <= 1, (a, b)
+        tops = ["(top)" in p.getAxis("left").labelText for p in heat.plots]
+        assert tops == ([False, False, True, True] if layers == 2 else [False, False])
+        win.shutdown()

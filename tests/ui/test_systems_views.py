@@ -138,8 +138,8 @@ def test_bidirectional_rows_and_gradients_after_the_cursor(qtbot: Any, settings:
     try:
         heat = win.heatmap
         labels = [p.getAxis("left").labelText for p in heat.plots]
-        assert labels == ["layer 1 → units", "layer 1 ← units", "layer 2 → units",
-                          "layer 2 ← units (top)"]
+        assert labels == ["layer 1 → units", "layer 1 ← units", "layer 2 → units (top)",
+                          "layer 2 ← units (top)"]  # both maps of the top layer
         win.workspace.set_cursor(1)
         s = win.session
         assert heat.images[0].image.shape[0] == 5  # every column: ← has read the whole text
