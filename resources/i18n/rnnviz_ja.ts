@@ -153,16 +153,28 @@
             <translation>d: 現在のトークンからさかのぼるステップ数（自身のトークン）</translation>
         </message>
         <message>
-            <source>{0} (layer {1})</source>
-            <translation>{0}（第{1}層）</translation>
+            <source>{0} ({1})</source>
+            <translation>{0}（{1}）</translation>
+        </message>
+        <message>
+            <source>the predicted class</source>
+            <translation>予測したクラス</translation>
         </message>
         <message>
             <source>its top guess</source>
             <translation>最上位の予測</translation>
         </message>
         <message>
+            <source>the chosen class</source>
+            <translation>選んだクラス</translation>
+        </message>
+        <message>
             <source>the chosen word</source>
             <translation>選んだ単語</translation>
+        </message>
+        <message>
+            <source>the true previous word</source>
+            <translation>正解の前の単語</translation>
         </message>
         <message>
             <source>the true next word</source>

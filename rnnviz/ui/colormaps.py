@@ -315,6 +315,8 @@ class ElidedLabel(QtWidgets.QLabel):
         if self.isVisible() and width > 0 and self.fontMetrics().horizontalAdvance(shown) > width:
             shown = self.fontMetrics().elidedText(shown, QtCore.Qt.TextElideMode.ElideRight,
                                                   width)
+            if shown.strip() in ("…", "...", ""):
+                shown = ""  # a lone '…' says nothing: empty until there is room (tooltip)
         self.setToolTip(self._full if shown != self._full else "")
         if shown != super().text():
             super().setText(shown)

@@ -195,6 +195,8 @@ class HiddenStateView(SessionView):
                                          "inspector still name the true unit)"))
         self.sort_box.activated.connect(
             lambda i: self.session.workspace.set_unit_sort(self.sort_box.itemData(i)))
+        self.sort_box.setSizePolicy(QtWidgets.QSizePolicy.Policy.Maximum,
+                                    QtWidgets.QSizePolicy.Policy.Fixed)  # room for units_label
         row = QtWidgets.QHBoxLayout()
         row.addWidget(self.units_label, 1)
         row.addWidget(self.sort_box)

@@ -28,7 +28,7 @@ from rnnviz.ui.class_curves import ClassCurvesView
 from rnnviz.ui.columns import ModelColumns
 from rnnviz.ui.main_window import MainWindow
 from rnnviz.ui.model_panel import describe
-from tests.ui.conftest import REPO
+from tests.ui.conftest import DEMO, REPO
 from tests.ui.test_token_menu import actions
 
 MODELS = REPO / "resources" / "models"
@@ -282,5 +282,38 @@ def test_every_tab_with_each_kind_open(qtbot: Any, settings: Any, kind: str) -> 
             for i in (0, 4, 11):
                 win.workspace.set_cursor(i)
                 qtbot.wait(1)
+    finally:
+        win.shutdown()
+
+
+def test_overlay_puts_a_bidirectional_rows_later_steps_ahead_of_the_cursor(
+        qtbot: Any, settings: Any) -> None:
+    """The one-axis overlay draws step s at d = t - s for every model: a one-way RNN's row at
+    d = t..0, a bidirectional net's row also at d < 0 (the words after the cursor that its ←
+    direction has read), and names the bidirectional curve by its displayed top row."""
+    from rnnviz.ui.gradient_compare import CompareGradientView
+
+    base = load_model(RNN if RNN.exists() else DEMO)
+    bi = random_model(random_bidir("gru", len(base.vocab.tokens), 12, layers=1, seed=5),
+                      base, "random-bigru")
+    win = open_window(qtbot, settings, [base, bi], "the dog bit the man and ran")
+    try:
+        assert win.show_panel("Gradient flow back in time")
+        win.workspace.set_cursor(3)
+        win.runners.run_blocking()
+        compare = win.panes[2].view.compare  # type: ignore[attr-defined]
+        assert isinstance(compare, CompareGradientView) and compare.isVisible()
+        compare.redraw()
+        for i, s in enumerate(win.workspace.models):
+            y = s.gradient_row(3).h[-1]  # ||d l_3 / d h_s|| of the top displayed row, s = 0..
+            steps = np.flatnonzero(np.isfinite(y) & (y > 0))
+            curve = compare.curves[(i, "h")]
+            np.testing.assert_array_equal(curve.xData, 3.0 - steps)
+            np.testing.assert_array_equal(curve.yData, y[steps])
+        bi_x = compare.curves[(1, "h")].xData
+        assert bi_x.min() < 0  # the ← row of the top layer reaches the later words
+        assert compare.curves[(0, "h")].xData.min() >= 0
+        labels = [label.text for _, label in compare.legend.items]
+        assert "random-bigru: h (layer 1 ←)" in labels, labels
     finally:
         win.shutdown()
