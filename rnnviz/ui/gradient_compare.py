@@ -166,7 +166,10 @@ class CompareGradientView(QtWidgets.QWidget):
                 # d < 0, steps ahead)
                 d = float(s.cursor) - np.arange(len(y), dtype=float)
                 keep = np.isfinite(y) & (y > 0)
-                item.setData(d[keep], y[keep])
+                # one point (CBOW's h: the current step only) draws no line: mark it
+                dot = int(keep.sum()) == 1
+                item.setData(d[keep], y[keep], symbol="o" if dot else None, symbolSize=7,
+                             symbolPen=None, symbolBrush=model_colour(i))
                 drawn.append(y)
                 if keep.any():
                     max_d = max(max_d, int(d[keep].max()))

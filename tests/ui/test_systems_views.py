@@ -317,3 +317,19 @@ def test_overlay_puts_a_bidirectional_rows_later_steps_ahead_of_the_cursor(
         assert "random-bigru: h (layer 1 ←)" in labels, labels
     finally:
         win.shutdown()
+
+
+def test_overlay_marks_cbows_one_point_curve(cbow_window: MainWindow) -> None:
+    """CBOW's h gradient is non-zero at the current step only: one point, which a line alone
+    would not draw, so it is marked with a dot; the RNN's curve stays a plain line."""
+    from rnnviz.ui.gradient_compare import CompareGradientView
+
+    assert cbow_window.show_panel("Gradient flow back in time")
+    cbow_window.workspace.set_cursor(3)
+    cbow_window.runners.run_blocking()
+    compare = cbow_window.panes[2].view.compare  # type: ignore[attr-defined]
+    assert isinstance(compare, CompareGradientView)
+    compare.redraw()
+    rnn, cbow = compare.curves[(0, "h")], compare.curves[(1, "h")]
+    assert list(cbow.xData) == [0.0] and cbow.opts["symbol"] == "o"
+    assert len(rnn.xData) == 4 and rnn.opts["symbol"] is None
