@@ -490,7 +490,7 @@
         </message>
         <message>
             <source>token, read ←</source>
-            <translation>トークン（←へ読む）</translation>
+            <translation>トークン ←</translation>
         </message>
         <message>
             <source>token (read right to left: the columns fill in from the end)</source>
@@ -498,7 +498,7 @@
         </message>
         <message>
             <source>token (← read all)</source>
-            <translation>トークン（←は全文既読）</translation>
+            <translation>トークン（←全文）</translation>
         </message>
         <message>
             <source>Reset view</source>
@@ -546,7 +546,7 @@
         </message>
         <message>
             <source>token, read →</source>
-            <translation>トークン（→へ読む）</translation>
+            <translation>トークン →</translation>
         </message>
         <message>
             <source>{0}, token {1} (step {2}), unit {3}: {4} = {5}</source>

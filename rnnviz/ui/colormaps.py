@@ -130,7 +130,7 @@ class TokenAxis(pg.AxisItem):
             return
         metrics = QtGui.QFontMetricsF(self.label.font())
         room = self._room()
-        fits = room - 2 * self.label.document().documentMargin() - 2
+        fits = room - 2  # the text itself (the label's document margins are blank)
         shown = self._title
         if fits > 0 and metrics.horizontalAdvance(shown) > fits:
             shown = metrics.elidedText(shown, QtCore.Qt.TextElideMode.ElideRight, int(fits))

@@ -70,7 +70,7 @@ class CompareGradientView(QtWidgets.QWidget):
                                             "the word embedding fed at step s"))
         for box in (self.c_check, self.input_check):
             box.toggled.connect(self.redraw)
-        self.description = cm.wrapped_label(2)
+        self.description = cm.FittedText(2)  # never cut mid-line: ends in "…" (tooltip)
         controls = QtWidgets.QHBoxLayout()
         controls.addWidget(QtWidgets.QLabel(self.tr("also plot")))
         controls.addWidget(self.c_check)

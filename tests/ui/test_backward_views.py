@@ -222,3 +222,19 @@ def test_the_comparison_caption_names_each_models_true_word(window: MainWindow) 
         else:
             assert part.endswith(f"−log p('{words[3]}') after '{words[2]}' "
                                  "(the true next word)"), part
+
+
+def test_the_comparison_caption_is_never_cut_in_half(window: MainWindow, qtbot: Any) -> None:
+    """A long 'Loss differentiated' caption in a narrow pane keeps whole lines: the last one
+    ends in '…' and the tooltip holds it all (a word-wrapped label of fixed height cut the
+    second line in half in Japanese)."""
+    from rnnviz.ui import colormaps as cm
+
+    window.runners.run_blocking()
+    compare = window.panes[2].view.compare  # type: ignore[attr-defined]
+    assert isinstance(compare.description, cm.FittedText)
+    assert compare.description.height() >= 2 * compare.description.fontMetrics().lineSpacing()
+    compare.description.setText(compare.describe() * 3)
+    compare.description.resize(300, compare.description.height())
+    lines = compare.description.shown_lines()
+    assert len(lines) == 2 and lines[-1].endswith("…")
