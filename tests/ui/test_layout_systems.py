@@ -171,3 +171,39 @@ def test_a_bidirectional_pair_of_maps_stands_on_one_line(qtbot: Any, settings: A
         tops = ["(top)" in p.getAxis("left").labelText for p in heat.plots]
         assert tops == ([False, False, True, True] if layers == 2 else [False, False])
         win.shutdown()
+
+
+@pytest.mark.parametrize("kind", ["backward", "cbow", "bidir", "classifier"])
+def test_japanese_captions_and_check_boxes_fit_at_1024x640(qtbot: Any, settings: Any,
+                                                           kind: str) -> None:
+    """Under the Japanese catalogue (wider glyphs), at the smallest size: no axis caption is
+    cut or runs under a neighbour, no check box or one-line label is cut."""
+    from rnnviz.ui import i18n
+
+    models = models_for(kind)
+    assert i18n.install("ja")
+    try:
+        ws = Workspace()
+        ws.text = TEXT
+        for m in models:
+            ws.add_model(m)
+        win = MainWindow(ws, settings=settings)
+        qtbot.addWidget(win)
+        win.show()
+        qtbot.waitExposed(win)
+        win.resize(1024, 640)
+        qtbot.wait(50)
+        win.runners.run_blocking()
+        win.workspace.set_cursor(5)
+        qtbot.wait(50)
+        assert cut_labels(visible_leaves(win)) == []
+        captions = [a.labelText for a in axes_of(win) if a.orientation == "bottom"]
+        assert any(c.startswith("トークン") for c in captions), captions  # really Japanese
+        assert not any(c.startswith("トークン") and c.endswith("…") for c in captions), captions
+        for view in win.findChildren(QtWidgets.QGraphicsView):
+            if view.isVisible() and not on_screen(view).isEmpty():
+                assert cut_captions(view) == []
+                assert escaping_items(view, ValueLabel) == []
+        win.shutdown()
+    finally:
+        i18n.install("en")
