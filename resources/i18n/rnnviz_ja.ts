@@ -298,36 +298,36 @@
             <translation>log10 ノルム</translation>
         </message>
         <message>
-            <source>h, layer {0} (top)</source>
-            <translation>h, 第 {0} 層（最上層）</translation>
+            <source>h, {0} (top)</source>
+            <translation>h, {0}（最上層）</translation>
         </message>
         <message>
-            <source>h, layer {0}</source>
-            <translation>h, 第 {0} 層</translation>
+            <source>h, {0}</source>
+            <translation>h, {0}</translation>
         </message>
         <message>
-            <source>S, layer {0}</source>
-            <translation>S, 第 {0} 層</translation>
+            <source>S, {0}</source>
+            <translation>S, {0}</translation>
         </message>
         <message>
-            <source>c, layer {0}</source>
-            <translation>c, 第 {0} 層</translation>
+            <source>c, {0}</source>
+            <translation>c, {0}</translation>
+        </message>
+        <message>
+            <source>h_s, {0}</source>
+            <translation>h_s, {0}</translation>
+        </message>
+        <message>
+            <source>S_s, {0} (dashed)</source>
+            <translation>S_s, {0}（破線）</translation>
+        </message>
+        <message>
+            <source>c_s, {0} (dashed)</source>
+            <translation>c_s, {0}（破線）</translation>
         </message>
         <message>
             <source>input embedding</source>
             <translation>入力の埋め込み</translation>
-        </message>
-        <message>
-            <source>h_s, layer {0}</source>
-            <translation>h_s, 第 {0} 層</translation>
-        </message>
-        <message>
-            <source>S_s, layer {0} (dashed)</source>
-            <translation>S_s, 第 {0} 層（破線）</translation>
-        </message>
-        <message>
-            <source>c_s, layer {0} (dashed)</source>
-            <translation>c_s, 第 {0} 層（破線）</translation>
         </message>
         <message>
             <source>e_s, input (dotted)</source>

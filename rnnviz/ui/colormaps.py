@@ -84,34 +84,22 @@ def nice_ceiling(x: float) -> float:
     return 10.0 ** (exp + 1)
 
 
-class TokenAxis(pg.AxisItem):
-    """An axis whose ticks at 0, 1, 2, ... are the text's tokens. Every token whose label fits
-    is labelled: labels are placed left to right and one that would touch the previous label
-    is skipped (its tick stays; the views name it on hover)."""
+class TitledAxis(pg.AxisItem):
+    """An axis whose caption (bottom axis) is elided with '…' to the room it has, never cut
+    at the view's edges or run under a neighbour (set_title)."""
 
-    GAP = 6.0  # pixels between two labels
-
-    def __init__(self, orientation: str, **kwargs: Any) -> None:
-        super().__init__(orientation, **kwargs)
-        self._font = QtGui.QFont(self.font())
-        self._font.setPointSizeF(max(6.0, self._font.pointSizeF() * 0.9))
-        self.setTickFont(self._font)
-        self._tokens: list[str] = []
-        self._metrics = QtGui.QFontMetricsF(self._font)
-        self._widths: dict[str, float] = {}
-        self._upto = 1 << 30
-        self._title = ""
-
-    def set_title(self, text: str, detail: str = "", span: pg.AxisItem | None = None) -> None:
+    def set_title(self, text: str, detail: str = "", span: pg.AxisItem | None = None,
+                  short: str = "") -> None:
         """The axis caption (bottom axis), elided with '…' to the axis's length (a caption
         wider than its plot would be cut at the view's edges or run under its neighbours);
         ``detail`` (else the caption) is the axis's tooltip. ``span``: an axis to the right
-        in the same row (a bidirectional net's ← map) that the caption is centred under too."""
+        in the same row (a bidirectional net's ← map) that the caption is centred under too.
+        ``short``: the caption where ``text`` does not fit (elided in its turn)."""
         if span is not getattr(self, "_span", None):
             self._span = span
             if span is not None:
                 span.geometryChanged.connect(self._place_title)
-        self._title = text
+        self._title, self._short = text, short or text
         self.setLabel(text, color=LABEL_COLOUR)
         self.setToolTip(detail or text)
         self._place_title()
@@ -133,7 +121,8 @@ class TokenAxis(pg.AxisItem):
         fits = room - 2  # the text itself (the label's document margins are blank)
         shown = self._title
         if fits > 0 and metrics.horizontalAdvance(shown) > fits:
-            shown = metrics.elidedText(shown, QtCore.Qt.TextElideMode.ElideRight, int(fits))
+            shown = metrics.elidedText(self._short, QtCore.Qt.TextElideMode.ElideRight,
+                                       int(fits))
         if shown != str(self.labelText):
             self.labelText: str = shown
             self.label.setHtml(self.labelString())
@@ -143,6 +132,24 @@ class TokenAxis(pg.AxisItem):
     def resizeEvent(self, ev: Any = None) -> None:
         super().resizeEvent(ev)
         self._place_title()
+
+
+class TokenAxis(TitledAxis):
+    """An axis whose ticks at 0, 1, 2, ... are the text's tokens. Every token whose label fits
+    is labelled: labels are placed left to right and one that would touch the previous label
+    is skipped (its tick stays; the views name it on hover)."""
+
+    GAP = 6.0  # pixels between two labels
+
+    def __init__(self, orientation: str, **kwargs: Any) -> None:
+        super().__init__(orientation, **kwargs)
+        self._font = QtGui.QFont(self.font())
+        self._font.setPointSizeF(max(6.0, self._font.pointSizeF() * 0.9))
+        self.setTickFont(self._font)
+        self._tokens: list[str] = []
+        self._metrics = QtGui.QFontMetricsF(self._font)
+        self._widths: dict[str, float] = {}
+        self._upto = 1 << 30
 
     def set_tokens(self, tokens: Sequence[str]) -> None:
         self._tokens = [t if len(t) <= 12 else t[:11] + "…" for t in tokens]
@@ -330,6 +337,28 @@ class ElidedLabel(QtWidgets.QLabel):
         self._fit()
 
 
+class ShrinkingLabel(ElidedLabel):
+    """A control's one-line caption ('truncate BPTT') that takes its whole width when the row
+    has room and gives way, ending in '…' (the text in its tooltip), when it has not."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Maximum,
+                           QtWidgets.QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    def sizeHint(self) -> QtCore.QSize:
+        hint = super().sizeHint()
+        margins = self.contentsMargins()
+        width = self.fontMetrics().horizontalAdvance(self.full_text()) + margins.left() \
+            + margins.right() + 2
+        return QtCore.QSize(width, hint.height())
+
+    def minimumSizeHint(self) -> QtCore.QSize:
+        return QtCore.QSize(0, super().minimumSizeHint().height())
+
+
 def status_label() -> QtWidgets.QLabel:
     """A plain-text label that never forces its layout wider (long text ends with '…')."""
     label = ElidedLabel()
@@ -352,7 +381,7 @@ def wrapped_label(lines: int) -> QtWidgets.QLabel:
     return label
 
 
-class StepAxis(pg.AxisItem):
+class StepAxis(TitledAxis):
     """Integer step numbers shown 1-based (position 0 is step 1) at round spacings."""
 
     def __init__(self, orientation: str, **kwargs: Any) -> None:

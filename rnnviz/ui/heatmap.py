@@ -79,6 +79,14 @@ def units_text(lo: float, hi: float, n_units: int) -> str:
             "units {0}–{1} of {2}").format(first, last, n_units)
 
 
+def top_layers(names: list[str]) -> set[int]:
+    """The displayed rows that are the top layer (both maps of a bidirectional top layer);
+    none for a one-layer net."""
+    pairs = 2 if HiddenStateView._paired(names) else 1
+    rows = len(names) // pairs
+    return {k for k in range(len(names)) if k // pairs == rows - 1 and rows > 1}
+
+
 LAYER = QT_TRANSLATE_NOOP("HiddenStateView", "layer {0}")
 LAYER_DIRECTION = QT_TRANSLATE_NOOP("HiddenStateView", "layer {0} {1}")  # {1}: → or ←
 WINDOW_MEAN = QT_TRANSLATE_NOOP("HiddenStateView", "window mean")
@@ -221,7 +229,7 @@ class HiddenStateView(SessionView):
             cm.quiet_plot(plot)
             plot.getViewBox().invertY(True)
             plot.getViewBox().setMouseEnabled(x=False, y=True)
-            top = k // pairs == rows - 1 and rows > 1  # both maps of a bidirectional top row
+            top = k in top_layers(names)  # both maps of a bidirectional top row
             plot.setLabel("left", (self.tr("{0} units (top)") if top
                                    else self.tr("{0} units")).format(names[k]))
             image = pg.ImageItem(axisOrder="col-major")

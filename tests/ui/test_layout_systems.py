@@ -207,3 +207,42 @@ def test_japanese_captions_and_check_boxes_fit_at_1024x640(qtbot: Any, settings:
         win.shutdown()
     finally:
         i18n.install("en")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("kind", ["backward", "cbow", "bidir"])
+def test_each_model_gradient_columns_fit(qtbot: Any, settings: Any, kind: str,
+                                         size: tuple[int, int]) -> None:
+    """Gradient flow back in time → Each model, two models side by side (the new kind beside
+    ptb-rnn where it is alone): no cut check box or label, no axis caption cut or running
+    under another plot, no overlapping tick labels."""
+    models = models_for(kind)
+    if len(models) == 1:
+        models = [bundled_or_demo("ptb-rnn"), *models]
+    ws = Workspace()
+    ws.text = TEXT
+    for m in models:
+        ws.add_model(m)
+    win = MainWindow(ws, settings=settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    try:
+        win.resize(*size)
+        qtbot.wait(50)
+        assert win.show_panel("Gradient flow back in time")
+        pane = win.panes[2].view
+        pane.tabs.setCurrentWidget(pane.columns)  # type: ignore[attr-defined]
+        win.runners.run_blocking()
+        win.workspace.set_cursor(5)
+        qtbot.wait(50)
+        win.runners.run_blocking()
+        leaves = visible_leaves(win)
+        assert cut_labels(leaves) == []
+        for axis in axes_of(win):
+            assert overlaps(tick_label_rects(axis)) == [], axis.orientation
+        for view in win.findChildren(QtWidgets.QGraphicsView):
+            if view.isVisible() and not on_screen(view).isEmpty():
+                assert cut_captions(view) == []
+    finally:
+        win.shutdown()

@@ -153,6 +153,15 @@ def test_bidirectional_rows_and_gradients_after_the_cursor(qtbot: Any, settings:
         # s > t: real numbers, drawn (the top → layer is 0 there, the top ← layer before t)
         assert max(grad.curves[3].xData) == 4 and max(grad.curves[0].xData) == 4
         assert max(grad.curves[2].xData) == 1
+        # the curves and matrices are named by the rows the heatmap shows
+        grad.c_check.setChecked(True)
+        legend = [label.text for _, label in grad.legend.items]
+        assert legend[:4] == ["h_s, layer 1 →", "h_s, layer 1 ←", "h_s, layer 2 →",
+                              "h_s, layer 2 ←"], legend
+        assert "c_s, layer 2 ← (dashed)" in legend, legend
+        boxes = [grad.matrix_box.itemText(i) for i in range(grad.matrix_box.count())]
+        assert boxes[:4] == ["h, layer 2 ← (top)", "h, layer 2 → (top)", "h, layer 1 ←",
+                             "h, layer 1 →"], boxes
         for title in ("What if", "Units", "Continue", "Memory", "Why it vanishes"):
             win.show_panel(title)
             win.workspace.set_cursor(2)
