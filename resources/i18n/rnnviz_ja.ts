@@ -2043,6 +2043,10 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
             <source>computing step Jacobians…</source>
             <translation>ステップのヤコビ行列を計算中…</translation>
         </message>
+        <message>
+            <source>not drawn: {0} (step Jacobians are for one-way RNN, LSTM and GRU nets)</source>
+            <translation>描画なし: {0}（ステップのヤコビ行列は一方向の RNN・LSTM・GRU のみ）</translation>
+        </message>
     </context>
     <context>
         <name>VocabDialog</name>

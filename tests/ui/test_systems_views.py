@@ -342,3 +342,24 @@ def test_overlay_marks_cbows_one_point_curve(cbow_window: MainWindow) -> None:
     rnn, cbow = compare.curves[(0, "h")], compare.curves[(1, "h")]
     assert list(cbow.xData) == [0.0] and cbow.opts["symbol"] == "o"
     assert len(rnn.xData) == 4 and rnn.opts["symbol"] is None
+
+
+def test_why_it_vanishes_names_the_models_it_does_not_draw(qtbot: Any, settings: Any) -> None:
+    """Beside an RNN, a bidirectional net has no step Jacobians on this tab: the status line
+    names it instead of leaving it silently out of the legend."""
+    from rnnviz.ui.vanishing_view import VanishingView
+
+    base = load_model(RNN if RNN.exists() else DEMO)
+    bi = random_model(random_bidir("gru", len(base.vocab.tokens), 12, layers=1, seed=5),
+                      base, "random-bigru")
+    win = open_window(qtbot, settings, [base, bi], "the dog bit the man")
+    try:
+        assert win.show_panel("Why it vanishes")
+        view = win.findChild(VanishingView)
+        assert view is not None
+        view.compute()
+        qtbot.waitUntil(lambda: view.job is None, timeout=30000)
+        line = view.status.full_text()
+        assert "random-bigru" in line and base.name not in line, line
+    finally:
+        win.shutdown()
