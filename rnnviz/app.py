@@ -79,7 +79,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     views.add_argument("--matrix", metavar="NAME",
                        help="the T x T matrix: h1, h2, ... (layer), c1, ..., or inputs")
     views.add_argument("--panel", metavar="TITLE",
-                       help="start on this tab, e.g. Memory or Help (with --screenshot: after "
+                       help="start on this tab, e.g. Memory, Help or a pane of Step through "
+                            "such as 'Gradient flow back in time' (with --screenshot: after "
                             "its background work is done)")
     p.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -310,8 +311,8 @@ def apply_view_options(window: MainWindow, args: argparse.Namespace) -> str | No
                 return f"--matrix: {args.matrix} is not a matrix of {view.session.name}"
             view.matrix_box.setCurrentIndex(i)
             view.matrix_box.activated.emit(i)
-    if args.panel:
-        window.show_panel(args.panel)
+    if args.panel and not window.show_panel(args.panel):
+        return f"--panel: no tab {args.panel!r} (tabs: {', '.join(window.panel_titles())})"
     return None
 
 

@@ -153,16 +153,28 @@
             <translation>d: 現在のトークンからさかのぼるステップ数（自身のトークン）</translation>
         </message>
         <message>
-            <source>{0} (layer {1})</source>
-            <translation>{0}（第{1}層）</translation>
+            <source>{0} ({1})</source>
+            <translation>{0}（{1}）</translation>
+        </message>
+        <message>
+            <source>the predicted class</source>
+            <translation>予測したクラス</translation>
         </message>
         <message>
             <source>its top guess</source>
             <translation>最上位の予測</translation>
         </message>
         <message>
+            <source>the chosen class</source>
+            <translation>選んだクラス</translation>
+        </message>
+        <message>
             <source>the chosen word</source>
             <translation>選んだ単語</translation>
+        </message>
+        <message>
+            <source>the true previous word</source>
+            <translation>正解の前の単語</translation>
         </message>
         <message>
             <source>the true next word</source>
@@ -286,36 +298,36 @@
             <translation>log10 ノルム</translation>
         </message>
         <message>
-            <source>h, layer {0} (top)</source>
-            <translation>h, 第 {0} 層（最上層）</translation>
+            <source>h, {0} (top)</source>
+            <translation>h, {0}（最上層）</translation>
         </message>
         <message>
-            <source>h, layer {0}</source>
-            <translation>h, 第 {0} 層</translation>
+            <source>h, {0}</source>
+            <translation>h, {0}</translation>
         </message>
         <message>
-            <source>S, layer {0}</source>
-            <translation>S, 第 {0} 層</translation>
+            <source>S, {0}</source>
+            <translation>S, {0}</translation>
         </message>
         <message>
-            <source>c, layer {0}</source>
-            <translation>c, 第 {0} 層</translation>
+            <source>c, {0}</source>
+            <translation>c, {0}</translation>
+        </message>
+        <message>
+            <source>h_s, {0}</source>
+            <translation>h_s, {0}</translation>
+        </message>
+        <message>
+            <source>S_s, {0} (dashed)</source>
+            <translation>S_s, {0}（破線）</translation>
+        </message>
+        <message>
+            <source>c_s, {0} (dashed)</source>
+            <translation>c_s, {0}（破線）</translation>
         </message>
         <message>
             <source>input embedding</source>
             <translation>入力の埋め込み</translation>
-        </message>
-        <message>
-            <source>h_s, layer {0}</source>
-            <translation>h_s, 第 {0} 層</translation>
-        </message>
-        <message>
-            <source>S_s, layer {0} (dashed)</source>
-            <translation>S_s, 第 {0} 層（破線）</translation>
-        </message>
-        <message>
-            <source>c_s, layer {0} (dashed)</source>
-            <translation>c_s, 第 {0} 層（破線）</translation>
         </message>
         <message>
             <source>e_s, input (dotted)</source>
@@ -477,12 +489,16 @@
             <translation>表示</translation>
         </message>
         <message>
-            <source>follow the cursor</source>
-            <translation>カーソルに追従</translation>
+            <source>token, read ←</source>
+            <translation>トークン ←</translation>
         </message>
         <message>
-            <source>Keep the current token in view on long texts</source>
-            <translation>長いテキストで現在のトークンを表示し続ける</translation>
+            <source>token (read right to left: the columns fill in from the end)</source>
+            <translation>トークン（右から左へ読む: 列は末尾から埋まる）</translation>
+        </message>
+        <message>
+            <source>token (← read all)</source>
+            <translation>トークン（←全文）</translation>
         </message>
         <message>
             <source>Reset view</source>
@@ -525,12 +541,12 @@
             <translation>{0}のユニット</translation>
         </message>
         <message>
-            <source>token (read right to left)</source>
-            <translation>トークン（右から左へ読む）</translation>
-        </message>
-        <message>
             <source>token (the ← direction has read the whole text)</source>
             <translation>トークン（← 方向はテキスト全体を読み終えている）</translation>
+        </message>
+        <message>
+            <source>token, read →</source>
+            <translation>トークン →</translation>
         </message>
         <message>
             <source>{0}, token {1} (step {2}), unit {3}: {4} = {5}</source>
@@ -539,6 +555,14 @@
         <message>
             <source>token (columns fill in as the model reads)</source>
             <translation>トークン（読むにつれて列が埋まる）</translation>
+        </message>
+        <message>
+            <source>follow</source>
+            <translation>追従</translation>
+        </message>
+        <message>
+            <source>Follow the cursor: keep the current token in view on long texts</source>
+            <translation>カーソルに追従: 長いテキストで現在のトークンを表示し続ける</translation>
         </message>
         <message>
             <source>after {0} (step {1} of {2})</source>
@@ -2018,6 +2042,10 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
         <message>
             <source>computing step Jacobians…</source>
             <translation>ステップのヤコビ行列を計算中…</translation>
+        </message>
+        <message>
+            <source>not drawn: {0} (step Jacobians are for one-way RNN, LSTM and GRU nets)</source>
+            <translation>描画なし: {0}（ステップのヤコビ行列は一方向の RNN・LSTM・GRU のみ）</translation>
         </message>
     </context>
     <context>

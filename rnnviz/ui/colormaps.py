@@ -84,7 +84,57 @@ def nice_ceiling(x: float) -> float:
     return 10.0 ** (exp + 1)
 
 
-class TokenAxis(pg.AxisItem):
+class TitledAxis(pg.AxisItem):
+    """An axis whose caption (bottom axis) is elided with '…' to the room it has, never cut
+    at the view's edges or run under a neighbour (set_title)."""
+
+    def set_title(self, text: str, detail: str = "", span: pg.AxisItem | None = None,
+                  short: str = "") -> None:
+        """The axis caption (bottom axis), elided with '…' to the axis's length (a caption
+        wider than its plot would be cut at the view's edges or run under its neighbours);
+        ``detail`` (else the caption) is the axis's tooltip. ``span``: an axis to the right
+        in the same row (a bidirectional net's ← map) that the caption is centred under too.
+        ``short``: the caption where ``text`` does not fit (elided in its turn)."""
+        if span is not getattr(self, "_span", None):
+            self._span = span
+            if span is not None:
+                span.geometryChanged.connect(self._place_title)
+        self._title, self._short = text, short or text
+        self.setLabel(text, color=LABEL_COLOUR)
+        self.setToolTip(detail or text)
+        self._place_title()
+
+    def _room(self) -> float:
+        """The caption's width: this axis, or up to the right end of the span axis."""
+        span = getattr(self, "_span", None)
+        if span is None or not span.isVisible():
+            return self.size().width()
+        right = self.mapFromItem(span, QtCore.QPointF(span.size().width(), 0.0)).x()
+        return max(self.size().width(), right)
+
+    def _place_title(self) -> None:
+        if not getattr(self, "_title", "") or self.label is None \
+                or self.orientation != "bottom":
+            return
+        metrics = QtGui.QFontMetricsF(self.label.font())
+        room = self._room()
+        fits = room - 2  # the text itself (the label's document margins are blank)
+        shown = self._title
+        if fits > 0 and metrics.horizontalAdvance(shown) > fits:
+            shown = metrics.elidedText(self._short, QtCore.Qt.TextElideMode.ElideRight,
+                                       int(fits))
+        if shown != str(self.labelText):
+            self.labelText: str = shown
+            self.label.setHtml(self.labelString())
+        pos = self.label.pos()
+        self.label.setPos(float(int(room / 2 - self.label.boundingRect().width() / 2)), pos.y())
+
+    def resizeEvent(self, ev: Any = None) -> None:
+        super().resizeEvent(ev)
+        self._place_title()
+
+
+class TokenAxis(TitledAxis):
     """An axis whose ticks at 0, 1, 2, ... are the text's tokens. Every token whose label fits
     is labelled: labels are placed left to right and one that would touch the previous label
     is skipped (its tick stays; the views name it on hover)."""
@@ -272,6 +322,8 @@ class ElidedLabel(QtWidgets.QLabel):
         if self.isVisible() and width > 0 and self.fontMetrics().horizontalAdvance(shown) > width:
             shown = self.fontMetrics().elidedText(shown, QtCore.Qt.TextElideMode.ElideRight,
                                                   width)
+            if shown.strip() in ("…", "...", ""):
+                shown = ""  # a lone '…' says nothing: empty until there is room (tooltip)
         self.setToolTip(self._full if shown != self._full else "")
         if shown != super().text():
             super().setText(shown)
@@ -283,6 +335,28 @@ class ElidedLabel(QtWidgets.QLabel):
     def showEvent(self, event: QtGui.QShowEvent) -> None:
         super().showEvent(event)
         self._fit()
+
+
+class ShrinkingLabel(ElidedLabel):
+    """A control's one-line caption ('truncate BPTT') that takes its whole width when the row
+    has room and gives way, ending in '…' (the text in its tooltip), when it has not."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Maximum,
+                           QtWidgets.QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    def sizeHint(self) -> QtCore.QSize:
+        hint = super().sizeHint()
+        margins = self.contentsMargins()
+        width = self.fontMetrics().horizontalAdvance(self.full_text()) + margins.left() \
+            + margins.right() + 2
+        return QtCore.QSize(width, hint.height())
+
+    def minimumSizeHint(self) -> QtCore.QSize:
+        return QtCore.QSize(0, super().minimumSizeHint().height())
 
 
 def status_label() -> QtWidgets.QLabel:
@@ -307,7 +381,7 @@ def wrapped_label(lines: int) -> QtWidgets.QLabel:
     return label
 
 
-class StepAxis(pg.AxisItem):
+class StepAxis(TitledAxis):
     """Integer step numbers shown 1-based (position 0 is step 1) at round spacings."""
 
     def __init__(self, orientation: str, **kwargs: Any) -> None:

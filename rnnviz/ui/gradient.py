@@ -16,6 +16,7 @@ from rnnviz.session.gradients import DENSE_BUDGET, GradientStore, Row
 from rnnviz.session.scale import shared_range
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import ModelLinks, SessionView
+from rnnviz.ui.heatmap import layer_names, top_layers
 from rnnviz.ui.workers import row_ready_or_cheap
 
 VISIBLE_STEPS = 160  # beyond this many tokens the s axis follows the cursor
@@ -192,14 +193,20 @@ class GradientView(SessionView):
         first.addWidget(self.title_label)
         first.addStretch(1)
         first.addWidget(self.scale_box)
-        first.addWidget(QtWidgets.QLabel(self.tr("truncate BPTT")))
+        first.addWidget(cm.ShrinkingLabel(self.tr("truncate BPTT")))
         first.addWidget(self.k_spin)
+        for box in (self.c_check, self.input_check):  # never cut: the matrix box gives way
+            box.setSizePolicy(QtWidgets.QSizePolicy.Policy.Fixed,
+                              QtWidgets.QSizePolicy.Policy.Fixed)
+        self.matrix_box.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.matrix_box.setMinimumContentsLength(3)
         second = QtWidgets.QHBoxLayout()
-        second.addWidget(QtWidgets.QLabel(self.tr("also plot")))
+        second.addWidget(cm.ShrinkingLabel(self.tr("also plot")))
         second.addWidget(self.c_check)
         second.addWidget(self.input_check)
         second.addStretch(1)
-        second.addWidget(QtWidgets.QLabel(self.tr("matrix")))
+        second.addWidget(cm.ShrinkingLabel(self.tr("matrix")))
         second.addWidget(self.matrix_box)
         rows = QtWidgets.QVBoxLayout()
         rows.setSpacing(2)
@@ -214,7 +221,8 @@ class GradientView(SessionView):
         cm.quiet_plot(plot)
         plot.setLogMode(x=False, y=True)
         plot.setLabel("left", "‖d l_t / d h_s‖")
-        plot.setLabel("bottom", self.tr("s: the step the gradient reaches"))
+        self.s_axis.set_title(self.tr("s: the step the gradient reaches"),
+                              short=self.tr("step s"))
         plot.showGrid(x=False, y=True, alpha=0.3)
         self.legend = pg.LegendItem(labelTextSize="8pt", labelTextColor=(40, 40, 40),
                                     colCount=3, verSpacing=-6)
@@ -241,7 +249,7 @@ class GradientView(SessionView):
         cm.quiet_plot(plot)
         plot.getViewBox().invertY(True)
         plot.setLabel("left", self.tr("loss at step t"))
-        plot.setLabel("bottom", self.tr("step s"))
+        self.m_axis.set_title(self.tr("step s"))
         self.matrix_image = pg.ImageItem(axisOrder="row-major")
         self.matrix_image.setPos(-0.5, -0.5)
         plot.addItem(self.matrix_image)
@@ -275,14 +283,15 @@ class GradientView(SessionView):
             self.c_check.setChecked(False)
             self.c_check.blockSignals(False)
         self.matrix_box.clear()
+        names = self._layer_names(n_layers)
+        tops = top_layers(names)
         for k in reversed(range(n_layers)):
-            top = k == n_layers - 1 and n_layers > 1
-            self.matrix_box.addItem((self.tr("h, layer {0} (top)") if top
-                                     else self.tr("h, layer {0}")).format(k + 1), f"h{k}")
+            self.matrix_box.addItem((self.tr("h, {0} (top)") if k in tops
+                                     else self.tr("h, {0}")).format(names[k]), f"h{k}")
         if lstm:
             for k in reversed(range(n_layers)):
-                self.matrix_box.addItem((self.tr("S, layer {0}") if self._rwkv else
-                                         self.tr("c, layer {0}")).format(k + 1), f"c{k}")
+                self.matrix_box.addItem((self.tr("S, {0}") if self._rwkv else
+                                         self.tr("c, {0}")).format(names[k]), f"c{k}")
         self.matrix_box.addItem(self.tr("input embedding"), "inputs")
         self._relabel_legend()
 
@@ -294,15 +303,20 @@ class GradientView(SessionView):
         self.curve_plot.addItem(item)
         return item
 
+    def _layer_names(self, n_layers: int) -> list[str]:
+        """'layer 1', ... or 'layer 1 →', 'layer 1 ←', ... (a bidirectional net's rows)."""
+        return layer_names(self.session.engine, n_layers)
+
     def _relabel_legend(self) -> None:
         """Legend entries for the curves that are switched on."""
         self.legend.clear()
+        names = self._layer_names(len(self.curves))
         for k, curve in enumerate(self.curves):
-            self.legend.addItem(curve, self.tr("h_s, layer {0}").format(k + 1))
+            self.legend.addItem(curve, self.tr("h_s, {0}").format(names[k]))
         if self.c_check.isChecked() and self.c_check.isEnabled():
             for k, curve in enumerate(self.c_curves):
-                self.legend.addItem(curve, (self.tr("S_s, layer {0} (dashed)") if self._rwkv else
-                                            self.tr("c_s, layer {0} (dashed)")).format(k + 1))
+                self.legend.addItem(curve, (self.tr("S_s, {0} (dashed)") if self._rwkv else
+                                            self.tr("c_s, {0} (dashed)")).format(names[k]))
         if self.input_check.isChecked():
             self.legend.addItem(self.input_curve, self.tr("e_s, input (dotted)"))
         if self.session.truncate and self.ref_curves:
@@ -324,7 +338,7 @@ class GradientView(SessionView):
         n_layers = engine.num_layers if engine is not None else 0
         lstm = bool(engine is not None and has_state_grad(engine))  # LSTM c, or RWKV's state
         self._rwkv = isinstance(engine, RwkvLM)
-        self.c_check.setText(self.tr("WKV state S") if self._rwkv else self.tr("cell state c"))
+        self._fit_c_text()
         if len(self.curves) != n_layers or self.c_check.isEnabled() != lstm:
             self._build_curves(n_layers, lstm)
         self._sync_k()
@@ -653,8 +667,20 @@ class GradientView(SessionView):
                 k_trunc, cut)
         return text
 
+    def _fit_c_text(self) -> None:
+        """'cell state c' ('WKV state S'), or just 'c' ('S') where the controls' row is too
+        narrow for the whole words (the tooltip says what it is)."""
+        full = self.tr("WKV state S") if self._rwkv else self.tr("cell state c")
+        short = "S" if self._rwkv else "c"
+        box = self.c_check
+        extra = self.fontMetrics().horizontalAdvance(full) - \
+            self.fontMetrics().horizontalAdvance(box.text())
+        row = sum(w.sizeHint().width() for w in (box, self.input_check, self.matrix_box)) + 40
+        box.setText(full if self.width() <= 0 or row + extra <= self.width() else short)
+
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._fit_c_text()
         cols = legend_columns(event.size().width() - 20)  # the legend spans the plots
         if cols != self.legend.columnCount:
             self.legend.setColumnCount(cols)

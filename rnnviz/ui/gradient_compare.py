@@ -17,6 +17,7 @@ from rnnviz.session.scale import log_range, store_arrays
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import ModelLinks, link_session
 from rnnviz.ui.columns import model_colour
+from rnnviz.ui.heatmap import layer_names
 from rnnviz.ui.workers import row_ready_or_cheap
 
 PATHS = ("h", "c", "input")
@@ -69,7 +70,7 @@ class CompareGradientView(QtWidgets.QWidget):
                                             "the word embedding fed at step s"))
         for box in (self.c_check, self.input_check):
             box.toggled.connect(self.redraw)
-        self.description = cm.wrapped_label(2)
+        self.description = cm.FittedText(2)  # never cut mid-line: ends in "…" (tooltip)
         controls = QtWidgets.QHBoxLayout()
         controls.addWidget(QtWidgets.QLabel(self.tr("also plot")))
         controls.addWidget(self.c_check)
@@ -151,7 +152,7 @@ class CompareGradientView(QtWidgets.QWidget):
             return
         drawn: list[np.ndarray] = []
         self.legend.clear()
-        max_d = 1
+        max_d, min_d = 1, 0
         for i, s in enumerate(self._sessions):
             ok = s.trace is not None and row_ready_or_cheap(s, s.cursor, s.truncate)
             paths = row_paths(s.gradient_row(s.cursor, s.truncate)) if ok else {}
@@ -161,23 +162,32 @@ class CompareGradientView(QtWidgets.QWidget):
                 if y is None or not self.shown(s, path):
                     item.setData([], [])
                     continue
-                d = np.arange(len(y))[::-1].astype(float)  # s = 0..t -> d = t..0
+                # step s -> d = t - s (a bidirectional net's row also reaches later steps:
+                # d < 0, steps ahead)
+                d = float(s.cursor) - np.arange(len(y), dtype=float)
                 keep = np.isfinite(y) & (y > 0)
-                item.setData(d[keep], y[keep])
+                # one point (CBOW's h: the current step only) draws no line: mark it
+                dot = int(keep.sum()) == 1
+                item.setData(d[keep], y[keep], symbol="o" if dot else None, symbolSize=7,
+                             symbolPen=None, symbolBrush=model_colour(i))
                 drawn.append(y)
-                max_d = max(max_d, len(y) - 1)
+                if keep.any():
+                    max_d = max(max_d, int(d[keep].max()))
+                    min_d = min(min_d, int(d[keep].min()))
                 self.legend.addItem(item, f"{s.name}: {self._path_label(s, path)}")
         rng = self.fixed_range or log_range(drawn)
         if rng is not None:
             self.plot.setYRange(*rng, padding=0.05)
-        self.plot.setXRange(0, max_d, padding=0.02)
+        self.plot.setXRange(min_d, max_d, padding=0.02)
         self.description.setText(self.describe())
 
     def _path_label(self, session: ModelSession, path: str) -> str:
-        top = session.engine.num_layers if session.engine is not None else 1
+        """'h (layer 2)', 'h (layer 1 ←)' (a bidirectional net's top row), 'input'."""
         if path == "input":
             return self.tr("input")
-        return self.tr("{0} (layer {1})").format(path, top)
+        engine = session.engine
+        top = layer_names(engine, engine.num_layers if engine is not None else 1)[-1]
+        return self.tr("{0} ({1})").format(path, top)
 
     def describe(self) -> str:
         """Which loss each model differentiates at the cursor."""
@@ -186,10 +196,14 @@ class CompareGradientView(QtWidgets.QWidget):
             if s.trace is None or s.model is None:
                 continue
             t = s.cursor
-            word = cm.quote(s.model.vocab.tokens[int(s.trace.targets[t])])
+            word = cm.quote(cm.visible(s.output_names()[int(s.trace.targets[t])]))
             after = cm.quote(cm.visible(s.trace.tokens[t].text))
-            which = (self.tr("its top guess") if s.trace.target_is_prediction[t] else
+            which = (self.tr("the predicted class") if s.classifier and
+                     s.trace.target_is_prediction[t] else
+                     self.tr("its top guess") if s.trace.target_is_prediction[t] else
+                     self.tr("the chosen class") if s.classifier and s.trace.is_choice(t) else
                      self.tr("the chosen word") if s.trace.is_choice(t) else
+                     self.tr("the true previous word") if s.backward else
                      self.tr("the true next word"))
             parts.append(self.tr("{0}: −log p({1}) after {2} ({3})").format(
                 s.name, word, after, which))

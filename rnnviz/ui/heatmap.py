@@ -79,6 +79,14 @@ def units_text(lo: float, hi: float, n_units: int) -> str:
             "units {0}–{1} of {2}").format(first, last, n_units)
 
 
+def top_layers(names: list[str]) -> set[int]:
+    """The displayed rows that are the top layer (both maps of a bidirectional top layer);
+    none for a one-layer net."""
+    pairs = 2 if HiddenStateView._paired(names) else 1
+    rows = len(names) // pairs
+    return {k for k in range(len(names)) if k // pairs == rows - 1 and rows > 1}
+
+
 LAYER = QT_TRANSLATE_NOOP("HiddenStateView", "layer {0}")
 LAYER_DIRECTION = QT_TRANSLATE_NOOP("HiddenStateView", "layer {0} {1}")  # {1}: → or ←
 WINDOW_MEAN = QT_TRANSLATE_NOOP("HiddenStateView", "window mean")
@@ -174,9 +182,12 @@ class HiddenStateView(SessionView):
     def _build_view_row(self) -> QtWidgets.QHBoxLayout:
         """Which units are in view, 'follow the cursor' and a reset of zoom and scroll."""
         self.units_label = cm.status_label()
-        self.follow = QtWidgets.QCheckBox(self.tr("follow the cursor"))
+        self.follow = QtWidgets.QCheckBox(self.tr("follow"))
         self.follow.setChecked(True)
-        self.follow.setToolTip(self.tr("Keep the current token in view on long texts"))
+        self.follow.setToolTip(self.tr("Follow the cursor: keep the current token in view on "
+                                       "long texts"))
+        self.follow.setSizePolicy(QtWidgets.QSizePolicy.Policy.Fixed,
+                                  QtWidgets.QSizePolicy.Policy.Fixed)  # never cut its text
         self.follow.toggled.connect(self._on_follow_toggled)
         self.reset_button = QtWidgets.QToolButton()
         self.reset_button.setText(self.tr("Reset view"))
@@ -192,6 +203,8 @@ class HiddenStateView(SessionView):
                                          "inspector still name the true unit)"))
         self.sort_box.activated.connect(
             lambda i: self.session.workspace.set_unit_sort(self.sort_box.itemData(i)))
+        self.sort_box.setSizePolicy(QtWidgets.QSizePolicy.Policy.Maximum,
+                                    QtWidgets.QSizePolicy.Policy.Fixed)  # room for units_label
         row = QtWidgets.QHBoxLayout()
         row.addWidget(self.units_label, 1)
         row.addWidget(self.sort_box)
@@ -208,13 +221,15 @@ class HiddenStateView(SessionView):
         names = layer_names(self.session.engine, n_layers)
         self.graphics.clear()
         self.plots, self.images, self.markers, self.axes = [], [], [], []
+        pairs = 2 if self._paired(names) else 1  # bidirectional: → and ← side by side
+        rows = n_layers // pairs
         for k in range(n_layers):
             axis = cm.TokenAxis("bottom")
             plot = pg.PlotItem(axisItems={"bottom": axis})
             cm.quiet_plot(plot)
             plot.getViewBox().invertY(True)
             plot.getViewBox().setMouseEnabled(x=False, y=True)
-            top = k == n_layers - 1 and n_layers > 1
+            top = k in top_layers(names)  # both maps of a bidirectional top row
             plot.setLabel("left", (self.tr("{0} units (top)") if top
                                    else self.tr("{0} units")).format(names[k]))
             image = pg.ImageItem(axisOrder="col-major")
@@ -226,8 +241,6 @@ class HiddenStateView(SessionView):
             self.images.append(image)
             self.markers.append(marker)
             self.axes.append(axis)
-        pairs = 2 if self._paired(names) else 1  # bidirectional: → and ← side by side
-        rows = n_layers // pairs
         for k in range(n_layers):
             row, col = rows - 1 - k // pairs, k % pairs  # the top layer at the top
             self.graphics.addItem(self.plots[k], row=row, col=col)
@@ -238,7 +251,7 @@ class HiddenStateView(SessionView):
                     self.plots[k].getAxis("bottom").setStyle(showValues=False)
                 self.plots[k].setXLink(self.plots[0])
                 self.plots[k].setYLink(self.plots[0])
-        self.plots[0].setLabel("bottom", self.tr("token (columns fill in as the model reads)"))
+        self._set_axis_title()
         self.colorbar = pg.ColorBarItem(values=self.levels, colorMap=cm.diverging(),
                                         interactive=False, width=14)
         self.colorbar.setImageItem(self.images)
@@ -280,7 +293,7 @@ class HiddenStateView(SessionView):
         for axis in self.axes:
             axis.set_tokens(tokens)
         cm.set_reading_direction(self.plots, self.session.backward)
-        self.plots[0].setLabel("bottom", self._axis_title())
+        self._set_axis_title()
         self._load_kind()
         n_units = self._states.shape[2] if self._states is not None else 1
         vb = self.plots[0].getViewBox()
@@ -379,13 +392,23 @@ class HiddenStateView(SessionView):
             cm.quote(word), t + 1, trace.length))
         self._refresh_hover()
 
-    def _axis_title(self) -> str:
-        """How the columns fill: as the model reads, right to left, or all at once."""
+    def _set_axis_title(self) -> None:
+        """The caption under the bottom row: under both maps of a bidirectional pair."""
+        pair = len(self.plots) > 1 and self._paired(self._names or [])
+        if pair:  # an empty caption: the ← map's axis as tall as the → map's, rows aligned
+            self.plots[1].setLabel("bottom", " ")
+        self.axes[0].set_title(*self._axis_title(), span=self.axes[1] if pair else None)
+
+    def _axis_title(self) -> tuple[str, str]:
+        """How the columns fill: as the model reads, right to left, or all at once (a short
+        caption that fits a narrow column, and the whole sentence for its tooltip)."""
         if self.session.backward:
-            return self.tr("token (read right to left)")
+            return (self.tr("token, read ←"),
+                    self.tr("token (read right to left: the columns fill in from the end)"))
         if self._last_column(0) > 0:
-            return self.tr("token (the ← direction has read the whole text)")
-        return self.tr("token (columns fill in as the model reads)")
+            return (self.tr("token (← read all)"),
+                    self.tr("token (the ← direction has read the whole text)"))
+        return (self.tr("token, read →"), self.tr("token (columns fill in as the model reads)"))
 
     def _last_column(self, t: int) -> int:
         """The last step shown at cursor t: t, or every step for a bidirectional net (its reverse

@@ -50,7 +50,15 @@ class SplitOrTabs(QStackedWidget):
         self.tabs.setDocumentMode(True)
         self.addWidget(self.splitter)
         self.addWidget(self.tabs)
+        self._front: QWidget | None = None  # the pane show_pane asked for
         self._fill_splitter()
+
+    def show_pane(self, pane: QWidget) -> None:
+        """Bring a pane to the front: its tab when the panes are tabs (now or after a later
+        resize); side by side in the splitter every pane is already shown."""
+        self._front = pane
+        if self.compact:
+            self.tabs.setCurrentWidget(pane)
 
     def set_title(self, pane: QWidget, title: str) -> None:
         """A pane's tab title (kept for when the panes become tabs)."""
@@ -74,6 +82,8 @@ class SplitOrTabs(QStackedWidget):
     def _fill_tabs(self) -> None:
         for pane, title in zip(self.panes, self.titles, strict=True):
             self.tabs.addTab(pane, title)
+        if self._front is not None:
+            self.tabs.setCurrentWidget(self._front)
         self.setCurrentWidget(self.tabs)
 
     def set_compact(self, compact: bool) -> None:

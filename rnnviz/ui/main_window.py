@@ -356,14 +356,28 @@ class MainWindow(QMainWindow):
             self.tabs.setTabToolTip(i, spec.shown_hint())
         return self.tabs
 
-    def show_panel(self, title: str) -> None:
+    def show_panel(self, title: str) -> bool:
         """Bring a tab to the front by its English title (``PanelSpec.title``, as --panel and
-        session files name it) or by the title shown."""
+        session files name it) or by the title shown; also Step through's panes ('Next-word
+        prediction' and its other names, 'Gradient flow back in time'), which are sub-tabs in a
+        short window. False when no tab has that title."""
         english = [STEP_THROUGH, *(spec.title for spec in PANELS)]
         for i in range(self.tabs.count()):
             if title in (self.tabs.tabText(i), english[i] if i < len(english) else None):
                 self.tabs.setCurrentIndex(i)
-                return
+                return True
+        prediction = {VIEWS[1][2], *(names[0] for names in pane_texts.PANES.values())}
+        names = [(prediction, self.right.panes[0]), ({VIEWS[2][2]}, self.right.panes[1])]
+        for (english_names, pane), shown in zip(names, self.right.titles, strict=True):
+            if title in english_names | {shown, *(self.tr(n) for n in english_names)}:
+                self.tabs.setCurrentIndex(0)
+                self.right.show_pane(pane)
+                return True
+        return False
+
+    def panel_titles(self) -> list[str]:
+        """The English titles show_panel knows (tabs, then Step through's panes)."""
+        return [STEP_THROUGH, *(spec.title for spec in PANELS), VIEWS[1][2], VIEWS[2][2]]
 
     def _build_status(self) -> None:
         self.step_label = StatusText()

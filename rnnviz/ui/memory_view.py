@@ -19,6 +19,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from rnnviz.checkpoints.model import LoadedModel
+from rnnviz.engine.factory import NotForThisModel
 from rnnviz.engine.memory import MemoryCurves, Quantiles
 from rnnviz.session import Workspace
 from rnnviz.session.memory import (
@@ -99,6 +100,7 @@ class MemoryView(QtWidgets.QWidget):
         self.workspace = workspace
         self.corpus = DEFAULT_CORPUS
         self._cache: dict[tuple[int, Settings], tuple[LoadedModel, MemoryCurves]] = {}
+        self._refused: dict[int, tuple[LoadedModel, str]] = {}  # id(model) -> why not
         self.results: dict[int, MemoryCurves] = {}
         self.curves: dict[tuple[int, str, int | None], tuple[pg.PlotDataItem, ...]] = {}
         self.job: Job | None = None
@@ -243,7 +245,8 @@ class MemoryView(QtWidgets.QWidget):
 
     def _missing(self) -> list[LoadedModel]:
         key = self.settings()
-        return [m for m in self._models() if (id(m), key) not in self._cache]
+        return [m for m in self._models()
+                if (id(m), key) not in self._cache and id(m) not in self._refused]
 
     def _on_models(self) -> None:
         """Keep results of open models only; compute the new ones when shown. Also called when
@@ -251,6 +254,7 @@ class MemoryView(QtWidgets.QWidget):
         self.links.relink(self.workspace.models)
         open_ids = {id(m) for m in self._models()}
         self._cache = {k: v for k, v in self._cache.items() if k[0] in open_ids}
+        self._refused = {k: v for k, v in self._refused.items() if k in open_ids}
         self._collect()
         if self.isVisible() and self._missing():
             self.compute()
@@ -265,13 +269,16 @@ class MemoryView(QtWidgets.QWidget):
             self.status.setText(self._summary())
             return
 
-        def work(progress: Progress) -> Iterator[tuple[LoadedModel, MemoryCurves]]:
+        def work(progress: Progress) -> Iterator[tuple[LoadedModel, MemoryCurves | str]]:
             text = read_text(key.corpus)
             for k, m in enumerate(missing):
                 def part(_i: int, f: float, k: int = k) -> bool:
                     return progress((k + f) / len(missing))
 
-                yield m, models_memory([m], text, key.tokens, key.distance, part)[0]
+                try:  # a kind with no memory curves (CBOW, ...) does not stop the others
+                    yield m, models_memory([m], text, key.tokens, key.distance, part)[0]
+                except NotForThisModel as e:
+                    yield m, str(e)
 
         self.job = Job(work, "memory curves", key)
         for sig, slot in ((self.job.signals.progress, self._on_progress),
@@ -304,8 +311,11 @@ class MemoryView(QtWidgets.QWidget):
         if job is self.job:
             self.progress.setValue(int(fraction * 1000))
 
-    def _on_partial(self, job: Job, item: tuple[LoadedModel, MemoryCurves]) -> None:
+    def _on_partial(self, job: Job, item: tuple[LoadedModel, MemoryCurves | str]) -> None:
         model, curves = item
+        if isinstance(curves, str):
+            self._refused[id(model)] = (model, curves)
+            return
         # one result per open model: other settings are recomputed when asked for again
         self._cache = {k: v for k, v in self._cache.items() if k[0] != id(model)}
         self._cache[(id(model), job.context)] = (model, curves)
@@ -328,11 +338,13 @@ class MemoryView(QtWidgets.QWidget):
         self._finish(job, self.tr("cancelled"))
 
     def _summary(self) -> str:
+        refused = "; ".join(f"{m.name}: {why}" for m, why in self._refused.values())
         if not self.results:
-            return ""
+            return refused
         n = min(c.tokens for c in self.results.values())
-        return self.tr("{0} tokens, d = 0..{1}, targets t = {1}..{2}").format(
+        done = self.tr("{0} tokens, d = 0..{1}, targets t = {1}..{2}").format(
             n, self.distance.value(), n - 2)
+        return f"{done}   ·   {refused}" if refused else done
 
     # ---- drawing ------------------------------------------------------------------------------
     def _collect(self) -> None:

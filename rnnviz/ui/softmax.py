@@ -27,9 +27,22 @@ class ValueLabel(QtWidgets.QGraphicsSimpleTextItem):
     def __init__(self) -> None:
         super().__init__()
         self.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-        self.setBrush(QtGui.QBrush(QtGui.QColor(50, 50, 50)))
+        self.inside = False
+        self.place(False)
+
+    def width_px(self) -> float:
+        """The text's width in pixels."""
+        return QtGui.QFontMetricsF(self.font()).horizontalAdvance(self.text())
+
+    def place(self, inside: bool) -> None:
+        """Right of the bar's end (False), or inside the bar, white, right-aligned at its end
+        (True: the label would stick out of a view too narrow for it)."""
+        self.inside = inside
         half = QtGui.QFontMetricsF(self.font()).height() / 2
-        self.setTransform(QtGui.QTransform.fromTranslate(4.0, -half))
+        dx = -LABEL_GAP - self.width_px() if inside else LABEL_GAP
+        self.setTransform(QtGui.QTransform.fromTranslate(dx, -half))
+        colour = QtGui.QColor(255, 255, 255) if inside else QtGui.QColor(50, 50, 50)
+        self.setBrush(QtGui.QBrush(colour))
 
 
 class WordAxis(pg.AxisItem):
@@ -97,7 +110,8 @@ def _previous_text(pred: Prediction, unit: str, shown: str, p: str) -> str:
 
 
 TICK_PX = 48  # pixels per probability label at least
-LABEL_PX = 44.0  # room for a bar's value label ('0.0768') right of its end
+LABEL_GAP = 4.0  # pixels between a bar's end and its value label
+LABEL_AIR = 4.0  # pixels kept free right of the widest value label
 
 
 def prob_ticks(x_max: float, width_px: float) -> list[float]:
@@ -113,6 +127,14 @@ def prob_ticks(x_max: float, width_px: float) -> list[float]:
                 n = int(min(x_max, 1.0) / step + 1e-9)  # no probability above 1
                 return [float(f"{i * step:.6g}") for i in range(n + 1)]
         exp += 1
+
+
+def _label_ceiling(x: float) -> float:
+    """A round x limit >= x: 1, 2, 5 x 10^n, or 1.25, 1.5, ... 2.5 past a probability of 1
+    (room for the value label of a bar near 1)."""
+    if x <= 1.0:
+        return cm.nice_ceiling(x)
+    return min(math.ceil(x * 4 - 1e-9) / 4, 2.5)
 
 
 def row_height(font: QtGui.QFont) -> int:
@@ -353,6 +375,23 @@ class SoftmaxView(SessionView):
         for i, (label, p) in enumerate(zip(self.value_labels, probs, strict=True)):
             label.setText(f"{p:.3g}")
             label.setPos(float(p), float(i))
+        self._fit_value_labels()
+
+    def _label_px(self) -> float:
+        """Pixels the widest value label takes right of its bar's end."""
+        widest = max((lbl.width_px() for lbl in self.value_labels), default=0.0)
+        return LABEL_GAP + widest + LABEL_AIR
+
+    def _fit_value_labels(self) -> None:
+        """A label that would stick out past the view's right edge goes inside its bar."""
+        vb = self.plot.getViewBox()
+        width, x_max = vb.width(), self._x_max
+        if width <= 0 or x_max <= 0:
+            return
+        for label in self.value_labels:
+            end = label.pos().x() / x_max * width
+            label.place(end + LABEL_GAP + label.width_px() > width
+                             and end >= LABEL_GAP * 2 + label.width_px())
 
     def _set_ranges(self, k: int, top: float) -> None:
         """y fits k bars; x is a round ceiling of the top probability with room for its value
@@ -361,14 +400,15 @@ class SoftmaxView(SessionView):
         self._shown = (k, top)
         vb = self.plot.getViewBox()
         vb.setYRange(-0.5, max(k, 1) - 0.5, padding=0.02)
-        label = min(0.5, LABEL_PX / max(vb.width(), 1.0))  # the label's share of the width
+        label = min(0.6, self._label_px() / max(vb.width(), 1.0))  # the label's share
         need = max(top / (1.0 - label), top * 1.05)
         fits = self._x_max > 0 and need <= self._x_max and top * 5 >= self._x_max
-        x_max = self._x_max if fits else min(cm.nice_ceiling(max(need, top * 1.25)), 1.15)
+        x_max = self._x_max if fits else min(_label_ceiling(max(need, top * 1.25)), 2.5)
         if x_max != self._x_max:
             self._x_max = x_max
             vb.setXRange(0.0, x_max, padding=0)
             self._update_prob_ticks()
+        self._fit_value_labels()
 
     def _on_plot_resized(self, *_: object) -> None:
         """A new width: the value labels may need another x range, the ticks other spacing."""

@@ -150,6 +150,7 @@ class VanishingView(QtWidgets.QWidget):
         missing = self._missing()
         if not missing:
             self.job = None
+            self.status.setText(self._skipped_note())
             return
 
         def work(progress: Progress) -> Iterator[tuple[Trace, StepFactors]]:
@@ -176,7 +177,16 @@ class VanishingView(QtWidgets.QWidget):
     def _on_done(self, job: Job, *_: object) -> None:
         if job is self.job:
             self.job = None
-            self.status.setText("")
+            self.status.setText(self._skipped_note())
+
+    def _skipped_note(self) -> str:
+        """Names the open models this tab cannot draw (else an empty line)."""
+        names = [s.name for s in self.workspace.models
+                 if s.engine is not None and not isinstance(s.engine, RNNLM)]
+        if not names:
+            return ""
+        return self.tr("not drawn: {0} (step Jacobians are for one-way RNN, LSTM and GRU "
+                       "nets)").format(", ".join(names))
 
     def _on_failed(self, job: Job, error: BaseException) -> None:
         if job is self.job:

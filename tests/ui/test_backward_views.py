@@ -200,3 +200,41 @@ def test_a_backward_models_gradient_axes_run_right_to_left(qtbot: Any, settings:
         assert "| dog bit the man)" in grad.describe(3)
     finally:
         win.shutdown()
+
+
+def test_the_comparison_caption_names_each_models_true_word(window: MainWindow) -> None:
+    """'Loss differentiated': the forward model's true next word, the backward model's true
+    previous word, each quoted."""
+    from rnnviz.ui.gradient_compare import CompareGradientView
+
+    window.runners.run_blocking()
+    window.workspace.set_cursor(2)  # a position in the text: word 2
+    window.runners.run_blocking()
+    compare = window.panes[2].view.compare  # type: ignore[attr-defined]
+    assert isinstance(compare, CompareGradientView)
+    parts = compare.describe().split(" — ", 1)[1].rsplit(". ", 1)[0].split("; ")
+    words = TEXT.split()
+    for s in window.workspace.models:
+        part = next(p for p in parts if p.startswith(s.name + ":"))
+        if s.backward:
+            assert part.endswith(f"−log p('{words[1]}') after '{words[2]}' "
+                                 "(the true previous word)"), part
+        else:
+            assert part.endswith(f"−log p('{words[3]}') after '{words[2]}' "
+                                 "(the true next word)"), part
+
+
+def test_the_comparison_caption_is_never_cut_in_half(window: MainWindow, qtbot: Any) -> None:
+    """A long 'Loss differentiated' caption in a narrow pane keeps whole lines: the last one
+    ends in '…' and the tooltip holds it all (a word-wrapped label of fixed height cut the
+    second line in half in Japanese)."""
+    from rnnviz.ui import colormaps as cm
+
+    window.runners.run_blocking()
+    compare = window.panes[2].view.compare  # type: ignore[attr-defined]
+    assert isinstance(compare.description, cm.FittedText)
+    assert compare.description.height() >= 2 * compare.description.fontMetrics().lineSpacing()
+    compare.description.setText(compare.describe() * 3)
+    compare.description.resize(300, compare.description.height())
+    lines = compare.description.shown_lines()
+    assert len(lines) == 2 and lines[-1].endswith("…")

@@ -263,3 +263,27 @@ def test_tabs_of_a_short_window_name_the_character_view(qtbot: Any, char_model: 
     assert pair.tabs.tabText(0) == "Next-word prediction"
     pair.set_compact(False)
     assert pair.splitter.count() == 2
+
+
+def test_an_elided_label_too_narrow_for_a_letter_shows_nothing_not_a_lone_ellipsis(
+        qtbot: Any) -> None:
+    """cm.status_label (e.g. the heatmap's 'all 200 units' beside its controls): a label
+    squeezed below one letter and '…' is blank, with the text in its tooltip; wider, it ends
+    in '…'; wide enough, it shows the whole text."""
+    from rnnviz.ui import colormaps as cm
+
+    label = cm.status_label()
+    qtbot.addWidget(label)
+    label.setText("all 200 units")
+    label.show()
+    qtbot.waitExposed(label)
+    full = label.fontMetrics().horizontalAdvance("all 200 units")
+    for width, shown in ((label.fontMetrics().horizontalAdvance("…") + 2, ""),
+                         (full // 2, None), (full + 10, "all 200 units")):
+        label.setFixedWidth(width)
+        qtbot.wait(5)
+        if shown is None:
+            assert label.text().endswith("…") and len(label.text()) > 1, label.text()
+        else:
+            assert label.text() == shown
+        assert label.toolTip() == ("" if shown == "all 200 units" else "all 200 units")

@@ -56,9 +56,13 @@ def name(w: QtWidgets.QWidget) -> str:
 
 
 def cut_labels(leaves: list[QtWidgets.QWidget]) -> list[str]:
-    """One-line labels whose text is wider than the label (Qt cuts it off)."""
+    """One-line labels and check boxes whose text is wider than the widget (Qt cuts it off)."""
     out = []
     for w in leaves:
+        if isinstance(w, QtWidgets.QCheckBox | QtWidgets.QRadioButton) and w.text():
+            if w.sizeHint().width() > w.width() + 1:  # indicator, spacing and the whole text
+                out.append(f"{name(w)} needs {w.sizeHint().width()}px, has {w.width()}px")
+            continue
         if not isinstance(w, QtWidgets.QLabel) or w.wordWrap() or not w.text():
             continue
         if w.textFormat() == QtCore.Qt.TextFormat.RichText or "<" in w.text():
@@ -131,6 +135,17 @@ def test_the_overlap_check_can_fail(qtbot: Any) -> None:
     row.show()
     qtbot.waitExposed(row)
     assert cut_labels(labels)
+
+
+def test_the_cut_check_sees_a_squeezed_check_box(qtbot: Any) -> None:
+    box = QtWidgets.QCheckBox("follow the cursor")
+    qtbot.addWidget(box)
+    box.resize(box.sizeHint().width() - 30, box.sizeHint().height())
+    box.show()
+    qtbot.waitExposed(box)
+    assert cut_labels([box])
+    box.resize(box.sizeHint())
+    assert cut_labels([box]) == []
 
 
 @pytest.mark.parametrize(("w", "h"), [(1366, 768), (1024, 640), (3840, 2160)])

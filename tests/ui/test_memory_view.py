@@ -148,3 +148,46 @@ def test_window_shutdown_stops_a_running_computation(qtbot: Any, view: MemoryVie
     assert job is not None
     view.shutdown()  # cancels and waits: the thread is done when it returns
     assert view.queue.pool.activeThreadCount() == 0 and view.idle and job.is_cancelled
+
+
+def test_a_model_without_memory_curves_does_not_stop_the_others(qtbot: Any, settings: Any) -> None:
+    """CBOW opened first, an RNN beside it: the RNN's curves are computed (equal to the
+    engine's), and the status line says why CBOW has none."""
+    from rnnviz.checkpoints.loader import load_model
+    from rnnviz.engine.cbow_params import random_cbow
+    from rnnviz.session.memory import DEFAULT_CORPUS
+    from rnnviz.ui.main_window import MainWindow
+    from tests.ui.conftest import DEMO
+
+    base = load_model(DEMO)
+    cbow = LoadedModel(random_cbow(len(base.vocab.tokens), 8, 3, seed=1), base.vocab, "word",
+                       "rnnviz", "random-cbow.safetensors", {"name": "random-cbow"})
+    ws = Workspace()
+    ws.text = "the cat sat"
+    ws.add_model(cbow)
+    ws.add_model(base)
+    win = MainWindow(ws, settings=settings)
+    qtbot.addWidget(win)
+    try:
+        win.show()
+        view = win.findChild(MemoryView)
+        view.distance.setValue(10)
+        view.tokens.setValue(120)
+        assert win.show_panel("Memory")
+        view.compute()
+        qtbot.waitUntil(lambda: view.idle and 1 in view.results, timeout=60000)
+        assert 0 not in view.results
+        assert "random-cbow: memory curves work on" in view.status.full_text()
+        ids, _ = stream_ids(DEFAULT_CORPUS.read_text(), base, 120)
+        want = memory_curves(RNNLM(base.params), ids, 10)
+        compared = 0
+        for p in curve_paths(want):
+            if (1, p.path, p.layer) in view.curves:
+                med = view.curves[(1, p.path, p.layer)][0]
+                np.testing.assert_allclose(med.yData, np.maximum(path_stats(want, p).median,
+                                                                 FLOOR), rtol=1e-12)
+                compared += 1
+        assert compared >= 1
+        assert not any(key[0] == 0 for key in view.curves)  # nothing drawn for CBOW
+    finally:
+        win.shutdown()

@@ -136,3 +136,31 @@ def test_demo_model(qtbot) -> None:  # type: ignore[no-untyped-def]
     assert_shows(view, s)
     s.set_top_k(25)
     assert_shows(view, s)
+
+
+@pytest.mark.parametrize("width", [230, 300, 420, 700])
+def test_value_labels_stay_inside_the_plot(qtbot, width: int) -> None:  # type: ignore[no-untyped-def]
+    """The longest bar's value label is drawn whole, also when the bar is near 1 and the
+    view is narrow (beside it, or inside the bar when there is no room beside it)."""
+    from PySide6 import QtWidgets
+
+    from rnnviz.ui.softmax import ValueLabel
+    from tests.ui.overlap import escaping_items
+
+    p = random_params("gru", len(WORDS), 10, layers=1, seed=3, scale=3.0)
+    s = Session()
+    s.set_model(LoadedModel(p, Vocab(WORDS), "word", "rnnviz", "x.safetensors"))
+    s.set_text(TEXT)
+    view = make_view(qtbot, s)
+    view.resize(width, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    tops = []
+    for t in range(s.length):
+        s.set_cursor(t)
+        qtbot.wait(5)
+        tops.append(float(view.bars.opts["width"][0]))
+        for gv in view.findChildren(QtWidgets.QGraphicsView):
+            assert escaping_items(gv, ValueLabel) == [], (t, tops[-1])
+        assert len(view.value_labels) == len(view.bars.opts["width"])
+    assert max(tops) > 0.9 and min(tops) < 0.5  # a bar near 1 and a flatter step were seen

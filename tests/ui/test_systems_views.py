@@ -28,7 +28,7 @@ from rnnviz.ui.class_curves import ClassCurvesView
 from rnnviz.ui.columns import ModelColumns
 from rnnviz.ui.main_window import MainWindow
 from rnnviz.ui.model_panel import describe
-from tests.ui.conftest import REPO
+from tests.ui.conftest import DEMO, REPO
 from tests.ui.test_token_menu import actions
 
 MODELS = REPO / "resources" / "models"
@@ -138,8 +138,8 @@ def test_bidirectional_rows_and_gradients_after_the_cursor(qtbot: Any, settings:
     try:
         heat = win.heatmap
         labels = [p.getAxis("left").labelText for p in heat.plots]
-        assert labels == ["layer 1 → units", "layer 1 ← units", "layer 2 → units",
-                          "layer 2 ← units (top)"]
+        assert labels == ["layer 1 → units", "layer 1 ← units", "layer 2 → units (top)",
+                          "layer 2 ← units (top)"]  # both maps of the top layer
         win.workspace.set_cursor(1)
         s = win.session
         assert heat.images[0].image.shape[0] == 5  # every column: ← has read the whole text
@@ -153,6 +153,15 @@ def test_bidirectional_rows_and_gradients_after_the_cursor(qtbot: Any, settings:
         # s > t: real numbers, drawn (the top → layer is 0 there, the top ← layer before t)
         assert max(grad.curves[3].xData) == 4 and max(grad.curves[0].xData) == 4
         assert max(grad.curves[2].xData) == 1
+        # the curves and matrices are named by the rows the heatmap shows
+        grad.c_check.setChecked(True)
+        legend = [label.text for _, label in grad.legend.items]
+        assert legend[:4] == ["h_s, layer 1 →", "h_s, layer 1 ←", "h_s, layer 2 →",
+                              "h_s, layer 2 ←"], legend
+        assert "c_s, layer 2 ← (dashed)" in legend, legend
+        boxes = [grad.matrix_box.itemText(i) for i in range(grad.matrix_box.count())]
+        assert boxes[:4] == ["h, layer 2 ← (top)", "h, layer 2 → (top)", "h, layer 1 ←",
+                             "h, layer 1 →"], boxes
         for title in ("What if", "Units", "Continue", "Memory", "Why it vanishes"):
             win.show_panel(title)
             win.workspace.set_cursor(2)
@@ -282,5 +291,75 @@ def test_every_tab_with_each_kind_open(qtbot: Any, settings: Any, kind: str) -> 
             for i in (0, 4, 11):
                 win.workspace.set_cursor(i)
                 qtbot.wait(1)
+    finally:
+        win.shutdown()
+
+
+def test_overlay_puts_a_bidirectional_rows_later_steps_ahead_of_the_cursor(
+        qtbot: Any, settings: Any) -> None:
+    """The one-axis overlay draws step s at d = t - s for every model: a one-way RNN's row at
+    d = t..0, a bidirectional net's row also at d < 0 (the words after the cursor that its ←
+    direction has read), and names the bidirectional curve by its displayed top row."""
+    from rnnviz.ui.gradient_compare import CompareGradientView
+
+    base = load_model(RNN if RNN.exists() else DEMO)
+    bi = random_model(random_bidir("gru", len(base.vocab.tokens), 12, layers=1, seed=5),
+                      base, "random-bigru")
+    win = open_window(qtbot, settings, [base, bi], "the dog bit the man and ran")
+    try:
+        assert win.show_panel("Gradient flow back in time")
+        win.workspace.set_cursor(3)
+        win.runners.run_blocking()
+        compare = win.panes[2].view.compare  # type: ignore[attr-defined]
+        assert isinstance(compare, CompareGradientView) and compare.isVisible()
+        compare.redraw()
+        for i, s in enumerate(win.workspace.models):
+            y = s.gradient_row(3).h[-1]  # ||d l_3 / d h_s|| of the top displayed row, s = 0..
+            steps = np.flatnonzero(np.isfinite(y) & (y > 0))
+            curve = compare.curves[(i, "h")]
+            np.testing.assert_array_equal(curve.xData, 3.0 - steps)
+            np.testing.assert_array_equal(curve.yData, y[steps])
+        bi_x = compare.curves[(1, "h")].xData
+        assert bi_x.min() < 0  # the ← row of the top layer reaches the later words
+        assert compare.curves[(0, "h")].xData.min() >= 0
+        labels = [label.text for _, label in compare.legend.items]
+        assert "random-bigru: h (layer 1 ←)" in labels, labels
+    finally:
+        win.shutdown()
+
+
+def test_overlay_marks_cbows_one_point_curve(cbow_window: MainWindow) -> None:
+    """CBOW's h gradient is non-zero at the current step only: one point, which a line alone
+    would not draw, so it is marked with a dot; the RNN's curve stays a plain line."""
+    from rnnviz.ui.gradient_compare import CompareGradientView
+
+    assert cbow_window.show_panel("Gradient flow back in time")
+    cbow_window.workspace.set_cursor(3)
+    cbow_window.runners.run_blocking()
+    compare = cbow_window.panes[2].view.compare  # type: ignore[attr-defined]
+    assert isinstance(compare, CompareGradientView)
+    compare.redraw()
+    rnn, cbow = compare.curves[(0, "h")], compare.curves[(1, "h")]
+    assert list(cbow.xData) == [0.0] and cbow.opts["symbol"] == "o"
+    assert len(rnn.xData) == 4 and rnn.opts["symbol"] is None
+
+
+def test_why_it_vanishes_names_the_models_it_does_not_draw(qtbot: Any, settings: Any) -> None:
+    """Beside an RNN, a bidirectional net has no step Jacobians on this tab: the status line
+    names it instead of leaving it silently out of the legend."""
+    from rnnviz.ui.vanishing_view import VanishingView
+
+    base = load_model(RNN if RNN.exists() else DEMO)
+    bi = random_model(random_bidir("gru", len(base.vocab.tokens), 12, layers=1, seed=5),
+                      base, "random-bigru")
+    win = open_window(qtbot, settings, [base, bi], "the dog bit the man")
+    try:
+        assert win.show_panel("Why it vanishes")
+        view = win.findChild(VanishingView)
+        assert view is not None
+        view.compute()
+        qtbot.waitUntil(lambda: view.job is None, timeout=30000)
+        line = view.status.full_text()
+        assert "random-bigru" in line and base.name not in line, line
     finally:
         win.shutdown()
