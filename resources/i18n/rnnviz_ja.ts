@@ -153,6 +153,14 @@
             <translation>d: 現在のトークンからさかのぼるステップ数（自身のトークン）</translation>
         </message>
         <message>
+            <source>d = t - s: how many of its own tokens before the current one each model's step s is. d &lt; 0: tokens after the current one, which a bidirectional net's reverse direction has read</source>
+            <translation>d = t - s: 各モデルのステップ s が現在のトークンより自身のトークンでいくつ前か。d &lt; 0: 現在より後のトークン（双方向ネットの逆方向が読み終えている）</translation>
+        </message>
+        <message>
+            <source>d: steps back</source>
+            <translation>d: さかのぼるステップ数</translation>
+        </message>
+        <message>
             <source>{0} ({1})</source>
             <translation>{0}（{1}）</translation>
         </message>

@@ -565,9 +565,11 @@ class FittedText(QtWidgets.QWidget):
         if self._colour is not None:
             p.setPen(self._colour)
         step = self.fontMetrics().lineSpacing()
-        flags = int(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
+        ascent = self.fontMetrics().ascent()
         for i, line in enumerate(self.shown_lines()):
-            p.drawText(QtCore.QRect(2, 2 + i * step, self.width() - 4, step), flags, line)
+            # drawn at its baseline, unclipped: a fallback font's glyphs (Japanese) may reach
+            # below the line box, and a clip rect would cut the descenders of 'g' and 'p'
+            p.drawText(QtCore.QPointF(2.0, 2.0 + i * step + ascent), line)
         p.end()
         self.setToolTip(self._text if self.is_elided() else "")
 

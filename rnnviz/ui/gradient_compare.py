@@ -79,11 +79,16 @@ class CompareGradientView(QtWidgets.QWidget):
         controls.addWidget(self.shared)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
-        self.plot = pg.PlotItem(axisItems={"left": cm.LogAxis("left")})
+        self.d_axis = cm.TitledAxis("bottom")
+        self.plot = pg.PlotItem(axisItems={"left": cm.LogAxis("left"), "bottom": self.d_axis})
         cm.quiet_plot(self.plot)
         self.plot.setLogMode(x=False, y=True)
         self.plot.setLabel("left", self.tr("gradient norm (log)"))
-        self.plot.setLabel("bottom", self.tr("d: steps back from the current token (own tokens)"))
+        self.d_axis.set_title(
+            self.tr("d: steps back from the current token (own tokens)"),
+            self.tr("d = t - s: how many of its own tokens before the current one each model's "
+                    "step s is. d < 0: tokens after the current one, which a bidirectional "
+                    "net's reverse direction has read"), short=self.tr("d: steps back"))
         self.plot.showGrid(x=False, y=True, alpha=0.3)
         self.legend = pg.LegendItem(labelTextSize="8pt", labelTextColor=(40, 40, 40), colCount=2,
                                     verSpacing=-6)

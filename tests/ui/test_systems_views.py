@@ -324,6 +324,7 @@ def test_overlay_puts_a_bidirectional_rows_later_steps_ahead_of_the_cursor(
         assert compare.curves[(0, "h")].xData.min() >= 0
         labels = [label.text for _, label in compare.legend.items]
         assert "random-bigru: h (layer 1 ←)" in labels, labels
+        assert "d < 0" in compare.plot.getAxis("bottom").toolTip()  # what the left part means
     finally:
         win.shutdown()
 
