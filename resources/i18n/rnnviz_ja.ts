@@ -1529,6 +1529,10 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
             <translation>テキストがここで終わるときの判定</translation>
         </message>
         <message>
+            <source>{0} {1} ({2})</source>
+            <translation>{0} {1}（{2}）</translation>
+        </message>
+        <message>
             <source>start of text: differentiating the model's own top prediction {0} ({1})</source>
             <translation>テキストの先頭: モデル自身の 1 位の予測 {0} を微分（{1}）</translation>
         </message>

@@ -73,9 +73,11 @@ def target_text(pred: Prediction, unit: str = "word", backward: bool = False) ->
     if backward:
         return _previous_text(pred, unit, shown, p)
     if unit == "class":
-        what = QtCore.QCoreApplication.translate("SoftmaxView", "traced class") if pred.chosen \
-            else QtCore.QCoreApplication.translate("SoftmaxView", "decision if the text ended "
-                                                   "here")
+        if not pred.chosen:  # the decision is the top class: its rank is always 1
+            return QtCore.QCoreApplication.translate("SoftmaxView", "{0} {1} ({2})").format(
+                QtCore.QCoreApplication.translate("SoftmaxView",
+                                                  "decision if the text ended here"), shown, p)
+        what = QtCore.QCoreApplication.translate("SoftmaxView", "traced class")
         return QtCore.QCoreApplication.translate("SoftmaxView",
                 "{0} {1}: rank {2}, {3}").format(what, shown, pred.target_rank, p)
     if pred.target_is_prediction:

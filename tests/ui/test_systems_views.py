@@ -204,7 +204,9 @@ def test_classifier_bars_are_the_prefix_class_probabilities(clf_window: MainWind
         order = np.argsort(-probs, kind="stable")
         assert soft.words == [("neg", "neutral", "pos")[i] for i in order]
         np.testing.assert_allclose(soft.bars.opts["width"], probs[order], rtol=1e-5)
-        assert "decision if the text ended here" in soft.target_label.text()
+        footer = soft.target_label.text()
+        assert "decision if the text ended here" in footer and "rank" not in footer
+        assert f"{probs[order[0]]:.4g}" in footer
     assert soft.title() == "Class"
     assert "perplexity" not in clf_window.status_text()
     assert "decision at the cursor" in clf_window.gradient.describe(s.cursor)
