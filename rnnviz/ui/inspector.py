@@ -24,6 +24,7 @@ from rnnviz.corpus.finder import UnitScore, rank_units
 from rnnviz.corpus.index import CorpusIndex, IndexSpec, load_or_build
 from rnnviz.corpus.labels import BUILTIN, LabelError, make_label
 from rnnviz.corpus.reader import CorpusText, read_corpus
+from rnnviz.engine.factory import layer_labels
 from rnnviz.session.workspace import UnitRef, Workspace
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import RefreshWhenShown, link_session
@@ -92,7 +93,7 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
     # ---- construction -------------------------------------------------------------------
     def _build(self) -> None:
         self.kind_box = QtWidgets.QComboBox()
-        self.layer_spin = QtWidgets.QSpinBox()
+        self.layer_spin = RowSpin()
         self.unit_spin = QtWidgets.QSpinBox()
         self.layer_spin.setPrefix(self.tr("layer "))
         self.unit_spin.setPrefix(self.tr("unit "))
@@ -216,7 +217,7 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
             self.kind_box.clear()
             self.kind_box.addItems(list(kinds))
             self.kind_box.blockSignals(False)
-            self.layer_spin.setRange(1, session.model.params.num_layers)
+            self.layer_spin.set_rows(self.row_names(session))
             self.unit_spin.setRange(0, session.model.params.hidden_size - 1)
             self._default_corpus(session)
         self.refresh()
@@ -247,9 +248,19 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
         text = self.label_box.currentText().strip()
         return {self.tr(name): name for name in BUILTIN}.get(text, text)
 
+    def row_names(self, session: Any) -> list[str]:
+        """The displayed rows' names after the 'layer ' prefix: '1', '2', ... or '1 →', '1 ←',
+        ... for a bidirectional net (every row the heatmap shows can be picked)."""
+        labels = layer_labels(session.engine) if session.engine is not None else ("layer 1",)
+        return [label.removeprefix("layer ") for label in labels]
+
     def unit_name(self, unit: UnitRef) -> str:
-        """'layer 1, h unit 17' in the UI language (UnitRef.label() is the English)."""
-        return self.tr("layer {0}, {1} unit {2}").format(unit.layer + 1, unit.kind, unit.unit)
+        """'layer 1, h unit 17' ('layer 1 ←, ...' for a reverse row) in the UI language
+        (UnitRef.label() is the English)."""
+        session = self._session(unit)
+        names = self.row_names(session) if session is not None else []
+        row = names[unit.layer] if unit.layer < len(names) else str(unit.layer + 1)
+        return self.tr("layer {0}, {1} unit {2}").format(row, unit.kind, unit.unit)
 
     def refresh(self, *_: Any) -> None:
         """Redraw everything for the current unit, text and cursor."""
@@ -562,3 +573,26 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
         step = position - lo
         self.workspace.set_cursor(self.workspace.lead_step(session, step)
                                   if session is not None else step)
+
+
+class RowSpin(QtWidgets.QSpinBox):
+    """A 1-based layer picker that shows each displayed row's own name ('1 ←' for a
+    bidirectional net's reverse row) after its prefix."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[str] = ["1"]
+
+    def set_rows(self, rows: list[str]) -> None:
+        self.rows = rows or ["1"]
+        self.setRange(1, len(self.rows))
+
+    def textFromValue(self, value: int) -> str:
+        return self.rows[value - 1] if 1 <= value <= len(self.rows) else str(value)
+
+    def valueFromText(self, text: str) -> int:
+        text = text.strip()
+        if text in self.rows:
+            return self.rows.index(text) + 1
+        digits = "".join(ch for ch in text if ch.isdigit())
+        return int(digits) if digits else self.value()

@@ -366,3 +366,30 @@ def test_why_it_vanishes_names_the_models_it_does_not_draw(qtbot: Any, settings:
         assert "random-bigru" in line and base.name not in line, line
     finally:
         win.shutdown()
+
+
+def test_unit_inspector_reaches_a_bidirectional_nets_reverse_rows(qtbot: Any,
+                                                                  settings: Any) -> None:
+    from rnnviz.session.workspace import UnitRef
+    from rnnviz.ui.inspector import UnitInspector
+
+    base = load_model(RNN)
+    bi = random_model(random_bidir("gru", len(base.vocab.tokens), 8, layers=2, seed=5),
+                      base, "random-bigru")
+    win = open_window(qtbot, settings, [bi], "the dog bit the man")
+    try:
+        win.show_panel("Unit inspector")
+        view = win.findChild(UnitInspector)
+        assert view is not None
+        spin = view.layer_spin
+        assert (spin.minimum(), spin.maximum()) == (1, 4)  # every row the heatmap shows
+        assert [spin.textFromValue(v) for v in range(1, 5)] == ["1 →", "1 ←", "2 →", "2 ←"]
+        unit = UnitRef(0, "h", 3, 5)  # layer 2, reverse direction
+        win.workspace.set_selected_unit(unit)
+        view.refresh()
+        assert view.unit_name(unit) == "layer 2 ←, h unit 5"
+        _, values = view.unit_values(unit)
+        s = win.session
+        np.testing.assert_array_equal(values, np.stack([r.h[3, 5] for r in s.trace.records]))
+    finally:
+        win.shutdown()
