@@ -2024,24 +2024,34 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
             <translation>時刻 t</translation>
         </message>
         <message>
-            <source>LSTM forget gates: mean f, and prod f since a step</source>
+            <source>LSTM forget gates: mean f, prod f</source>
             <translation>LSTM の忘却ゲート: f の平均と積</translation>
+        </message>
+        <message>
+            <source>gradient (solid), bound (dotted)</source>
+            <translation>勾配（実線）と上界（点線）</translation>
+        </message>
+        <message>
+            <source>d: steps back from the cursor</source>
+            <translation>d: カーソルからさかのぼるステップ数</translation>
+        </message>
+        <message>
+            <source>no LSTM open:
+forget gates are an LSTM's</source>
+            <translation>LSTM が開かれていません:
+忘却ゲートは LSTM のものです</translation>
+        </message>
+        <message>
+            <source>thin: lower layers</source>
+            <translation>細線: 下の層</translation>
         </message>
         <message>
             <source>mean f (solid), mean prod f (dashed)</source>
             <translation>f の平均（実線）、f の積の平均（破線）</translation>
         </message>
         <message>
-            <source>at the cursor: gradient (solid), bound (dotted)</source>
-            <translation>カーソル: 勾配（実線）と上界（点線）</translation>
-        </message>
-        <message>
             <source>top layer ||dl_t/ds_(t-d)|| (log)</source>
             <translation>最上層の ||dl_t/ds_(t-d)||（対数）</translation>
-        </message>
-        <message>
-            <source>d: steps back</source>
-            <translation>d: さかのぼるステップ数</translation>
         </message>
         <message>
             <source>forget-gate product since step </source>

@@ -1,10 +1,11 @@
 """'Why it vanishes': what each step does to a gradient passing back through it.
 
 Left: the spectral norm of every step's Jacobian d s_t / d s_{t-1} (s = h; the LSTM's (h, c)),
-per model (colour) and layer (thick: top). Middle (LSTMs): the mean forget gate per step and the
-running product of forget gates since a chosen step, the factor the cell path keeps. Right: at the
-cursor, the top layer's gradient against distance and the chain rule's bound, the product of
-the step norms. Computed in the background per run of the text.
+per model (colour) and layer (thick: top; the legend says so), against the 1-based step.
+Middle (LSTMs): the mean forget gate per step and the running product of forget gates since a
+chosen step, the factor the cell path keeps. Right: at the cursor, the top layer's gradient
+against distance and the chain rule's bound, the product of the step norms. Computed in the
+background per run of the text.
 """
 
 from __future__ import annotations
@@ -83,16 +84,19 @@ class VanishingView(QtWidgets.QWidget):
         self.graphics.setBackground("w")
         self.norm_plot = _plot(self.tr("step Jacobian norm"), self.tr("||J_t||_2"),
                                self.tr("step t"), log=False)
-        self.forget_plot = _plot(self.tr("LSTM forget gates: mean f, and prod f since a step"),
+        self.forget_plot = _plot(self.tr("LSTM forget gates: mean f, prod f"),
                                  self.tr("mean f (solid), mean prod f (dashed)"),
                                  self.tr("step t"), log=True)
-        self.bound_plot = _plot(self.tr("at the cursor: gradient (solid), bound (dotted)"),
+        self.bound_plot = _plot(self.tr("gradient (solid), bound (dotted)"),
                                 self.tr("top layer ||dl_t/ds_(t-d)|| (log)"),
-                                self.tr("d: steps back"), log=True)
+                                self.tr("d: steps back from the cursor"), log=True)
         self.legend = self.norm_plot.addLegend(offset=(10, 10), labelTextColor=(30, 30, 30),
                                                brush=pg.mkBrush(255, 255, 255, 220))
         for i, p in enumerate((self.norm_plot, self.forget_plot, self.bound_plot)):
             self.graphics.addItem(p, row=0, col=i)
+            self.graphics.ci.layout.setColumnStretchFactor(i, 1)
+        self.no_lstm = pg.TextItem(self.tr("no LSTM open:\nforget gates are an LSTM's"),
+                                   color=(87, 96, 106), anchor=(0.5, 0.5))
         self.cursor_lines = [pg.InfiniteLine(angle=90, pen=pg.mkPen(120, 120, 120, width=1))
                              for _ in range(2)]
         self.since = QtWidgets.QSpinBox()
@@ -221,16 +225,35 @@ class VanishingView(QtWidgets.QWidget):
         self.items = {}
         for i, f in self.factors.items():
             self._draw_model(i, self.workspace.models[i], f)
+        self._mark_lower_layers()
+        self._explain_empty_forget_plot()
         t = self.workspace.lead.cursor if self.workspace.lead is not None else 0
         for line, plot in zip(self.cursor_lines, (self.norm_plot, self.forget_plot),
                               strict=True):
-            line.setValue(t)
+            line.setValue(t + 1)
             plot.addItem(line)
+
+    def _mark_lower_layers(self) -> None:
+        """A grey legend row for the thin lines when some model has more than one layer."""
+        if any(f.norms.shape[0] > 1 for f in self.factors.values()):
+            sample = pg.PlotDataItem(pen=pg.mkPen(110, 110, 110, width=1.0))
+            self.legend.addItem(sample, self.tr("thin: lower layers"))
+
+    def _explain_empty_forget_plot(self) -> None:
+        """With no LSTM drawn, say so in the middle plot and give it a plain range."""
+        if any(key[0] == "forget" for key in self.items):
+            self.forget_plot.enableAutoRange()
+            return
+        steps = max((f.norms.shape[1] for f in self.factors.values()), default=2)
+        self.forget_plot.setXRange(1, max(steps, 2), padding=0.05)
+        self.forget_plot.setYRange(-2, 0, padding=0.05)  # log10: 0.01 .. 1
+        self.no_lstm.setPos((1 + max(steps, 2)) / 2, -1)
+        self.forget_plot.addItem(self.no_lstm)
 
     def _draw_model(self, i: int, s: ModelSession, f: StepFactors) -> None:
         colour = QtGui.QColor(model_colour(i))
         n_layers, n_steps = f.norms.shape
-        steps = np.arange(n_steps, dtype=np.float64)
+        steps = np.arange(1, n_steps + 1, dtype=np.float64)  # 1-based, as the status bar counts
         for k in range(n_layers):
             top = k == n_layers - 1
             pen = pg.mkPen(colour, width=2.2 if top else 1.0)

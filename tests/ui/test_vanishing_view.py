@@ -40,8 +40,12 @@ def test_curves_are_the_engines_numbers(qtbot: Any) -> None:
         for k in range(2):
             np.testing.assert_allclose(view.items[("norm", i, f"layer {k}")].yData,
                                        want[k, 1:], rtol=1e-12)
+            # x is the 1-based step the status bar names: J_t of step index t at t + 1
+            assert np.array_equal(view.items[("norm", i, f"layer {k}")].xData,
+                                  np.arange(2, want.shape[1] + 1))
         t = s.cursor
         assert t == 6
+        assert [line.value() for line in view.cursor_lines] == [7, 7]
         rows = gradient_rows(s.engine, s.trace.records, s.trace.targets, t, t + 1)
         g = rows.h[-1, 0, : t + 1].astype(np.float64) ** 2
         if rows.c is not None:
@@ -62,7 +66,25 @@ def test_curves_are_the_engines_numbers(qtbot: Any) -> None:
     np.testing.assert_allclose(view.items[("forget", 0, "layer 0")].yData, f[0].mean(axis=1),
                                rtol=1e-6)
     assert ("forget", 1, "layer 0") not in view.items  # the GRU has no forget gate
-    assert [item.text for _, item in view.legend.items] == ["lstm-1", "gru-2"]
+    labels = [item.text for _, item in view.legend.items]
+    assert labels == ["lstm-1", "gru-2", "thin: lower layers"]
+    assert view.no_lstm.scene() is None  # an LSTM is open: no "no LSTM" note
+
+
+def test_without_an_lstm_the_forget_plot_says_why_it_is_empty(qtbot: Any) -> None:
+    ws = Workspace()
+    ws.text = "w1 w5 w2 w9 w3"
+    ws.add_model(_model("gru", 2))
+    view = VanishingView(ws)
+    qtbot.addWidget(view)
+    view.resize(1000, 500)
+    view.show()
+    qtbot.waitUntil(lambda: view.idle and len(view.factors) == 1, timeout=30000)
+    assert not any(key[0] in ("forget", "product") for key in view.items)
+    assert view.no_lstm.scene() is view.forget_plot.scene()
+    assert "no LSTM" in view.no_lstm.textItem.toPlainText()
+    (x0, x1), (y0, y1) = view.forget_plot.viewRange()
+    assert x0 < 1 and x1 > 5 and y0 < -2 and -0.1 < y1 < 0.5  # steps 1..5, f from 0.01 to 1
 
 
 def test_a_deleted_view_hears_nothing(qtbot: Any) -> None:
