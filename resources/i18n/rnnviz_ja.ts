@@ -820,6 +820,10 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
     <context>
         <name>MatchPanel</name>
         <message>
+            <source>&lt;b&gt;Where else do these units switch on?&lt;/b&gt;&lt;p&gt;1. Choose a span of steps of the text (or press &lt;i&gt;3 steps to the cursor&lt;/i&gt;) and a threshold: the units of the selected unit's layer that stay at or above it over the span are listed on the left.&lt;/p&gt;&lt;p&gt;2. Press &lt;i&gt;Match&lt;/i&gt;: the corpus indexed in the &lt;i&gt;Unit inspector&lt;/i&gt; tab is searched for the places where the same units switch on for as long. The best 50 are listed here, coloured by the share of the selected units that are on, with a histogram of how long each match lasts.&lt;/p&gt;&lt;p&gt;3. Click a match's score to load its passage.&lt;/p&gt;</source>
+            <translation>&lt;b&gt;これらのユニットは他のどこで点灯するか&lt;/b&gt;&lt;p&gt;1. 文のステップの範囲（または &lt;i&gt;カーソルまでの 3 ステップ&lt;/i&gt;）と閾値を選びます。選択中ユニットの層のうち、範囲全体で閾値以上にとどまるユニットが左に並びます。&lt;/p&gt;&lt;p&gt;2. &lt;i&gt;一致を探す&lt;/i&gt; を押すと、&lt;i&gt;ユニット詳細&lt;/i&gt; タブで索引を作ったコーパスから、同じユニットが同じ長さだけ点灯する箇所を探します。上位 50 件をここに、選択ユニットのうち点灯している割合で色付けして示し、各一致の長さをヒストグラムにします。&lt;/p&gt;&lt;p&gt;3. 一致のスコアをクリックするとその箇所を読み込みます。&lt;/p&gt;</translation>
+        </message>
+        <message>
             <source>matching on-units minus extra on-units</source>
             <translation>一致した活性ユニット数 − 余分な活性ユニット数</translation>
         </message>
@@ -858,6 +862,10 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
         <message>
             <source>match length (steps)</source>
             <translation>一致の長さ（ステップ）</translation>
+        </message>
+        <message>
+            <source>matches</source>
+            <translation>一致数</translation>
         </message>
         <message>
             <source>&lt;i&gt;Open a model and type a text.&lt;/i&gt;</source>

@@ -24,6 +24,15 @@ from rnnviz.ui.corpus_hub import hub
 from rnnviz.ui.i18n import QT_TRANSLATE_NOOP
 
 TOP = 50
+HOW_TO = QT_TRANSLATE_NOOP(
+    "MatchPanel",
+    "<b>Where else do these units switch on?</b><p>1. Choose a span of steps of the text (or "
+    "press <i>3 steps to the cursor</i>) and a threshold: the units of the selected unit's layer "
+    "that stay at or above it over the span are listed on the left.</p><p>2. Press "
+    "<i>Match</i>: the corpus indexed in the <i>Unit inspector</i> tab is searched for the "
+    "places where the same units switch on for as long. The best 50 are listed here, coloured "
+    "by the share of the selected units that are on, with a histogram of how long each "
+    "match lasts.</p><p>3. Click a match's score to load its passage.</p>")
 QT_TRANSLATE_NOOP("MatchPanel", "matching on-units minus extra on-units")  # mt.SCORE_NAME
 
 
@@ -78,9 +87,14 @@ class MatchPanel(QtWidgets.QWidget):
         self.results_view = QtWidgets.QTextBrowser()
         self.results_view.setOpenLinks(False)
         self.results_view.anchorClicked.connect(self._on_link)
+        self.results_view.setHtml(self.tr(HOW_TO))
         self.lengths = pg.PlotWidget(background="w")
         self.lengths.setMenuEnabled(False)
         self.lengths.setLabel("bottom", self.tr("match length (steps)"))
+        self.lengths.setLabel("left", self.tr("matches"))
+        for side in ("bottom", "left"):
+            self.lengths.getAxis(side).enableAutoSIPrefix(False)
+        self.lengths.setRange(xRange=(0, 10), yRange=(0, 5))  # until the first match
         self.length_bars = pg.BarGraphItem(x=[0], height=[0], width=0.8,
                                            brush=cm.colour(cm.BAR, 180))
         self.lengths.addItem(self.length_bars)
@@ -206,6 +220,7 @@ class MatchPanel(QtWidgets.QWidget):
         hist = self.matches.length_histogram()
         xs = np.flatnonzero(hist)
         self.length_bars.setOpts(x=xs, height=hist[xs], width=0.8)
+        self.lengths.enableAutoRange()
         rows = []
         sel = self.selected
         for p, score, length in zip(self.matches.positions.tolist(),

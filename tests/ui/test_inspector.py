@@ -131,6 +131,7 @@ def test_match_panel_ranks_the_inspectors_index(qtbot, inspector) -> None:
     ws, view = inspector
     panel = MatchPanel(ws)
     qtbot.addWidget(panel)
+    assert "Press Match" in panel.results_view.toPlainText()  # says how to use it
     ws.set_selected_unit(UnitRef(0, "c", 0, 7))
     indexed(qtbot, view)
     panel.threshold.setValue(0.3)
@@ -145,6 +146,13 @@ def test_match_panel_ranks_the_inspectors_index(qtbot, inspector) -> None:
     scores = mt.match_scores(layer, want, 3, 0.3)
     assert panel.matches.scores[0] == scores.max()
     assert len(panel.matches.positions) == 50
+    hist = panel.matches.length_histogram()
+    xs = np.flatnonzero(hist)
+    bars = panel.length_bars.opts
+    np.testing.assert_array_equal(bars["x"], xs)
+    np.testing.assert_array_equal(bars["height"], hist[xs])
+    assert int(np.sum(bars["height"])) == 50
+    assert "Top 50 matches" in panel.results_view.toPlainText()
     p = int(panel.matches.positions[0])
     panel.load_match(p, 3)
     lo = max(0, p - 10)
