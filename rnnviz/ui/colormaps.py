@@ -381,8 +381,10 @@ def wrapped_label(lines: int) -> QtWidgets.QLabel:
     return label
 
 
-class StepAxis(TitledAxis):
-    """Integer step numbers shown 1-based (position 0 is step 1) at round spacings."""
+class CountAxis(TitledAxis):
+    """Whole numbers only (steps, distances d), at round spacings: never a tick at 0.5."""
+
+    first = 0  # the number shown at position 0
 
     def __init__(self, orientation: str, **kwargs: Any) -> None:
         super().__init__(orientation, **kwargs)
@@ -395,12 +397,21 @@ class StepAxis(TitledAxis):
         px_per_step = size / (maxVal - minVal)
         spacing = next((sp for sp in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
                         if sp * px_per_step >= self._min_px), 10000)
-        lo, hi = max(0, math.ceil(minVal)), math.floor(maxVal)
-        values = [float(v) for v in range(lo, hi + 1) if (v + 1) % spacing == 0 or v == 0]
+        lo, hi = math.ceil(minVal), math.floor(maxVal)
+        if self.first:
+            lo = max(lo, 0)
+        values = [float(v) for v in range(lo, hi + 1)
+                  if (v + self.first) % spacing == 0 or v == 0]
         return [(float(spacing), values)]
 
     def tickStrings(self, values: list, scale: float, spacing: float) -> list[str]:
-        return [str(round(v) + 1) for v in values]
+        return [str(round(v) + self.first) for v in values]
+
+
+class StepAxis(CountAxis):
+    """Integer step numbers shown 1-based (position 0 is step 1) at round spacings."""
+
+    first = 1
 
 
 # ---- log axes whose tick labels never collide ----------------------------------------------

@@ -79,7 +79,7 @@ class CompareGradientView(QtWidgets.QWidget):
         controls.addWidget(self.shared)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
-        self.d_axis = cm.TitledAxis("bottom")
+        self.d_axis = cm.CountAxis("bottom")
         self.plot = pg.PlotItem(axisItems={"left": cm.LogAxis("left"), "bottom": self.d_axis})
         cm.quiet_plot(self.plot)
         self.plot.setLogMode(x=False, y=True)

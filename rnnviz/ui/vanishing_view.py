@@ -37,7 +37,8 @@ BOUND_NOTE = QT_TRANSLATE_NOOP(
 
 
 def _plot(title: str, left: str, bottom: str, log: bool) -> pg.PlotItem:
-    plot = pg.PlotItem(title=title, axisItems={"left": cm.LogAxis("left")})
+    plot = pg.PlotItem(title=title, axisItems={"left": cm.LogAxis("left"),
+                                               "bottom": cm.CountAxis("bottom")})
     cm.quiet_plot(plot)
     plot.setLogMode(x=False, y=log)
     plot.setLabel("left", left)

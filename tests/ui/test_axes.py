@@ -93,3 +93,26 @@ def test_one_token_sentence(qtbot: Any, demo_model: LoadedModel) -> None:
     (x0, x1), (y0, y1) = vb.viewRange()
     assert x0 < marker.left() and marker.right() < x1 and y0 < marker.top() < marker.bottom() < y1
     assert isinstance(view.row_marker.rect(), QtCore.QRectF)
+
+
+@pytest.mark.parametrize(("lo", "hi", "size"), [(0, 2, 600), (-0.1, 2.1, 900), (-3, 5, 400),
+                                                 (0, 7, 80), (0, 400, 600)])
+def test_count_axis_ticks_are_whole_numbers_at_least_34_px_apart(lo: float, hi: float,
+                                                                 size: float) -> None:
+    """Steps and distances d: no 0.5 tick on a three-word text, round spacing on a long one."""
+    levels = cm.CountAxis("bottom").tickValues(lo, hi, size)
+    assert len(levels) == 1
+    spacing, values = levels[0]
+    assert values and all(v == round(v) and lo <= v <= hi for v in values)
+    assert min(np.diff(values), default=spacing) * size / (hi - lo) >= 34
+    if spacing == 1:
+        assert values == [float(v) for v in range(math.ceil(lo), math.floor(hi) + 1)]
+
+
+def test_step_axis_shows_positions_one_based() -> None:
+    axis = cm.StepAxis("bottom")
+    spacing, values = axis.tickValues(-0.5, 9.5, 1000)[0]
+    assert values == [float(v) for v in range(10)]
+    assert axis.tickStrings(values, 1.0, spacing) == [str(v) for v in range(1, 11)]
+    spacing, values = axis.tickValues(0, 99, 400)[0]  # 4 px a step: every 10th (34 px)
+    assert axis.tickStrings(values, 1.0, spacing)[:3] == ["1", "10", "20"]
