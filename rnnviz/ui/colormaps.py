@@ -85,12 +85,12 @@ def nice_ceiling(x: float) -> float:
 
 
 class TitledAxis(pg.AxisItem):
-    """An axis whose caption (bottom axis) is elided with '…' to the room it has, never cut
-    at the view's edges or run under a neighbour (set_title)."""
+    """An axis whose caption (bottom or left axis) is elided with '…' to the room it has,
+    never cut at the view's edges or run into a neighbour (set_title)."""
 
     def set_title(self, text: str, detail: str = "", span: pg.AxisItem | None = None,
                   short: str = "") -> None:
-        """The axis caption (bottom axis), elided with '…' to the axis's length (a caption
+        """The axis caption (bottom or left axis), elided with '…' to the axis's length (a caption
         wider than its plot would be cut at the view's edges or run under its neighbours);
         ``detail`` (else the caption) is the axis's tooltip. ``span``: an axis to the right
         in the same row (a bidirectional net's ← map) that the caption is centred under too.
@@ -105,7 +105,10 @@ class TitledAxis(pg.AxisItem):
         self._place_title()
 
     def _room(self) -> float:
-        """The caption's width: this axis, or up to the right end of the span axis."""
+        """The caption's length: a left axis's height; this axis's width, or up to the right
+        end of the span axis."""
+        if self.orientation == "left":
+            return self.size().height()
         span = getattr(self, "_span", None)
         if span is None or not span.isVisible():
             return self.size().width()
@@ -114,7 +117,7 @@ class TitledAxis(pg.AxisItem):
 
     def _place_title(self) -> None:
         if not getattr(self, "_title", "") or self.label is None \
-                or self.orientation != "bottom":
+                or self.orientation not in ("bottom", "left"):
             return
         metrics = QtGui.QFontMetricsF(self.label.font())
         room = self._room()
@@ -126,6 +129,9 @@ class TitledAxis(pg.AxisItem):
         if shown != str(self.labelText):
             self.labelText: str = shown
             self.label.setHtml(self.labelString())
+        if self.orientation == "left":
+            pg.AxisItem.resizeEvent(self)  # centres the rotated caption on the new text
+            return
         pos = self.label.pos()
         self.label.setPos(float(int(room / 2 - self.label.boundingRect().width() / 2)), pos.y())
 

@@ -225,13 +225,14 @@ class HiddenStateView(SessionView):
         rows = n_layers // pairs
         for k in range(n_layers):
             axis = cm.TokenAxis("bottom")
-            plot = pg.PlotItem(axisItems={"bottom": axis})
+            left = cm.TitledAxis("left")
+            plot = pg.PlotItem(axisItems={"bottom": axis, "left": left})
             cm.quiet_plot(plot)
             plot.getViewBox().invertY(True)
             plot.getViewBox().setMouseEnabled(x=False, y=True)
             top = k in top_layers(names)  # both maps of a bidirectional top row
-            plot.setLabel("left", (self.tr("{0} units (top)") if top
-                                   else self.tr("{0} units")).format(names[k]))
+            left.set_title((self.tr("{0} units (top)") if top
+                            else self.tr("{0} units")).format(names[k]))
             image = pg.ImageItem(axisOrder="col-major")
             image.setPos(-0.5, -0.5)  # pixel (t, u) centred on (t, u)
             plot.addItem(image)

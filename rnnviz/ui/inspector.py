@@ -128,7 +128,7 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
         self.colour_bar = ColourBar()
         self.pinned_view = browser()
         self.pinned_view.anchorClicked.connect(self._on_pinned_link)
-        self.line = pg.PlotWidget(background="w")
+        self.line = pg.PlotWidget(background="w", axisItems={"bottom": cm.StepAxis("bottom")})
         self.line.setMenuEnabled(False)
         self.line.setLabel("bottom", self.tr("step"))
         self.track = self.line.plot(pen=pg.mkPen(cm.colour((150, 150, 150)), width=1),

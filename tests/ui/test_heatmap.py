@@ -240,3 +240,27 @@ def test_sorted_units_draw_the_engine_order_and_hover_names_the_true_unit(
     assert hit == (0, 2, top)
     s.workspace.set_unit_sort("index")
     np.testing.assert_array_equal(view.images[0].image, states[0, : s.cursor + 1])
+
+
+def test_layer_captions_are_elided_to_their_maps_height(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A caption taller than its map is elided with '…' (the full one is the tooltip) instead
+    of running into the caption of the map below."""
+    from PySide6 import QtGui
+
+    session = make_session("lstm", layers=3)
+    view = make_view(qtbot, session)
+    view.show()
+    qtbot.waitExposed(view)
+    axes = [p.getAxis("left") for p in view.plots]
+    full = ["layer 1 units", "layer 2 units", "layer 3 units (top)"]
+    assert [a.toolTip() for a in axes] == full
+    view.resize(900, 1000)
+    qtbot.waitUntil(lambda: [a.labelText for a in axes] == full, timeout=3000)
+    view.resize(900, 300)  # about 60 px a map
+    qtbot.waitUntil(lambda: axes[0].size().height() < 90, timeout=3000)
+    for axis, text in zip(axes, full, strict=True):
+        shown = str(axis.labelText)
+        width = QtGui.QFontMetricsF(axis.label.font()).horizontalAdvance(shown)
+        assert width <= axis.size().height(), (shown, axis.size().height())
+        assert shown == text or (shown.endswith("…") and text.startswith(shown[:-1]))
+    assert any(str(a.labelText).endswith("…") for a in axes)
