@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 from rnnviz.checkpoints.model import LoadedModel
 from rnnviz.checkpoints.vocab import UNK, VocabError
 from rnnviz.cli.common import UsageError, add_model_args, engine_for, open_model, write_json
+from rnnviz.engine.classifier import ClassifierEngine
 from rnnviz.engine.factory import Engine
 from rnnviz.engine.network import State
 
@@ -228,8 +229,12 @@ def class_logits(net: Engine, sents: list[IDS], batch: int = 64) -> NDArray[np.f
     for idx in by_len.values():
         for lo in range(0, len(idx), batch):
             part = idx[lo:lo + batch]
-            logits, _ = net.forward(np.stack([sents[i] for i in part]))
-            last = logits[:, -1] if logits.ndim == 3 else logits
+            ids = np.stack([sents[i] for i in part])
+            if isinstance(net, ClassifierEngine):
+                last = net.final_logits(ids)
+            else:
+                logits, _ = net.forward(ids)
+                last = logits[:, -1] if logits.ndim == 3 else logits
             out.update(zip(part, last.astype(np.float64), strict=True))
     return np.stack([out[i] for i in range(len(sents))])
 

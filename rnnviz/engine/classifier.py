@@ -86,6 +86,15 @@ class ClassifierEngine:
         rev = h[-1, 0] if self.params.pool == "final-states" else h[-1, last, rows]
         return np.concatenate((h[-2, last, rows], rev), axis=-1)
 
+    def final_logits(self, ids: NDArray[np.integer], state: State | None = None) -> F32:
+        """Class logits after the whole of each text of ids (B, T), (B, C): the decision
+        fc(out[:, -1]) makes, without the other prefixes (one run, even when bidirectional)."""
+        if isinstance(self.inner, RNNLM):
+            return self.inner.forward(ids, state)[0][:, -1]
+        h = self.inner.encode(ids, state, False).h  # (2L, T, B, H)
+        rev = h[-1, 0] if self.params.pool == "final-states" else h[-1, -1]
+        return self.inner.decode(np.concatenate((h[-2, -1], rev), axis=-1))
+
     def prefix_logits(self, ids: NDArray[np.integer], state: State | None = None) -> F32:
         """Class logits after every prefix of ids (B, T), (B, T, C). A bidirectional net runs
         the prefixes as a batch (row b = tokens 0..b; step s runs the rows b >= s)."""

@@ -93,6 +93,13 @@ def test_class_probabilities_after_every_prefix(cell: str, bi: bool, pool: str,
     logits, _ = eng.forward(np.array([IDS, IDS]))
     e = np.exp(logits[1] - logits[1].max(1, keepdims=True))
     assert_close(e / e.sum(1, keepdims=True), want)
+    # the decision after the whole text alone (eval's path): torch's fc(out[:, -1])
+    final = eng.final_logits(np.array([IDS, IDS[::-1]]))
+    with torch.no_grad():
+        model = SampleRNN(p)
+        want_final = model(torch.tensor([IDS, IDS[::-1]])).numpy()
+    assert final.shape == (2, len(CLASSES))
+    assert_close(final, want_final)
     # the displayed states are the whole text's run
     if bi:
         assert isinstance(p.net, BiParams)
