@@ -75,10 +75,6 @@
     <context>
         <name>ClassCurvesView</name>
         <message>
-            <source>Which classifier to show</source>
-            <translation>表示する分類器</translation>
-        </message>
-        <message>
             <source>p(class | text so far)</source>
             <translation>p(クラス | ここまでのテキスト)</translation>
         </message>
@@ -87,16 +83,16 @@
             <translation>この単語の後で切ったテキスト</translation>
         </message>
         <message>
-            <source>model</source>
-            <translation>モデル</translation>
+            <source>{0}: if the text ended after {1}: {2} (p = {3})</source>
+            <translation>{0}: テキストが {1} で終わるなら {2}（p = {3}）</translation>
+        </message>
+        <message>
+            <source>Each line is one class's probability for the text cut after each word.</source>
+            <translation>各線は、各単語の後で切ったテキストに対する 1 つのクラスの確率です。</translation>
         </message>
         <message>
             <source>No classifier is open: open one (Models menu) to see its decision over the text.</source>
             <translation>分類器が開かれていません。分類器を開くと（モデルメニュー）テキスト全体での判定を表示します。</translation>
-        </message>
-        <message>
-            <source>If the text ended after {0}: {1} (p = {2}). Each line is one class's probability for the text cut after each word.</source>
-            <translation>テキストが {0} で終わるなら: {1}（p = {2}）。各線は、各単語の後で切ったテキストに対する 1 つのクラスの確率です。</translation>
         </message>
     </context>
     <context>

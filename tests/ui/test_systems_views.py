@@ -215,8 +215,43 @@ def test_classifier_bars_are_the_prefix_class_probabilities(clf_window: MainWind
     assert cv is not None
     cv.refresh()
     table = np.stack([r.probs for r in ref])
-    for k, curve in enumerate(cv.curves):
+    assert [p.session for p in cv.plots] == [s]
+    for k, curve in enumerate(cv.plots[0].curves):
         np.testing.assert_allclose(curve.yData, table[:, k], rtol=1e-5)
+
+
+def test_classes_tab_stacks_every_classifier_on_the_text(qtbot: Any) -> None:
+    """ptb-order-gru and ptb-order-bigru beside an LM: a plot per classifier, in the
+    workspace's order, each line the engine's class probability after every prefix."""
+    names = ("ptb-order-gru", "ptb-order-bigru")
+    for name in names:
+        if not (MODELS / f"{name}.safetensors").exists():
+            pytest.skip(f"{name} is not bundled here")
+    ws = Workspace()
+    ws.text = "the company said it expects quarter the a report loss third for to ."
+    ws.add_model(load_model(RNN if RNN.exists() else DEMO))
+    for name in names:
+        ws.add_model(load_model(MODELS / f"{name}.safetensors"))
+    cv = ClassCurvesView(ws)
+    qtbot.addWidget(cv)
+    cv.resize(900, 600)
+    cv.show()
+    ws.set_cursor(5)
+    assert [p.session.name for p in cv.plots] == list(names)
+    for p in cv.plots:
+        engine = build_engine(p.session.model.params)
+        ids = np.array([[t.id for t in p.session.model.tokenize(ws.text)]])
+        logits = engine.prefix_logits(ids)[0].astype(np.float64)  # (T, C), torch-checked
+        want = np.exp(logits - logits.max(1, keepdims=True))
+        want /= want.sum(1, keepdims=True)
+        for k, curve in enumerate(p.curves):
+            np.testing.assert_allclose(curve.yData, want[:, k], rtol=1e-4, atol=1e-6)
+        assert p.cursor_line.value() == 5
+        best = p.session.output_names()[int(want[5].argmax())]
+        assert f"{p.session.name}: if the text ended after 'quarter': '{best}'" \
+            in cv.info.text()
+    ws.remove_model(1)  # the GRU classifier goes: its plot too
+    assert [p.session.name for p in cv.plots] == ["ptb-order-bigru"]
 
 
 def test_tracing_a_class_and_refusing_tabs(clf_window: MainWindow, qtbot: Any) -> None:
