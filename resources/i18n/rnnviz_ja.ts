@@ -1343,6 +1343,37 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
         </message>
     </context>
     <context>
+        <name>Refusal</name>
+        <message>
+            <source>what-if edits, interventions, attribution and generation work on RNN, LSTM and GRU models; {0} is {1}</source>
+            <translation>もしもの編集・介入・寄与分析・生成は RNN・LSTM・GRU モデルで動作します。{0} は{1}です</translation>
+        </message>
+        <message>
+            <source>{0} reads the text backward: it would write before the text, not after it; continue with a forward model</source>
+            <translation>{0} はテキストを逆向きに読むため、続きではなくテキストの前を書くことになります。順方向のモデルで続けてください</translation>
+        </message>
+        <message>
+            <source>memory curves work on RNN, LSTM, GRU and RWKV language models; {0} is {1}</source>
+            <translation>記憶曲線は RNN・LSTM・GRU・RWKV の言語モデルで動作します。{0} は{1}です</translation>
+        </message>
+        <message>
+            <source>a classifier</source>
+            <translation>分類器</translation>
+        </message>
+        <message>
+            <source>a bidirectional model</source>
+            <translation>双方向モデル</translation>
+        </message>
+        <message>
+            <source>a CBOW model</source>
+            <translation>CBOW モデル</translation>
+        </message>
+        <message>
+            <source>an RWKV model</source>
+            <translation>RWKV モデル</translation>
+        </message>
+    </context>
+    <context>
         <name>RwkvStatePanel</name>
         <message>
             <source>The trainer runs this model over a whole window at once (time-parallel); here it is stepped one token at a time. Both give the same logits (checked to 1e-5 in the tests).</source>

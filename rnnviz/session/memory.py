@@ -15,14 +15,17 @@ from rnnviz.checkpoints.vocab import VocabError
 from rnnviz.engine.bptt import Cancelled
 from rnnviz.engine.factory import any_memory_curves, build_engine
 from rnnviz.engine.memory import MemoryCurves, check_stream
+from rnnviz.session.model_session import kind_name
+from rnnviz.session.refusal import NO_MEMORY, Refusal
 
 IDS = NDArray[np.int64]
 DEFAULT_CORPUS = resource_path("memory_corpus.txt")
 DEFAULT_TOKENS = 1000
 DEFAULT_DISTANCE = 100
 
-__all__ = ["DEFAULT_CORPUS", "Cancelled", "CorpusError", "models_memory", "read_text",
-           "stream_ids"]
+__all__ = ["DEFAULT_CORPUS", "Cancelled", "CorpusError", "memory_refusal", "models_memory",
+           "read_text", "stream_ids"]
+NO_CURVES = ("a classifier", "a bidirectional model", "a CBOW model")  # the kinds refused
 
 
 class CorpusError(ValueError):
@@ -53,6 +56,13 @@ def stream_ids(text: str, model: LoadedModel, limit: int | None = None) -> tuple
 
 
 Progress = Callable[[int, float], bool]  # (model index, fraction of that model) -> go on?
+
+
+def memory_refusal(model: LoadedModel) -> Refusal | None:
+    """Why this model has no memory curves (they follow one recurrence forward through a
+    language model's stream), or None."""
+    kind = kind_name(model)
+    return Refusal(NO_MEMORY, (model.name, kind)) if kind in NO_CURVES else None
 
 
 def models_memory(models: Sequence[LoadedModel], text: str, tokens: int, max_distance: int,

@@ -60,6 +60,24 @@ class Run:
     ends: NDArray[np.int64]
 
 
+
+def kind_name(model: LoadedModel | None) -> str:
+    """'an RWKV model', 'a CBOW model', 'a bidirectional model', 'a classifier' (the refused
+    kinds, rnnviz.session.refusal.KIND_NAMES), else 'a lstm model', ..."""
+    if model is None:
+        return "no model"
+    p = model.params
+    if model.task == "classify":
+        return "a classifier"
+    if getattr(p, "bidirectional", False):
+        return "a bidirectional model"
+    if p.cell == "cbow":
+        return "a CBOW model"
+    if p.cell.startswith("rwkv"):
+        return "an RWKV model"
+    return f"a {p.cell} model"
+
+
 class ModelSession:
     """One model in the workspace: everything its views show, and every change to it."""
 
@@ -138,18 +156,7 @@ class ModelSession:
     def kind_name(self) -> str:
         """'an RWKV model', 'a CBOW model', 'a bidirectional model', 'a classifier', ... (for
         one-line refusals)."""
-        if self.model is None:
-            return "no model"
-        p = self.model.params
-        if self.classifier:
-            return "a classifier"
-        if getattr(p, "bidirectional", False):
-            return "a bidirectional model"
-        if p.cell == "cbow":
-            return "a CBOW model"
-        if p.cell.startswith("rwkv"):
-            return "an RWKV model"
-        return f"a {p.cell} model"
+        return kind_name(self.model)
 
     def output_names(self) -> Sequence[str]:
         """What each output of the softmax is: the class names of a classifier, else the

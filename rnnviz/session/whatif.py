@@ -21,6 +21,7 @@ from rnnviz.engine.generate import BeamNode, BeamTree, Sampling, beam_search, sa
 from rnnviz.engine.intervention import Intervention, LayerReset, Op, StateName, UnitEdit
 from rnnviz.engine.network import RNNLM, State
 from rnnviz.session.model_session import ModelSession, SessionError
+from rnnviz.session.refusal import BACKWARD, NOT_RNN, Refusal
 from rnnviz.session.trace import Trace
 from rnnviz.session.workspace import Workspace
 
@@ -312,7 +313,7 @@ def continuation_job(workspace: Workspace, n: int, sampling: Sampling | None = N
         raise SessionError("generate at least one token")
     note = continue_refusal(lead)
     if note:
-        raise SessionError(note)
+        raise SessionError(str(note))
     engine, base, model, text = _rnn(lead), lead.base, lead.model, workspace.text
     layer = whatif_of(workspace)
     iv = layer.intervention or None
@@ -384,29 +385,23 @@ def attribute(session: ModelSession, t: int, word: str, contrast: str | None = N
     return UnitAttribution(t, word, contrast, att, k, eff)
 
 
-def refusal(session: ModelSession) -> str | None:
+def refusal(session: ModelSession) -> Refusal | None:
     """The one line saying why what-if work cannot run on this model (None: it can)."""
-    if session.engine is None:
+    if session.engine is None or isinstance(session.engine, RNNLM):
         return None
-    try:
-        _rnn(session)
-    except SessionError as e:
-        return str(e)
-    return None
+    return Refusal(NOT_RNN, (session.name, session.kind_name()))
 
 
-def continue_refusal(session: ModelSession) -> str | None:
+def continue_refusal(session: ModelSession) -> Refusal | None:
     """Why this model cannot continue the text (None: it can)."""
     if session.backward:
-        return (f"{session.name} reads the text backward: it would write before the text, not "
-                "after it; continue with a forward model")
+        return Refusal(BACKWARD, (session.name,))
     return refusal(session)
 
 
 def _rnn(session: ModelSession) -> RNNLM:
-    """The session's engine when it is an RNN/LSTM/GRU; SessionError for RWKV models."""
+    """The session's engine when it is an RNN/LSTM/GRU; SessionError for the other kinds."""
     assert session.engine is not None
     if not isinstance(session.engine, RNNLM):
-        raise SessionError(f"what-if edits, interventions, attribution and generation work on "
-                           f"RNN, LSTM and GRU models; {session.name} is {session.kind_name()}")
+        raise SessionError(str(refusal(session)))
     return session.engine

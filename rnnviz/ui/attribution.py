@@ -13,6 +13,7 @@ from rnnviz.session import SessionError, UnitRef, Workspace
 from rnnviz.session.whatif import UnitAttribution, attribute, refusal
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import RefreshWhenShown, link_session
+from rnnviz.ui.refusal_text import refusal_text
 from rnnviz.ui.whatif import NEG, PANEL_HEIGHT, POS, scrolled
 
 TOP = 6  # strongest units shown on each side
@@ -93,7 +94,7 @@ class UnitAttributionView(RefreshWhenShown, QtWidgets.QWidget):
             return
         note = refusal(lead)
         if note:
-            self.status.setText(note)
+            self.status.setText(refusal_text(note))
             return
         t = lead.cursor
         word = self.word_edit.text().strip() or lead.prediction(t).target_word

@@ -19,6 +19,7 @@ from rnnviz.session.whatif import (
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.i18n import QT_TRANSLATE_NOOP
+from rnnviz.ui.refusal_text import refusal_text
 from rnnviz.ui.whatif import PANEL_HEIGHT, scrolled
 from rnnviz.ui.workers import Job, JobQueue
 
@@ -105,7 +106,7 @@ class BeamTreeView(QtWidgets.QWidget):
         note = continue_refusal(lead) if lead is not None and lead.engine is not None else None
         self.go.setEnabled(note is None)
         if note:
-            self.status.setText(note)
+            self.status.setText(refusal_text(note))
 
     def sizeHint(self) -> QtCore.QSize:
         return QtCore.QSize(900, PANEL_HEIGHT)

@@ -26,12 +26,15 @@ from rnnviz.session.memory import (
     DEFAULT_CORPUS,
     DEFAULT_DISTANCE,
     DEFAULT_TOKENS,
+    memory_refusal,
     models_memory,
     read_text,
 )
+from rnnviz.session.refusal import Refusal
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import ModelLinks, link_session
 from rnnviz.ui.columns import model_colour
+from rnnviz.ui.refusal_text import refusal_text
 from rnnviz.ui.workers import Job, JobQueue, Progress
 
 FLOOR = 1e-30  # the log axis cannot show 0
@@ -100,7 +103,7 @@ class MemoryView(QtWidgets.QWidget):
         self.workspace = workspace
         self.corpus = DEFAULT_CORPUS
         self._cache: dict[tuple[int, Settings], tuple[LoadedModel, MemoryCurves]] = {}
-        self._refused: dict[int, tuple[LoadedModel, str]] = {}  # id(model) -> why not
+        self._refused: dict[int, tuple[LoadedModel, Refusal | str]] = {}  # id(model) -> why not
         self.results: dict[int, MemoryCurves] = {}
         self.curves: dict[tuple[int, str, int | None], tuple[pg.PlotDataItem, ...]] = {}
         self.job: Job | None = None
@@ -264,7 +267,12 @@ class MemoryView(QtWidgets.QWidget):
         running job)."""
         self.cancel()
         self._collect()
-        missing, key = self._missing(), self.settings()
+        key = self.settings()
+        for m in self._missing():
+            why = memory_refusal(m)
+            if why is not None:
+                self._refused[id(m)] = (m, why)
+        missing = self._missing()
         if not missing:
             self.status.setText(self._summary())
             return
@@ -338,7 +346,8 @@ class MemoryView(QtWidgets.QWidget):
         self._finish(job, self.tr("cancelled"))
 
     def _summary(self) -> str:
-        refused = "; ".join(f"{m.name}: {why}" for m, why in self._refused.values())
+        refused = "; ".join(refusal_text(why) if isinstance(why, Refusal) else f"{m.name}: {why}"
+                            for m, why in self._refused.values())
         if not self.results:
             return refused
         n = min(c.tokens for c in self.results.values())

@@ -27,6 +27,7 @@ from rnnviz.session.whatif import (
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
 from rnnviz.ui.i18n import QT_TRANSLATE_NOOP
+from rnnviz.ui.refusal_text import refusal_text
 
 PANEL_HEIGHT = 150  # the initial height asked of the dock: the main views keep their room
 POS = (44, 160, 44)
@@ -384,7 +385,7 @@ class WhatIfView(QtWidgets.QWidget):
         classifier)."""
         models = self.workspace.models
         refused = refusal(models[self.model_index]) if self.model_index < len(models) else None
-        error = refused
+        error = None if refused is None else refusal_text(refused)
         try:
             self.shown = None if refused else self.whatif.run(self.model_index)
         except SessionError as e:

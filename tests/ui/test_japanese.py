@@ -501,3 +501,46 @@ def test_tabs_show_japanese_titles_and_answer_to_the_english_ones(ja_window: Any
     assert current_tab(win) == "What if"
     win.show_panel("Step through")
     assert win.tabs.currentIndex() == 0 and current_tab(win) == "Step through"
+
+
+def test_refusals_are_shown_in_japanese(japanese: None, qtbot: Any) -> None:
+    """What if, Continue and Memory refuse a CBOW, a backward and a bidirectional model in one
+    line: in the Japanese UI that line is Japanese (the model's name aside)."""
+    import dataclasses
+
+    from rnnviz.checkpoints.model import LoadedModel
+    from rnnviz.engine.bidir_params import random_bidir
+    from rnnviz.engine.cbow_params import random_cbow
+    from rnnviz.session import refusal
+    from rnnviz.session.memory import memory_refusal
+    from rnnviz.session.whatif import continue_refusal
+    from rnnviz.ui import refusal_text as shown
+    from rnnviz.ui.whatif import WhatIfView
+
+    assert shown.TEMPLATES == refusal.TEMPLATES and shown.KIND_NAMES == refusal.KIND_NAMES
+    base = load_model(DEMO)
+    v = len(base.vocab.tokens)
+    cbow = LoadedModel(random_cbow(v, 8, 3, seed=1), base.vocab, "word", "rnnviz",
+                       "random-cbow.safetensors", {"name": "random-cbow"})
+    bi = LoadedModel(random_bidir("gru", v, 6, layers=1, seed=2), base.vocab, "word", "rnnviz",
+                     "random-bigru.safetensors", {"name": "random-bigru"})
+    back = dataclasses.replace(base, meta={**base.meta, "direction": "backward",
+                                           "name": "demo-backward"})
+    ws = Workspace()
+    ws.text = "the cat sat on the mat"
+    for m in (cbow, bi, back):
+        ws.add_model(m)
+    whatif = WhatIfView(ws)
+    qtbot.addWidget(whatif)
+    lines = [whatif.status.full_text(),
+             shown.refusal_text(continue_refusal(ws.models[2])),  # type: ignore[arg-type]
+             *(shown.refusal_text(memory_refusal(m)) for m in (cbow, bi))]  # type: ignore[arg-type]
+    english = re.compile(rf"\b{WORD}(?:[ -]{WORD})+\b")
+    for line, name, kind in zip(lines, ("random-cbow", "demo-backward", "random-cbow",
+                                        "random-bigru"), ("CBOW", "", "CBOW", "双方向"),
+                                strict=True):
+        assert name in line and kind in line, line
+        rest = line.replace(name, " ")
+        assert not english.findall(rest), line
+        assert any("\u3040" <= ch <= "\u30ff" for ch in rest), line  # kana: translated
+    assert memory_refusal(base) is None and continue_refusal(ws.models[0]) is not None
