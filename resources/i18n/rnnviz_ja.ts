@@ -1948,6 +1948,10 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
             <translation>コーパス全体での値</translation>
         </message>
         <message>
+            <source>no corpus indexed yet</source>
+            <translation>コーパスの索引はまだありません</translation>
+        </message>
+        <message>
             <source>Top contexts</source>
             <translation>上位の文脈</translation>
         </message>

@@ -143,6 +143,8 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
                                          brush=cm.colour(cm.BAR, 160), pen=None)
         self.hist_cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen(cm.colour(cm.HIGHLIGHT)))
         self.hist.addItem(self.hist_cursor)
+        self.hist_note = pg.TextItem(self.tr("no corpus indexed yet"), color=(87, 96, 106),
+                                     anchor=(0.5, 0.5))
         self.contexts_view = browser()
         self.contexts_view.anchorClicked.connect(self._on_context_link)
         self.side = QtWidgets.QTabWidget()
@@ -523,9 +525,24 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
                 and self._index_for[0] == id(session.model) and self.unit is not None
                 and index_kind(self.unit.kind) in self.index.arrays)
 
+    def _note_empty_histogram(self, empty: bool) -> None:
+        """Before a corpus is indexed the histogram says how to fill it (a plain 0..1 range,
+        no marker of the current value: there is nothing yet to place it among)."""
+        self.hist_cursor.setVisible(not empty)
+        if not empty:
+            if self.hist_note.scene() is not None:
+                self.hist.removeItem(self.hist_note)
+            self.hist.enableAutoRange()
+            return
+        self.hist.setRange(xRange=(-1, 1), yRange=(0, 1))
+        self.hist_note.setPos(0, 0.5)
+        if self.hist_note.scene() is None:
+            self.hist.addItem(self.hist_note)
+
     def _draw_corpus(self) -> None:
         if not self._index_usable():
             self.hist_curve.setData([0, 1], [0])
+            self._note_empty_histogram(True)
             self.high, self.low = [], []
             self.contexts_view.setHtml(self.tr(
                 "<i>Top contexts appear once the corpus is indexed.</i>"))
@@ -535,6 +552,7 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
         series = self.index.series(kind, self.unit.layer, self.unit.unit)
         counts, edges = np.histogram(series, bins=60)
         self.hist_curve.setData(edges, counts)
+        self._note_empty_histogram(False)
         self.high, self.low = top_contexts(self.index, kind, self.unit.layer, self.unit.unit,
                                            TOP_K, WIDTH)
         name = Path(self.corpus_path or "").name

@@ -73,8 +73,14 @@ def test_coloured_values_equal_the_engine(inspector, kind: str, unit: int) -> No
 def test_index_job_contexts_and_loading_a_passage(qtbot, inspector, tmp_path: Path) -> None:
     ws, view = inspector
     ws.set_selected_unit(UnitRef(0, "c", 0, 7))
+    assert view.hist_note.scene() is not None and not view.hist_cursor.isVisible()
     indexed(qtbot, view)
     assert view.index is not None and view.corpus is not None
+    # the histogram is the unit's values over the indexed corpus; no "not indexed" note
+    counts, edges = np.histogram(view.index.series("c", 0, 7), bins=60)
+    np.testing.assert_array_equal(view.hist_curve.yData, counts)
+    np.testing.assert_allclose(view.hist_curve.xData, edges)
+    assert view.hist_note.scene() is None and view.hist_cursor.isVisible()
     high, low = top_contexts(view.index, "c", 0, 7, 20, 10)
     assert [c.position for c in view.high] == [c.position for c in high]
     assert [c.position for c in view.low] == [c.position for c in low]
