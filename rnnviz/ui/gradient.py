@@ -26,6 +26,10 @@ FEW_POINTS = 3
 MATRIX_FULL_RES = 300  # longer sentences: the T x T image is downsampled to the screen
 RELOAD_MS = 250  # long texts: matrix reloads from background rows at most this often
 MIN_PLOT_HEIGHT = 140  # below this the curves and the matrix are unreadable: the pane scrolls
+# room the plots' frames take, px (for choosing the matrix beside or below the curves)
+AXES_BESIDE = 170  # two left axes and the colour bar in one row
+AXIS_WIDTH, AXIS_HEIGHT, LEGEND_ROW = 60, 35, 30
+MIN_STACKED = 70  # px a stacked plot needs for its axis captions not to run into each other
 MATRIX_PADDING = 0.02  # a margin round the matrix, so the row outline at its edge stays visible
 
 
@@ -154,6 +158,8 @@ class GradientView(SessionView):
         layout.addWidget(self.hover_label)
         self._build_curve_plot()
         self._build_matrix_plot()
+        self.stacked = False  # the matrix below the curves (a narrow column), else beside
+        self.graphics.installEventFilter(self)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self._hover_pos: QtCore.QPointF | None = None
         self._idle_hint()
@@ -677,6 +683,38 @@ class GradientView(SessionView):
             self.fontMetrics().horizontalAdvance(box.text())
         row = sum(w.sizeHint().width() for w in (box, self.input_check, self.matrix_box)) + 40
         box.setText(full if self.width() <= 0 or row + extra <= self.width() else short)
+
+    def eventFilter(self, obj: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if isinstance(event, QtGui.QResizeEvent) and obj is self.graphics:
+            self._arrange(event.size().width(), event.size().height())
+        return super().eventFilter(obj, event)
+
+    def _arrange(self, width: int, height: int) -> None:
+        """The matrix beside the curves, or below them where that leaves the smaller side of
+        the plots more room (a narrow column: several models side by side)."""
+        beside = min((width - AXES_BESIDE) * 0.6, height - LEGEND_ROW)
+        below = min(width - AXIS_WIDTH, (height - LEGEND_ROW - 2 * AXIS_HEIGHT) / 2)
+        stacked = below > beside and below >= MIN_STACKED
+        if stacked == self.stacked:
+            return
+        self.stacked = stacked
+        g, lay = self.graphics.ci, self.graphics.ci.layout
+        for item in (self.curve_plot, self.matrix_plot, self.colorbar):
+            g.removeItem(item)
+        if stacked:
+            g.addItem(self.curve_plot, row=1, col=0, colspan=2)
+            g.addItem(self.matrix_plot, row=2, col=0)
+            g.addItem(self.colorbar, row=2, col=1)
+            stretch = (1, 0, 0)
+        else:
+            g.addItem(self.curve_plot, row=1, col=0)
+            g.addItem(self.matrix_plot, row=1, col=1)
+            g.addItem(self.colorbar, row=1, col=2)
+            stretch = (3, 2, 0)
+        for col, factor in enumerate(stretch):
+            lay.setColumnStretchFactor(col, factor)
+        for row, factor in ((1, 1), (2, 1 if stacked else 0)):
+            lay.setRowStretchFactor(row, factor)
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
         super().resizeEvent(event)

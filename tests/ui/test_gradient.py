@@ -226,3 +226,37 @@ def test_long_sentence_curves_follow_the_cursor(qtbot) -> None:  # type: ignore[
     (x0, x1), _ = view.curve_plot.getViewBox().viewRange()
     assert x0 <= 380 <= x1 and x1 - x0 == pytest.approx(VISIBLE_STEPS)
     assert view.shade.getRegion() == pytest.approx((-0.5, 374.5))
+
+
+def test_a_narrow_view_puts_the_matrix_below_the_curves(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Two or more models side by side leave each view a narrow, tall column: the matrix goes
+    below the curves instead of squeezing them to a few pixels, and back when wide; the data
+    and the hover read-out do not change."""
+    from PySide6 import QtCore
+
+    s = make_session("lstm")
+    s.step(+5)
+    view = make_view(qtbot, s)
+    view.show()
+    qtbot.waitExposed(view)
+    assert not view.stacked
+    image = view.matrix_image.image.copy()
+    beside = view.curve_plot.getViewBox().sceneBoundingRect().width()
+    view.resize(300, 700)
+    qtbot.waitUntil(lambda: view.stacked, timeout=3000)
+    qtbot.wait(50)
+    curve_box = view.curve_plot.getViewBox().sceneBoundingRect()
+    matrix_box = view.matrix_plot.getViewBox().sceneBoundingRect()
+    assert matrix_box.top() >= curve_box.bottom()  # below, not beside
+    assert curve_box.width() > 180 and curve_box.height() > 100 and matrix_box.height() > 100
+    np.testing.assert_array_equal(view.matrix_image.image, image)
+    assert_curves(view, s)
+    centre = matrix_box.center()
+    assert view.hover_text(QtCore.QPointF(centre)) is not None  # still under the mouse
+    view.resize(1000, 420)
+    qtbot.waitUntil(lambda: not view.stacked, timeout=3000)
+    qtbot.wait(50)
+    curve_box = view.curve_plot.getViewBox().sceneBoundingRect()
+    matrix_box = view.matrix_plot.getViewBox().sceneBoundingRect()
+    assert matrix_box.left() >= curve_box.right()  # beside again
+    assert curve_box.width() >= 0.9 * beside
