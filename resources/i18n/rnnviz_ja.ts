@@ -48,6 +48,10 @@
             <translation>ノードをクリックすると、その分岐が文になります。</translation>
         </message>
         <message>
+            <source>{0} reads backward: Continue writes before the text, and the tree grows to the left. Click a node to make that branch the text.</source>
+            <translation>{0} は逆向きに読むため、「続きを生成」はテキストの前を書き、木は左へ伸びます。ノードをクリックするとその枝がテキストになります。</translation>
+        </message>
+        <message>
             <source>beam search, width {0}</source>
             <translation>ビームサーチ（幅 {0}）</translation>
         </message>
@@ -66,6 +70,10 @@
         <message>
             <source>(text)</source>
             <translation>（文）</translation>
+        </message>
+        <message>
+            <source>generated token, before the text</source>
+            <translation>生成したトークン（テキストの前）</translation>
         </message>
         <message>
             <source>{0}: best {1} (cumulative log p). Click a node to make that branch the text.</source>
@@ -1347,10 +1355,6 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
         <message>
             <source>what-if edits, interventions, attribution and generation work on RNN, LSTM and GRU models; {0} is {1}</source>
             <translation>もしもの編集・介入・寄与分析・生成は RNN・LSTM・GRU モデルで動作します。{0} は{1}です</translation>
-        </message>
-        <message>
-            <source>{0} reads the text backward: it would write before the text, not after it; continue with a forward model</source>
-            <translation>{0} はテキストを逆向きに読むため、続きではなくテキストの前を書くことになります。順方向のモデルで続けてください</translation>
         </message>
         <message>
             <source>memory curves work on RNN, LSTM, GRU and RWKV language models; {0} is {1}</source>

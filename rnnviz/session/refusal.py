@@ -7,10 +7,8 @@ from dataclasses import dataclass
 
 NOT_RNN = ("what-if edits, interventions, attribution and generation work on RNN, LSTM and GRU "
            "models; {0} is {1}")
-BACKWARD = ("{0} reads the text backward: it would write before the text, not after it; "
-            "continue with a forward model")
 NO_MEMORY = "memory curves work on RNN, LSTM, GRU and RWKV language models; {0} is {1}"
-TEMPLATES = (NOT_RNN, BACKWARD, NO_MEMORY)
+TEMPLATES = (NOT_RNN, NO_MEMORY)
 
 # what kind_name() calls the models a feature refuses (the arguments {1} above)
 KIND_NAMES = ("a classifier", "a bidirectional model", "a CBOW model", "an RWKV model")

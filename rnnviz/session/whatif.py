@@ -21,7 +21,7 @@ from rnnviz.engine.generate import BeamNode, BeamTree, Sampling, beam_search, sa
 from rnnviz.engine.intervention import Intervention, LayerReset, Op, StateName, UnitEdit
 from rnnviz.engine.network import RNNLM, State
 from rnnviz.session.model_session import ModelSession, SessionError
-from rnnviz.session.refusal import BACKWARD, NOT_RNN, Refusal
+from rnnviz.session.refusal import NOT_RNN, Refusal
 from rnnviz.session.trace import Trace
 from rnnviz.session.workspace import Workspace
 
@@ -281,11 +281,16 @@ class Continuation:
     tree: BeamTree
     tokenizer: str
     words: tuple[str, ...]
+    backward: bool = False  # written by a backward model: the path goes before the text
 
     def branch(self, index: int) -> str:
-        """The text with the path to node ``index`` appended."""
+        """The text with the path to node ``index`` appended (a backward model's path, which
+        it wrote from the text's first word leftwards, put before the text in reading order)."""
         toks = [self.words[i] for i in self.tree.path(index)]
         sep = "" if self.tokenizer == "char" else " "
+        if self.backward:
+            joined = sep.join(toks[::-1])
+            return (joined + sep if toks and sep else joined) + self.text
         joined = sep.join(toks)
         return self.text + (sep + joined if toks and sep else joined)
 
@@ -296,7 +301,8 @@ class Continuation:
 def continue_text(workspace: Workspace, n: int, sampling: Sampling | None = None,
                   beam: int = 0, seed: int = 0) -> Continuation:
     """Generate n tokens after the workspace's text on the lead model (beam search when beam
-    > 0, else greedy or seeded sampling), under the what-if layer's intervention."""
+    > 0, else greedy or seeded sampling), under the what-if layer's intervention. A backward
+    lead writes before the text: it goes on from its state after reading back to word 0."""
     return continuation_job(workspace, n, sampling, beam, seed)(None)
 
 
@@ -333,7 +339,8 @@ def continuation_job(workspace: Workspace, n: int, sampling: Sampling | None = N
                          iv, base.length, progress)
             tree = _chain_tree(out.ids, out.logps)
             method = "greedy" if s.temperature == 0 else f"sampling, seed {seed}"
-        return Continuation(text, method, tree, model.tokenizer, model.vocab.tokens)
+        return Continuation(text, method, tree, model.tokenizer, model.vocab.tokens,
+                            lead.backward)
 
     return job
 
@@ -393,9 +400,8 @@ def refusal(session: ModelSession) -> Refusal | None:
 
 
 def continue_refusal(session: ModelSession) -> Refusal | None:
-    """Why this model cannot continue the text (None: it can)."""
-    if session.backward:
-        return Refusal(BACKWARD, (session.name,))
+    """Why this model cannot continue the text (None: it can; a backward model writes before
+    the text)."""
     return refusal(session)
 
 

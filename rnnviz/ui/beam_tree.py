@@ -1,6 +1,7 @@
 """Continue: generate after the text (greedy, sampling with a seed, top-k/top-p, or beam search)
 and show the result as a tree of tokens with cumulative log-probabilities. Clicking a node makes
-that branch the text (the text it replaces is kept: "Back" returns to it)."""
+that branch the text (the text it replaces is kept: "Back" returns to it). A backward lead model
+writes before the text: its tree grows to the left."""
 
 from __future__ import annotations
 
@@ -100,13 +101,18 @@ class BeamTreeView(QtWidgets.QWidget):
         self.status.setText(self.tr("Click a node to make that branch the text."))
 
     def _check_model(self, *_: object) -> None:
-        """A lead model that cannot continue the text (a classifier, CBOW, a backward or
-        bidirectional model) says so in one line, and the button waits for another."""
+        """A lead model that cannot continue the text (a classifier, CBOW, a bidirectional
+        model) says so in one line, and the button waits for another; a backward one is told
+        to write before the text."""
         lead = self.workspace.lead
         note = continue_refusal(lead) if lead is not None and lead.engine is not None else None
         self.go.setEnabled(note is None)
         if note:
             self.status.setText(refusal_text(note))
+        elif lead is not None and lead.backward and self.result is None:
+            self.status.setText(self.tr(
+                "{0} reads backward: Continue writes before the text, and the tree grows to "
+                "the left. Click a node to make that branch the text.").format(lead.name))
 
     def sizeHint(self) -> QtCore.QSize:
         return QtCore.QSize(900, PANEL_HEIGHT)
@@ -163,11 +169,12 @@ class BeamTreeView(QtWidgets.QWidget):
     def _draw(self, res: Continuation) -> None:
         """Nodes at x = depth; at each depth ordered by cumulative log p (best on top)."""
         tree = res.tree
+        sign = -1.0 if res.backward else 1.0  # a backward model's words go before the text
         self.positions = {0: (0.0, 0.0)}
         for d in range(1, max(n.depth for n in tree.nodes) + 1):
             nodes = sorted((n for n in tree.nodes if n.depth == d), key=lambda n: -n.logp)
             for row, n in enumerate(nodes):
-                self.positions[n.index] = (float(d), -float(row))
+                self.positions[n.index] = (sign * d, -float(row))
         for item in self.labels.values():
             self.plot.removeItem(item)
         self.labels = {}
@@ -179,7 +186,9 @@ class BeamTreeView(QtWidgets.QWidget):
             ys.append(y)
             brushes.append(pg.mkBrush(cm.colour(cm.HIGHLIGHT if n.index in best else cm.BAR)))
             word = self.tr("(text)") if n.token < 0 else _visible(res.words[n.token])
-            label = pg.TextItem(f"{word}  {n.logp:.2f}", color=(40, 40, 40), anchor=(-0.05, 0.5))
+            text = f"{n.logp:.2f}  {word}" if res.backward else f"{word}  {n.logp:.2f}"
+            label = pg.TextItem(text, color=(40, 40, 40),
+                                anchor=(1.05, 0.5) if res.backward else (-0.05, 0.5))
             label.setPos(x, y)
             self.plot.addItem(label)
             self.labels[n.index] = label
@@ -189,8 +198,13 @@ class BeamTreeView(QtWidgets.QWidget):
         self.edges.setData(seg[:, 0], seg[:, 1])
         depth = max(n.depth for n in tree.nodes)
         rows = max(-y for _, y in self.positions.values())
-        self.plot.getAxis("bottom").setTicks([[(float(d), str(d)) for d in range(depth + 1)]])
-        self.plot.setXRange(-0.2, depth + 0.6, padding=0.0)
+        self.plot.getAxis("bottom").setTicks([[(sign * d, str(d)) for d in range(depth + 1)]])
+        self.plot.setLabel("bottom", self.tr("generated token, before the text")
+                           if res.backward else self.tr("generated token"))
+        if res.backward:
+            self.plot.setXRange(-depth - 0.6, 0.2, padding=0.0)
+        else:
+            self.plot.setXRange(-0.2, depth + 0.6, padding=0.0)
         self.plot.setYRange(-rows - 0.4, 0.4, padding=0.0)
         self.status.setText(self.tr("{0}: best {1} (cumulative log p). Click a node to make "
                                     "that branch the text.").format(

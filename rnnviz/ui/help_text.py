@@ -154,7 +154,8 @@ SYSTEMS_EN = """
 <p><b>Backward language models</b> read the text from the last word to the first and predict
 the previous word. Their chips, heatmap columns and gradient axes run right to left, so beside a
 forward model the two stand word under word: at word i the forward model has read 0..i, the
-backward one the last word back to i (ELMo's biLM puts these two states together).</p>
+backward one the last word back to i (ELMo's biLM puts these two states together).
+<i>Continue</i> with a backward lead model writes what comes before the text.</p>
 <p><b>CBOW</b> predicts the next word from the average of the last N embeddings: its heatmap is
 that average, its gradient reaches exactly N input steps, and it cannot tell the order of the
 words inside its window. Right-click a word, <i>Swap with</i>, to see that its bars do not
@@ -172,7 +173,7 @@ SYSTEMS_JA = """
 <p><b>逆方向の言語モデル</b>はテキストを最後の単語から最初へ読み、前の単語を予測します。トークン、
 隠れ状態の列、勾配の軸は右から左へ並ぶので、順方向のモデルと並べると単語の位置がそろいます。単語 i
 で順方向のモデルは 0..i を、逆方向のモデルは最後の単語から i までを読んでいます（ELMo の biLM は
-この二つの状態を合わせて使います）。</p>
+この二つの状態を合わせて使います）。逆方向のモデルで<i>続きを生成</i>すると、テキストの前が書かれます。</p>
 <p><b>CBOW</b> は直前 N 個の埋め込みの平均から次の単語を予測します。隠れ状態の図はその平均で、
 勾配はちょうど N 個の入力ステップに届き、窓の中の語順は区別できません。単語を右クリックして
 <i>入れ替え</i>を選ぶと、窓の中の二語を入れ替えても CBOW の棒は変わらず、RNN の棒は変わることを

@@ -12,8 +12,6 @@ CONTEXT = "Refusal"
 TEMPLATES = (
     QT_TRANSLATE_NOOP("Refusal", "what-if edits, interventions, attribution and generation work "
                                  "on RNN, LSTM and GRU models; {0} is {1}"),
-    QT_TRANSLATE_NOOP("Refusal", "{0} reads the text backward: it would write before the text, "
-                                 "not after it; continue with a forward model"),
     QT_TRANSLATE_NOOP("Refusal", "memory curves work on RNN, LSTM, GRU and RWKV language models; "
                                  "{0} is {1}"),
 )

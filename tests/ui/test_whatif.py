@@ -127,6 +127,47 @@ def test_beam_tree_nodes_equal_the_engine_and_clicking_takes_the_branch(qtbot: A
     assert ws.text == TEXT
 
 
+def test_a_backward_lead_writes_before_the_text(qtbot: Any) -> None:
+    """A backward model continues from its state after reading the text back to its first
+    word: the beam tree is the engine's from the reversed text, grows to the left, and the
+    branch taken goes before the text in reading order."""
+    import dataclasses
+
+    from rnnviz.engine.factory import build_engine
+
+    m = load_model(DEMO)
+    back = dataclasses.replace(m, meta={**m.meta, "direction": "backward",
+                                        "name": "demo-backward"})
+    ws = Workspace()
+    ws.add_model(back)
+    ws.set_text(TEXT)
+    view = BeamTreeView(ws)
+    qtbot.addWidget(view)
+    assert view.go.isEnabled() and "writes before the text" in view.status.text()
+    view.method_box.setCurrentText("beam search")
+    view.tokens_spin.setValue(3)
+    view.width_spin.setValue(2)
+    view.generate()
+    qtbot.waitUntil(lambda: view.idle, timeout=10000)
+    assert view.result is not None and view.result.backward
+    engine = build_engine(back.params)
+    ids = [t.id for t in back.tokenize(TEXT)][::-1]  # read from the last word to the first
+    last = engine.run(ids)[-1]
+    tree = beam_search(engine, last.state, last.logits, 3, 2)
+    assert [(n.token, n.parent) for n in view.result.tree.nodes] == \
+        [(n.token, n.parent) for n in tree.nodes]
+    np.testing.assert_allclose([n.logp for n in view.result.tree.nodes],
+                               [n.logp for n in tree.nodes], rtol=1e-5, atol=1e-6)
+    for p in view.scatter.points():
+        assert p.pos().x() == -tree.nodes[int(p.data())].depth  # to the left of the text
+    best = tree.final[0]
+    words = [back.vocab.tokens[i] for i in tree.path(best)]  # the order it wrote them in
+    view.take(best)
+    assert ws.text == " ".join(words[::-1]) + " " + TEXT
+    view.back_btn.click()
+    assert ws.text == TEXT
+
+
 def test_greedy_chain_and_same_seed_same_text(qtbot: Any, ws: Workspace) -> None:
     view = BeamTreeView(ws)
     qtbot.addWidget(view)
