@@ -65,7 +65,9 @@ def _tree_json(tree: BeamTree, model: LoadedModel) -> dict[str, Any]:
 
 def generate(model: LoadedModel, prompt: str, n: int, sampling: Sampling, beam: int = 0,
              seed: int = 0) -> dict[str, Any]:
-    """The generate document: prompt, generated tokens with log p, and the beam tree."""
+    """The generate document: prompt, generated tokens with log p, and the beam tree. A
+    backward model reads the prompt from its last token to its first and writes before it:
+    ``tokens`` are in the order it wrote them, ``text`` in reading order."""
     tokens = model.tokenize(prompt)
     if not tokens:
         raise UsageError("the prompt has no tokens")
@@ -73,8 +75,11 @@ def generate(model: LoadedModel, prompt: str, n: int, sampling: Sampling, beam: 
         engine = rnn_only(build_engine(model.params), "generation")
     except ValueError as e:
         raise UsageError(str(e)) from None
-    last = engine.run([t.id for t in tokens])[-1]
-    doc: dict[str, Any] = {"model": model.summary(), "prompt": [t.text for t in tokens],
+    backward = model.direction == "backward"
+    read = tokens[::-1] if backward else tokens
+    last = engine.run([t.id for t in read])[-1]
+    doc: dict[str, Any] = {"model": model.summary(), "direction": model.direction,
+                           "prompt": [t.text for t in tokens],
                            "prompt_ids": [t.id for t in tokens]}
     if beam:
         tree = beam_search(engine, last.state, last.logits, n, beam)
@@ -89,8 +94,10 @@ def generate(model: LoadedModel, prompt: str, n: int, sampling: Sampling, beam: 
                 "settings": {"temperature": sampling.temperature, "top_k": sampling.top_k,
                              "top_p": sampling.top_p, "seed": seed}}
     words = [model.vocab.tokens[i] for i in ids]
+    prompt_words = [t.text for t in tokens]
+    text = words[::-1] + prompt_words if backward else prompt_words + words
     doc |= {"tokens": words, "token_ids": ids, "logps": logps, "total_logp": float(sum(logps)),
-            "text": join([t.text for t in tokens] + words, model.tokenizer)}
+            "text": join(text, model.tokenizer)}
     return doc
 
 

@@ -91,6 +91,26 @@ def test_what_if_refused_on_a_backward_model(backward: tuple,
     assert "backward language model" in capsys.readouterr().err
 
 
+def test_generate_with_a_backward_model_writes_before_the_prompt(
+        backward: tuple, capsys: pytest.CaptureFixture[str]) -> None:
+    """Greedy: torch reads the prompt reversed, then each step feeds its own argmax back; the
+    words come out in the order written and go before the prompt in the text."""
+    path, p = backward
+    doc = _json(["generate", str(path), "--prompt", "the dog bit", "--tokens", "4", "--json", "-"],
+                capsys)
+    assert doc["direction"] == "backward"
+    index = {w: i for i, w in enumerate(WORDS)}
+    ids = [index[w] for w in ("bit", "dog", "the")]
+    want = []
+    for _ in range(4):
+        nxt = int(np.argmax(torch_forward_logits(p, ids)[-1]))
+        want.append(nxt)
+        ids.append(nxt)
+    assert doc["token_ids"] == want
+    words = [WORDS[i] for i in want]
+    assert doc["text"] == " ".join([*words[::-1], "the", "dog", "bit"])
+
+
 # --- classifiers -----------------------------------------------------------------------------
 
 @pytest.fixture
