@@ -52,6 +52,13 @@ def token_html(token: str, tokenizer: str, breaks: bool = True) -> str:
     return html.escape(token) + " "
 
 
+def passage_text(tokens: Sequence[str], tokenizer: str, backward: bool = False) -> str:
+    """Corpus tokens (in the model's reading order) as text to type: a backward model reads
+    each line reversed, so its passage is turned back into text order."""
+    toks = list(tokens)[::-1] if backward else list(tokens)
+    return "".join(toks) if tokenizer == "char" else " ".join(toks)
+
+
 def coloured_html(tokens: Sequence[str], values: NDArray[np.floating], levels: tuple[float, float],
                   tokenizer: str, link: str = "", mark: int = -1, first: int = 0,
                   breaks: bool = True) -> str:

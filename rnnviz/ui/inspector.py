@@ -34,6 +34,7 @@ from rnnviz.ui.coloured_text import (
     browser,
     coloured_html,
     index_kind,
+    passage_text,
     scrolled,
     shrinkable,
     unit_levels,
@@ -567,8 +568,11 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
     def _context_html(self, c: Context, series: NDArray[np.float32]) -> str:
         assert self.corpus is not None
         toks = list(self.corpus.tokens[c.start:c.stop])
-        body = coloured_html(toks, series[c.start:c.stop], self.levels, self.corpus.tokenizer,
-                             mark=c.position - c.start, breaks=False)
+        values, mark = series[c.start:c.stop], c.position - c.start
+        if self._backward():  # shown in text order, as the passage loads
+            toks, values, mark = toks[::-1], values[::-1], c.stop - 1 - c.position
+        body = coloured_html(toks, values, self.levels, self.corpus.tokenizer, mark=mark,
+                             breaks=False)
         note = " " + self.tr("<i>(near a stream boundary)</i>") if c.near_boundary else ""
         return (f'<p style="margin:2px"><a href="ctx:{c.position}">{c.value:+.3f}</a>{note} '
                 f'<span style="font-family:monospace">{body}</span></p>')
@@ -578,14 +582,18 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
         if s.startswith("ctx:"):
             self.load_context(int(s[4:]))
 
+    def _backward(self) -> bool:
+        """The unit's model reads backward: its corpus stream is each line reversed."""
+        session = self._session(self.unit)
+        return bool(session is not None and session.backward)
+
     def load_context(self, position: int) -> None:
         """Put the corpus passage around ``position`` into the text, cursor on that token."""
         if self.corpus is None:
             return
         lo = max(0, position - WIDTH)
         hi = min(len(self.corpus), position + WIDTH + 1)
-        toks = self.corpus.tokens[lo:hi]
-        text = "".join(toks) if self.corpus.tokenizer == "char" else " ".join(toks)
+        text = passage_text(self.corpus.tokens[lo:hi], self.corpus.tokenizer, self._backward())
         self.workspace.set_text(text)
         session = self._session(self.unit)
         step = position - lo

@@ -19,7 +19,14 @@ from rnnviz.corpus.reader import CorpusText
 from rnnviz.session.workspace import UnitRef, Workspace
 from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import link_session
-from rnnviz.ui.coloured_text import WIDTH, coloured_html, index_kind, scrolled, shrinkable
+from rnnviz.ui.coloured_text import (
+    WIDTH,
+    coloured_html,
+    index_kind,
+    passage_text,
+    scrolled,
+    shrinkable,
+)
 from rnnviz.ui.corpus_hub import hub
 from rnnviz.ui.i18n import QT_TRANSLATE_NOOP
 
@@ -229,8 +236,10 @@ class MatchPanel(QtWidgets.QWidget):
             lo, hi = max(0, p - WIDTH), min(corpus.ids.size, p + n + WIDTH)
             frac = np.asarray(layer[sel, lo:hi], np.float32)
             on = (frac >= self.threshold.value()).mean(axis=0)  # share of selected units on
-            body = coloured_html(list(corpus.tokens[lo:hi]), on, (-1.0, 1.0), corpus.tokenizer,
-                                 breaks=False)
+            toks = list(corpus.tokens[lo:hi])
+            if self._backward():  # in text order, as the passage loads
+                toks, on = toks[::-1], on[::-1]
+            body = coloured_html(toks, on, (-1.0, 1.0), corpus.tokenizer, breaks=False)
             rows.append(f'<p style="margin:2px"><a href="m:{p}:{n}">{score:+.0f}</a> '
                         "<small>" + self.tr("len {0}").format(length) + "</small> "
                         f'<span style="font-family:monospace">{body}</span></p>')
@@ -250,7 +259,15 @@ class MatchPanel(QtWidgets.QWidget):
             return
         corpus = self._source[1]
         lo, hi = max(0, p - WIDTH), min(len(corpus), p + n + WIDTH)
-        toks = corpus.tokens[lo:hi]
-        text = "".join(toks) if corpus.tokenizer == "char" else " ".join(toks)
-        self.workspace.set_text(text)
-        self.workspace.set_cursor(p + n - 1 - lo)
+        self.workspace.set_text(passage_text(corpus.tokens[lo:hi], corpus.tokenizer,
+                                             self._backward()))
+        ref = self.layer_ref()
+        step = p + n - 1 - lo  # the match's last step, in the model's reading order
+        session = self.workspace.models[ref.model] if ref is not None else None
+        self.workspace.set_cursor(self.workspace.lead_step(session, step)
+                                  if session is not None else step)
+
+    def _backward(self) -> bool:
+        """The selected layer's model reads backward (its corpus is each line reversed)."""
+        ref = self.layer_ref()
+        return ref is not None and self.workspace.models[ref.model].backward

@@ -209,6 +209,39 @@ def test_word_model_contexts_load_as_words(qtbot, tmp_path: Path) -> None:  # ty
     assert ws.cursor == p - lo
 
 
+def test_a_backward_models_contexts_load_in_text_order(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A backward model indexes each corpus line reversed (its reading order); a passage it
+    loads is put back into text order, so that the model reads the corpus's tokens again, and
+    the cursor sits on the context's token."""
+    import dataclasses
+
+    from tests.corpus.helpers import word_corpus, word_model
+
+    fwd = word_model(tmp_path, "gru", layers=1, hidden=6)
+    model = dataclasses.replace(fwd, meta={**fwd.meta, "direction": "backward"})
+    ws = Workspace()
+    ws.add_model(model)
+    ws.set_text("the cat sat on a mat")
+    view = UnitInspector(ws, cache_dir=str(tmp_path / "cache"))
+    qtbot.addWidget(view)
+    ws.set_selected_unit(UnitRef(0, "h", 0, 2))
+    corpus_file = word_corpus(tmp_path, lines=40)
+    indexed(qtbot, view, corpus_file)
+    assert view.corpus is not None
+    first = corpus_file.read_text().splitlines()[0].split()
+    assert list(view.corpus.tokens[:len(first) + 1]) == [*first[::-1], "<eos>"]
+    p = view.high[0].position
+    view.load_context(p)
+    lo, hi = max(0, p - 10), min(len(view.corpus), p + 11)
+    session = ws.models[0]
+    assert ws.text == " ".join(view.corpus.tokens[lo:hi][::-1])
+    assert [t.text for t in session.trace.tokens] == list(view.corpus.tokens[lo:hi])
+    assert session.trace.tokens[session.cursor].text == view.corpus.tokens[p]
+    shown = view.contexts_view.toPlainText()  # contexts read in text order too
+    words = list(view.corpus.tokens[view.high[0].start:view.high[0].stop])[::-1]
+    assert " ".join(words) in " ".join(shown.split())
+
+
 def test_cancelling_the_index_build_leaves_no_index(qtbot, inspector, tmp_path: Path) -> None:
     _, view = inspector
     qtbot.waitUntil(lambda: view._job is None, timeout=60_000)  # the bundled excerpt's build
