@@ -67,7 +67,7 @@ def generate(model: LoadedModel, prompt: str, n: int, sampling: Sampling, beam: 
              seed: int = 0) -> dict[str, Any]:
     """The generate document: prompt, generated tokens with log p, and the beam tree. A
     backward model reads the prompt from its last token to its first and writes before it:
-    ``tokens`` are in the order it wrote them, ``text`` in reading order."""
+    ``tokens`` are in the order it wrote them, ``text`` in text order."""
     tokens = model.tokenize(prompt)
     if not tokens:
         raise UsageError("the prompt has no tokens")

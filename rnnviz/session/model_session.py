@@ -60,7 +60,6 @@ class Run:
     ends: NDArray[np.int64]
 
 
-
 def kind_name(model: LoadedModel | None) -> str:
     """'an RWKV model', 'a CBOW model', 'a bidirectional model', 'a classifier' (the refused
     kinds, rnnviz.session.refusal.KIND_NAMES), else 'a lstm model', ..."""
