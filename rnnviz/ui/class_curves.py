@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from rnnviz.session import ModelSession, Workspace
 from rnnviz.ui import colormaps as cm
-from rnnviz.ui.binding import RefreshWhenShown, link_session
+from rnnviz.ui.binding import ModelLinks, RefreshWhenShown, link_session
 from rnnviz.ui.columns import model_colour
 
 CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
@@ -94,6 +94,8 @@ class ClassCurvesView(RefreshWhenShown, QWidget):
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.info)
         lay.addWidget(self.glw, 1)
+        # a slot's model replaced emits only that slot's own model_changed
+        self.links = ModelLinks(self, lambda s: [(s.model_changed, self._models)])
         link_session(self, [(workspace.models_changed, self._models),
                             (workspace.cursor_changed, self.refresh_later),
                             (workspace.text_changed, self.refresh_later)])
@@ -101,6 +103,7 @@ class ClassCurvesView(RefreshWhenShown, QWidget):
 
     def _models(self) -> None:
         """One plot per classifier, rebuilt when the workspace's models change."""
+        self.links.relink(self.workspace.models)
         self.glw.clear()
         self.plots = []
         y_label = self.tr("p(class | text so far)")

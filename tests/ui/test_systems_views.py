@@ -252,6 +252,8 @@ def test_classes_tab_stacks_every_classifier_on_the_text(qtbot: Any) -> None:
             in cv.info.text()
     ws.remove_model(1)  # the GRU classifier goes: its plot too
     assert [p.session.name for p in cv.plots] == ["ptb-order-bigru"]
+    ws.models[0].set_model(load_model(MODELS / "ptb-order-gru.safetensors"))  # into the LM's slot
+    assert [p.session.name for p in cv.plots] == ["ptb-order-gru", "ptb-order-bigru"]
 
 
 def test_tracing_a_class_and_refusing_tabs(clf_window: MainWindow, qtbot: Any) -> None:
