@@ -1396,16 +1396,16 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
             <translation>文を入力するとモデルを実行します。</translation>
         </message>
         <message>
+            <source>token, read →</source>
+            <translation>トークン →</translation>
+        </message>
+        <message>
             <source>RWKV-4, layer {0}: a/b of each channel after each step, the decayed average of past values v. {1}</source>
             <translation>RWKV-4、第{0}層: 各ステップ後の各チャネルの a/b（過去の値 v の減衰付き平均）。{1}</translation>
         </message>
         <message>
             <source>a / b  (channel x step)</source>
             <translation>a / b（チャネル x ステップ）</translation>
-        </message>
-        <message>
-            <source>step</source>
-            <translation>ステップ</translation>
         </message>
         <message>
             <source>channel</source>

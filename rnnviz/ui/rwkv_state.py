@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLay
 
 from rnnviz.engine.rwkv import RwkvLM, RwkvState
 from rnnviz.session import ModelSession, Workspace
+from rnnviz.ui import colormaps as cm
 from rnnviz.ui.binding import RefreshWhenShown, link_session
 from rnnviz.ui.i18n import QT_TRANSLATE_NOOP
 
@@ -47,7 +48,9 @@ def _symmetric(a: np.ndarray) -> tuple[float, float]:
 
 
 class RwkvStatePanel(RefreshWhenShown, QWidget):
-    """Picks an RWKV model of the workspace and a layer; draws its state around the cursor."""
+    """Picks an RWKV model of the workspace and a layer; draws its state around the cursor.
+    Public for tests: ``images`` (the ImageItems of the data, colour bars aside),
+    ``cursor_lines``."""
 
     title = "RWKV state"
     hint = "RWKV-4: a/b per channel over steps; RWKV-7: each head's S at the cursor and decay w"
@@ -63,7 +66,10 @@ class RwkvStatePanel(RefreshWhenShown, QWidget):
         self.info = QLabel()
         self.info.setWordWrap(True)
         self.glw = pg.GraphicsLayoutWidget()
+        self.glw.setBackground("w")
         self.cmap = pg.colormap.get("CET-D1")
+        self.images: list[pg.ImageItem] = []
+        self.cursor_lines: list[pg.InfiniteLine] = []
         top = QHBoxLayout()
         top.addWidget(self.model_box, 1)
         top.addWidget(self.layer)
@@ -110,6 +116,7 @@ class RwkvStatePanel(RefreshWhenShown, QWidget):
             self.info.setText(self.tr("Open an RWKV-4 or RWKV-7 model to see its recurrent state."))
             return
         self.glw.clear()
+        self.images, self.cursor_lines = [], []
         if s.trace is None or s.trace.length == 0:
             self.info.setText(self.tr("Type a text to run the model."))
             return
@@ -119,10 +126,40 @@ class RwkvStatePanel(RefreshWhenShown, QWidget):
         else:
             self._draw_v4(s, layer, t)
 
-    def _image(self, plot: pg.PlotItem, data: np.ndarray, levels: tuple[float, float]) -> None:
+    def _image(self, plot: pg.PlotItem, data: np.ndarray, levels: tuple[float, float],
+               cmap: pg.ColorMap | None = None, centred: bool = False) -> pg.ImageItem:
+        """data (rows, cols) as an image, column x at x (centred: pixel (x, y) centred on it)."""
         img = pg.ImageItem(data.T, levels=levels)  # ImageItem's x is the first axis
-        img.setLookupTable(self.cmap.getLookupTable(nPts=256))
+        img.setLookupTable((cmap or self.cmap).getLookupTable(nPts=256))
+        if centred:
+            img.setPos(-0.5, -0.5)
         plot.addItem(img)
+        self.images.append(img)
+        return img
+
+    def _steps_plot(self, s: ModelSession, row: int, title: str, left: str, t: int,
+                    cursor_pen: object) -> pg.PlotItem:
+        """A channel x step plot whose x axis is the text's tokens, the cursor's column marked."""
+        assert s.trace is not None
+        axis = cm.TokenAxis("bottom")
+        plot = self.glw.addPlot(row=row, col=0, title=title, axisItems={"bottom": axis})
+        cm.quiet_plot(plot)
+        axis.set_tokens([cm.visible(tok.text) for tok in s.trace.tokens])
+        axis.set_title(self.tr("token, read →"))
+        plot.setLabel("left", left)
+        line = pg.InfiniteLine(t, angle=90, pen=cursor_pen)
+        line.setZValue(10)
+        plot.addItem(line)
+        self.cursor_lines.append(line)
+        return plot
+
+    def _colour_bar(self, img: pg.ImageItem, levels: tuple[float, float], cmap: pg.ColorMap,
+                    label: str, row: int) -> None:
+        bar = pg.ColorBarItem(values=levels, colorMap=cmap, interactive=False, width=12,
+                              label=label)
+        bar.setImageItem(img)
+        cm.style_colorbar(bar)
+        self.glw.addItem(bar, row=row, col=1)
 
     def _draw_v4(self, s: ModelSession, layer: int, t: int) -> None:
         assert s.trace is not None
@@ -130,11 +167,11 @@ class RwkvStatePanel(RefreshWhenShown, QWidget):
         self.info.setText(self.tr("RWKV-4, layer {0}: a/b of each channel after each step, the "
                                   "decayed average of past values v. {1}").format(
                                       layer + 1, self.tr(NOTE)))
-        plot = self.glw.addPlot(title=self.tr("a / b  (channel x step)"))
-        plot.setLabel("bottom", self.tr("step"))
-        plot.setLabel("left", self.tr("channel"))
-        self._image(plot, avg, _symmetric(avg))
-        plot.addItem(pg.InfiniteLine(t + 0.5, angle=90, pen=pg.mkPen("k", width=1)))
+        plot = self._steps_plot(s, 0, self.tr("a / b  (channel x step)"), self.tr("channel"), t,
+                                pg.mkPen("k", width=1))
+        levels = _symmetric(avg)
+        img = self._image(plot, avg, levels, centred=True)
+        self._colour_bar(img, levels, self.cmap, "a / b", 0)
 
     def _draw_v7(self, s: ModelSession, layer: int, t: int) -> None:
         assert s.trace is not None
@@ -151,10 +188,10 @@ class RwkvStatePanel(RefreshWhenShown, QWidget):
             p.hideAxis("bottom")
             p.setAspectLocked(True)
             self._image(p, m, levels)
+        self._colour_bar(self.images[0], levels, self.cmap, "S", 0)
         w = s.trace.states("w")[layer].T  # (C, T)
-        plot = self.glw.addPlot(row=1, col=0, title=self.tr("decay w  (channel x step)"))
-        plot.setLabel("bottom", self.tr("step"))
-        img = pg.ImageItem(np.ascontiguousarray(w.T), levels=(0.5, 1.0))
-        img.setLookupTable(pg.colormap.get("viridis").getLookupTable(nPts=256))
-        plot.addItem(img)
-        plot.addItem(pg.InfiniteLine(t + 0.5, angle=90, pen=pg.mkPen("w", width=1)))
+        plot = self._steps_plot(s, 1, self.tr("decay w  (channel x step)"), self.tr("channel"),
+                                t, pg.mkPen("w", width=1))
+        viridis = pg.colormap.get("viridis")
+        img = self._image(plot, np.ascontiguousarray(w), (0.5, 1.0), viridis, centred=True)
+        self._colour_bar(img, (0.5, 1.0), viridis, "w", 1)

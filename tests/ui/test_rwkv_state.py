@@ -22,7 +22,10 @@ def rwkv_model(cell: str) -> LoadedModel:
 
 
 def images(panel: RwkvStatePanel) -> list[pg.ImageItem]:
-    return [i for i in panel.glw.scene().items() if isinstance(i, pg.ImageItem)]
+    """The data images in the scene (a colour bar's own gradient image aside)."""
+    shown = [i for i in panel.glw.scene().items() if isinstance(i, pg.ImageItem)]
+    assert all(any(i is j for j in shown) for i in panel.images)
+    return list(panel.images)
 
 
 def test_panel_draws_v4_average_and_v7_heads(qtbot: Any) -> None:
@@ -38,6 +41,7 @@ def test_panel_draws_v4_average_and_v7_heads(qtbot: Any) -> None:
     st = session.trace.records[2].state  # type: ignore[union-attr]
     a, b = st.wkv[0, 0, 0], st.wkv[0, 0, 1]  # type: ignore[attr-defined]
     np.testing.assert_allclose(img.image[2], a / b, rtol=1e-6)  # column = step
+    assert img.pos().x() == -0.5 and panel.cursor_lines[0].value() == session.cursor  # centred
     ws.add_model(rwkv_model("rwkv7"))
     panel.model_box.setCurrentIndex(1)
     panel.model_box.activated.emit(1)
