@@ -1,6 +1,7 @@
 """Render README's What-if figures offscreen: docs/whatif.png ('the boy' edited to 'the boys' on
-ptb-lstm, cursor on 'cars') and docs/beam_tree.png (a width-3 beam of 5 tokens after 'the boys
-near the car').
+ptb-lstm, cursor on 'cars'), docs/beam_tree.png (a width-3 beam of 5 tokens after 'the boys
+near the car') and docs/units.png (which units push 'are' over 'is' after 'the prices of the
+company').
 
 Usage: QT_QPA_PLATFORM=offscreen python scripts/shot_whatif.py [OUT_DIR] [--size 1366x768]
 """
@@ -19,11 +20,13 @@ if str(REPO) not in sys.path:
 
 from rnnviz import app  # noqa: E402
 from rnnviz.session.whatif import whatif_of  # noqa: E402
+from rnnviz.ui.attribution import UnitAttributionView  # noqa: E402
 from rnnviz.ui.beam_tree import BeamTreeView  # noqa: E402
 
 TEXT = "the boy near the cars is very happy because he is here"
 EDITED = "the boys near the cars is very happy because he is here"
 PROMPT = "the boys near the car"
+AGREEMENT = "the prices of the company"
 
 
 def shot(argv: list[str], out: Path, setup: object) -> None:
@@ -50,6 +53,13 @@ def beam(window: object) -> None:
     view.generate()  # the screenshot waits for it (every panel's ``idle``)
 
 
+def contrast(window: object) -> None:
+    view = window.findChild(UnitAttributionView)  # type: ignore[attr-defined]
+    view.word_edit.setText("are")
+    view.contrast_edit.setText("is")
+    view.refresh()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out", nargs="?", default=str(REPO / "docs"))
@@ -61,7 +71,9 @@ def main() -> int:
          out / "whatif.png", edit)
     shot(["ptb-lstm", "--text", PROMPT, "--step", "5", "--panel", "Continue", "--size", a.size],
          out / "beam_tree.png", beam)
-    print(f"wrote {out / 'whatif.png'} and {out / 'beam_tree.png'}")
+    shot(["ptb-lstm", "--text", AGREEMENT, "--step", "5", "--panel", "Units", "--size", a.size],
+         out / "units.png", contrast)
+    print(f"wrote whatif.png, beam_tree.png and units.png in {out}")
     return 0
 
 
