@@ -16,7 +16,7 @@ from rnnviz.engine.bptt import Cancelled
 from rnnviz.engine.factory import any_memory_curves, build_engine
 from rnnviz.engine.memory import MemoryCurves, check_stream
 from rnnviz.session.model_session import kind_name
-from rnnviz.session.refusal import NO_MEMORY, Refusal
+from rnnviz.session.refusal import BIDIRECTIONAL, CBOW, CLASSIFIER, NO_MEMORY, Refusal
 
 IDS = NDArray[np.int64]
 DEFAULT_CORPUS = resource_path("memory_corpus.txt")
@@ -25,7 +25,7 @@ DEFAULT_DISTANCE = 100
 
 __all__ = ["DEFAULT_CORPUS", "Cancelled", "CorpusError", "memory_refusal", "models_memory",
            "read_text", "stream_ids"]
-NO_CURVES = ("a classifier", "a bidirectional model", "a CBOW model")  # the kinds refused
+NO_CURVES = (CLASSIFIER, BIDIRECTIONAL, CBOW)  # the kinds refused
 
 
 class CorpusError(ValueError):

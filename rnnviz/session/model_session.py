@@ -18,6 +18,7 @@ from rnnviz.checkpoints.vocab import Token
 from rnnviz.engine.bptt import GradientRows
 from rnnviz.engine.factory import Engine, build_engine
 from rnnviz.engine.network import State
+from rnnviz.session import refusal
 from rnnviz.session.gradients import GradientStore, Row
 from rnnviz.session.trace import Trace, with_target
 
@@ -67,13 +68,13 @@ def kind_name(model: LoadedModel | None) -> str:
         return "no model"
     p = model.params
     if model.task == "classify":
-        return "a classifier"
+        return refusal.CLASSIFIER
     if getattr(p, "bidirectional", False):
-        return "a bidirectional model"
+        return refusal.BIDIRECTIONAL
     if p.cell == "cbow":
-        return "a CBOW model"
+        return refusal.CBOW
     if p.cell.startswith("rwkv"):
-        return "an RWKV model"
+        return refusal.RWKV
     return f"a {p.cell} model"
 
 

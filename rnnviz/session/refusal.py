@@ -11,7 +11,9 @@ NO_MEMORY = "memory curves work on RNN, LSTM, GRU and RWKV language models; {0} 
 TEMPLATES = (NOT_RNN, NO_MEMORY)
 
 # what kind_name() calls the models a feature refuses (the arguments {1} above)
-KIND_NAMES = ("a classifier", "a bidirectional model", "a CBOW model", "an RWKV model")
+CLASSIFIER, BIDIRECTIONAL, CBOW, RWKV = ("a classifier", "a bidirectional model", "a CBOW model",
+                                         "an RWKV model")
+KIND_NAMES = (CLASSIFIER, BIDIRECTIONAL, CBOW, RWKV)
 
 
 @dataclass(frozen=True)
