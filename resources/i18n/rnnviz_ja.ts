@@ -1980,6 +1980,10 @@ Esc で入力欄を離れ、Ctrl+L で戻ります。Ctrl+O でモデルを開�
             <translation>&lt;i&gt;モデルを開いて文を入力してください。&lt;/i&gt;</translation>
         </message>
         <message>
+            <source>grey: label '{0}' (Find units), scaled</source>
+            <translation>灰色: ラベル '{0}'（ユニットを探す）、拡大縮小</translation>
+        </message>
+        <message>
             <source>&lt;i&gt;Index a corpus first.&lt;/i&gt;</source>
             <translation>&lt;i&gt;先にコーパスを索引付けしてください。&lt;/i&gt;</translation>
         </message>

@@ -9,6 +9,7 @@ The corpus index is built by a background job with progress and cancel, and cach
 
 from __future__ import annotations
 
+import contextlib
 import html
 from pathlib import Path
 from typing import Any
@@ -291,21 +292,24 @@ class UnitInspector(RefreshWhenShown, QtWidgets.QWidget):
         self._draw_corpus()
 
     def _draw_track(self, *_: Any) -> None:
-        """The chosen label over the current text, scaled into the unit's value range."""
+        """The chosen label over the current text, scaled into the unit's value range (none when
+        flat over it); the plot's title says what the grey line is."""
         spec = self.label_spec()
         tokens = getattr(self, "_tokens", [])
-        if not tokens or not spec or spec.startswith("file:"):
-            self.track.setData([], [])
-            return
-        try:
-            y = make_label(spec, tokens, self._tokenizer).values
-        except LabelError:
+        self.line.setTitle(None)
+        y = None
+        if tokens and spec and not spec.startswith("file:"):
+            with contextlib.suppress(LabelError):
+                y = make_label(spec, tokens, self._tokenizer).values
+        if y is None or not np.ptp(y):  # no label, or one that is flat over this text
             self.track.setData([], [])
             return
         lo, hi = (float(self.values.min()), float(self.values.max())) if self.values.size \
             else (0.0, 1.0)
-        span = float(y.max() - y.min()) or 1.0
+        span = float(y.max() - y.min())
         self.track.setData(np.arange(len(y)), lo + (y - y.min()) / span * ((hi - lo) or 1.0))
+        self.line.setTitle(self.tr("grey: label '{0}' (Find units), scaled").format(spec),
+                           color=(90, 90, 90), size="8pt")  # above the curves, never over them
 
     def find_units(self) -> None:
         """Rank every h and c unit of the indexed model by |r| with the label (background)."""

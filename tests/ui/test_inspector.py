@@ -173,6 +173,12 @@ def test_finder_tab_ranks_units_and_opens_one(qtbot, inspector) -> None:
     indexed(qtbot, view)
     view.label_box.setCurrentText("depth")
     assert view.track.yData is not None and len(view.track.yData) == len(view.values)
+    depth = make_label("depth", [t.text for t in ws.models[0].trace.tokens], "char").values
+    lo, hi = view.values.min(), view.values.max()  # the label scaled into the unit's range
+    np.testing.assert_allclose(view.track.yData, lo + (depth - depth.min()) / np.ptp(depth)
+                               * (hi - lo), rtol=1e-6)
+    assert view.line.getPlotItem().titleLabel.text == \
+        "grey: label 'depth' (Find units), scaled"
     view.find_units()
     qtbot.waitUntil(lambda: len(view.found) == 10, timeout=30_000)
     assert view.corpus is not None and view.index is not None
