@@ -326,18 +326,22 @@ class GradientRunner(QObject):
                 self.finished.emit()
 
     def run_blocking(self) -> None:
-        """Fill the wanted stores on this thread (headless screenshots)."""
+        """Fill the wanted stores on this thread (headless screenshots); the jobs it replaces
+        end as finished ones do (busy_changed(False), so no progress bar stays up)."""
         self._timer.stop()
+        was_busy = self.busy
         for job in self._active.values():
             job.cancel()
         self._active.clear()
         trace = self.session.trace
-        if trace is None:
-            return
-        for k in self._wanted():
-            fn = self.session.store(k).missing_job()
-            if fn is not None:
-                self.session.accept_rows(trace, k, fn(None))
+        if trace is not None:
+            for k in self._wanted():
+                fn = self.session.store(k).missing_job()
+                if fn is not None:
+                    self.session.accept_rows(trace, k, fn(None))
+        if was_busy:
+            self.busy_changed.emit(False)
+            self.finished.emit()
 
     def complete(self) -> bool:
         """Whether every wanted store holds all rows."""

@@ -102,3 +102,24 @@ def test_a_far_cursor_row_comes_from_the_background(qtbot: Any) -> None:
     np.testing.assert_allclose(store.row(t).h, expected.h[:, 0, : t + 1], rtol=1e-6)
     runner.stop()
     queue.shutdown()
+
+
+def test_run_blocking_ends_the_jobs_it_replaces(qtbot: Any, demo_model: LoadedModel) -> None:
+    """A headless screenshot fills the stores on the GUI thread: the background jobs it cancels
+    end as finished ones do, so the window's 'gradients 0%' bar does not stay up."""
+    session = Session()
+    session.set_model(demo_model)
+    session.set_text(SENTENCE)
+    queue = JobQueue()
+    runner = GradientRunner(session, queue, delay_ms=0)
+    busy: list[bool] = []
+    runner.busy_changed.connect(busy.append)
+    runner.start()
+    assert runner.busy and busy[-1] is True
+    busy.clear()
+    with qtbot.waitSignal(runner.finished, timeout=20000):
+        runner.run_blocking()
+    assert not runner.busy and busy == [False] and runner.complete()
+    qtbot.wait(50)  # the cancelled jobs' own ends say nothing more
+    assert busy == [False]
+    queue.shutdown()
